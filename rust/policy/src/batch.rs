@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What one migration batch may take.
+//!
+//! A batch is bounded three ways: by `migrate_batch` pages, by the room the
+//! target node has above its high watermark (promotion must not push it
+//! into reclaim), and by the rate-limit tokens.  Candidates are admitted in
+//! order; a folio that does not fit is refused with the reason, which the
+//! module counts (`kmmscand_promote_fail_target_full`, `..._rate_limited`)
+//! and leaves in the hotness history so it is tried again on a later scan.
+
+/// Whether a folio may join the batch, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Taken: its pages are charged to the budget.
+    Taken,
+    /// The batch is full: migrate it, then start a new one.
+    BatchFull,
+    /// The target node has no room above its high watermark.
+    TargetFull,
+    /// The rate limit has no tokens left.
+    RateLimited,
+}
+
+/// The remaining budget of the batch being built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchBudget {
+    /// Pages the batch may still take (`migrate_batch` minus taken).
+    pub batch_left: u64,
+    /// Pages the target can still take above its high watermark.
+    pub room_left: u64,
+    /// Rate-limit tokens left.
+    pub tokens_left: u64,
+}
+
+impl BatchBudget {
+    /// Tries to add a folio of `nr_pages` pages to the batch.
+    ///
+    /// Room and rate are checked before the batch size, so that a refusal
+    /// for lack of room or tokens is reported as such even for a folio
+    /// larger than `migrate_batch`.  A folio larger than `migrate_batch`
+    /// (a THP with a small batch) is taken alone into an empty batch rather
+    /// than never.
+    pub fn admit(&mut self, nr_pages: u64, batch_size: u64) -> Admission {
+        if nr_pages > self.room_left {
+            return Admission::TargetFull;
+        }
+        if nr_pages > self.tokens_left {
+            return Admission::RateLimited;
+        }
+        let empty = self.batch_left == batch_size;
+        if nr_pages > self.batch_left && !empty {
+            return Admission::BatchFull;
+        }
+        self.batch_left = self.batch_left.saturating_sub(nr_pages);
+        self.room_left -= nr_pages;
+        self.tokens_left -= nr_pages;
+        Admission::Taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(batch: u64, room: u64, tokens: u64) -> BatchBudget {
+        BatchBudget {
+            batch_left: batch,
+            room_left: room,
+            tokens_left: tokens,
+        }
+    }
+
+    #[test]
+    fn takes_until_the_batch_is_full() {
+        let mut b = budget(4, 100, 100);
+        for _ in 0..4 {
+            assert_eq!(b.admit(1, 4), Admission::Taken);
+        }
+        assert_eq!(b.admit(1, 4), Admission::BatchFull);
+    }
+
+    #[test]
+    fn room_on_the_target_limits_the_batch() {
+        let mut b = budget(512, 2, 100);
+        assert_eq!(b.admit(1, 512), Admission::Taken);
+        assert_eq!(b.admit(1, 512), Admission::Taken);
+        assert_eq!(b.admit(1, 512), Admission::TargetFull);
+    }
+
+    #[test]
+    fn tokens_limit_the_batch() {
+        let mut b = budget(512, 100, 1);
+        assert_eq!(b.admit(1, 512), Admission::Taken);
+        assert_eq!(b.admit(1, 512), Admission::RateLimited);
+    }
+
+    #[test]
+    fn a_thp_that_does_not_fit_is_refused_but_small_folios_still_fit() {
+        let mut b = budget(512, 600, 1000);
+        assert_eq!(b.admit(512, 512), Admission::Taken);
+        assert_eq!(b.admit(512, 512), Admission::TargetFull);
+        assert_eq!(b.admit(1, 512), Admission::BatchFull);
+    }
+
+    #[test]
+    fn a_thp_larger_than_the_batch_goes_alone() {
+        let mut b = budget(16, 1000, 1000);
+        assert_eq!(b.admit(512, 16), Admission::Taken);
+        assert_eq!(b.admit(1, 16), Admission::BatchFull);
+        let mut b = budget(16, 1000, 1000);
+        assert_eq!(b.admit(1, 16), Admission::Taken);
+        assert_eq!(b.admit(512, 16), Admission::BatchFull);
+    }
+}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Pure decisions of the kmmscand promotion daemon.
+//!
+//! Everything here is a function of plain numbers: no kernel API, no
+//! allocation, no locking.  The kernel module includes these files as its
+//! `policy` module (`#[path]`, built with `--cfg kmmscand_kernel`), and
+//! `cargo test` tests them on the host.
+//!
+//! - [`parse`]: strict parsing of sysfs writes;
+//! - [`knobs`]: the tunables, their units, defaults, ranges and consistency;
+//! - [`pace`]: per-mm scan period and scan size adaptation;
+//! - [`hotness`]: the fixed-size history that finds folios young in
+//!   consecutive scans;
+//! - [`ratelimit`]: the promotion token bucket;
+//! - [`batch`]: what one migration batch may take;
+//! - [`topology`]: node sets and the choice of the target node.
+
+#![cfg_attr(not(kmmscand_kernel), no_std)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod batch;
+pub mod hotness;
+pub mod knobs;
+pub mod pace;
+pub mod parse;
+pub mod ratelimit;
+pub mod topology;
