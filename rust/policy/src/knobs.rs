@@ -9,6 +9,8 @@
 //! top-tier node).  A refused write changes nothing: [`Tunables::with`]
 //! returns a new value or the reason, never a clamped value.
 
+use core::ffi::CStr;
+
 use crate::parse::{parse_i64, ParseError};
 use crate::topology::NodeMask;
 
@@ -66,22 +68,28 @@ impl Knob {
         Knob::ALL.get(i).copied()
     }
 
-    /// The sysfs file name.
-    pub const fn name(self) -> &'static str {
+    /// The sysfs file name, NUL-terminated for the C sysfs table.
+    pub const fn c_name(self) -> &'static CStr {
         match self {
-            Knob::Enabled => "enabled",
-            Knob::ScanSleepMs => "scan_sleep_ms",
-            Knob::ScanPeriodMinMs => "scan_period_min_ms",
-            Knob::ScanPeriodMaxMs => "scan_period_max_ms",
-            Knob::ScanSizeMb => "scan_size_mb",
-            Knob::ScanSizeMinMb => "scan_size_min_mb",
-            Knob::ScanSizeMaxMb => "scan_size_max_mb",
-            Knob::MmsToScan => "mms_to_scan",
-            Knob::HotThreshold => "hot_threshold",
-            Knob::MigrateBatch => "migrate_batch",
-            Knob::PromoteRateLimitMbps => "promote_rate_limit_mbps",
-            Knob::TargetNode => "target_node",
+            Knob::Enabled => c"enabled",
+            Knob::ScanSleepMs => c"scan_sleep_ms",
+            Knob::ScanPeriodMinMs => c"scan_period_min_ms",
+            Knob::ScanPeriodMaxMs => c"scan_period_max_ms",
+            Knob::ScanSizeMb => c"scan_size_mb",
+            Knob::ScanSizeMinMb => c"scan_size_min_mb",
+            Knob::ScanSizeMaxMb => c"scan_size_max_mb",
+            Knob::MmsToScan => c"mms_to_scan",
+            Knob::HotThreshold => c"hot_threshold",
+            Knob::MigrateBatch => c"migrate_batch",
+            Knob::PromoteRateLimitMbps => c"promote_rate_limit_mbps",
+            Knob::TargetNode => c"target_node",
         }
+    }
+
+    /// The sysfs file name.
+    pub fn name(self) -> &'static str {
+        // The names above are ASCII.
+        self.c_name().to_str().unwrap_or("?")
     }
 
     /// The inclusive range of values the knob accepts on its own.

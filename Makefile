@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmmscand-rs.  Every target installs what is missing (scripts/setup) and
+# builds what is out of date; see README.md.
+#
+#   make            build kmmscand.ko (and the guest kernel, once, cached)
+#   make test       host tests + guest KTAP suite in both topologies
+#   make run        boot the default guest, load the module, show it work
+#   make shell      boot the default guest to an interactive shell
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+KENV := $(BUILD)/kernel.env
+KO := $(BUILD)/module/kmmscand.ko
+PROGS := $(BUILD)/progs/memtier
+LLVM_FLAGS := LLVM=-19
+
+# Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
+kdir = $$(. $(KENV) && echo $$KDIR)
+
+.PHONY: all setup kernel module progs test test-host test-guest run shell clean lint
+
+all: module
+
+setup:
+	@scripts/setup
+
+kernel: setup
+	@scripts/build-kernel
+
+module: kernel
+	@mkdir -p $(BUILD)/module
+	$(MAKE) -C $(kdir) M=$(TOP) MO=$(BUILD)/module $(LLVM_FLAGS) modules
+	@ls -l $(KO)
+
+progs: setup
+	@mkdir -p $(BUILD)/progs
+	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+
+test: module progs
+	@scripts/run-tests
+
+test-host:
+	cargo test --workspace
+
+# One topology: make test-guest TOPOLOGY=cxl
+TOPOLOGY ?= hmat
+test-guest: module progs
+	qemu/run $(if $(filter cxl,$(TOPOLOGY)),--cxl)
+
+run: module progs
+	qemu/run --cmd /tests/demo.sh
+
+shell: module progs
+	qemu/run --shell
+
+lint: kernel
+	$(MAKE) -C $(kdir) M=$(TOP) MO=$(BUILD)/module $(LLVM_FLAGS) CLIPPY=1 modules
+	$(kdir)/scripts/checkpatch.pl --no-tree -f rust/shim/*.[ch]
+	cargo clippy --workspace --all-targets -- -D warnings
+
+clean:
+	rm -rf $(BUILD)/module $(BUILD)/progs $(BUILD)/initramfs*
+	cargo clean

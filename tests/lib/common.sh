@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest tests.  A test is a sh script that exits 0 (pass),
+# 1 (fail, after printing why) or 4 (skip, after printing "SKIP: reason").
+
+KO=/lib/kmmscand/kmmscand.ko
+KNOBS=/sys/kernel/mm/kmmscand
+MEMTIER=/tests/bin/memtier
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 4; }
+info() { echo "$*"; }
+
+# vmstat NAME: the current value of a /proc/vmstat item (empty if absent).
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# load_module: insmod kmmscand and check it came up.
+load_module() {
+	insmod "$KO" "$@" || fail "insmod $KO failed"
+	[ -d "$KNOBS" ] || fail "$KNOBS missing after insmod"
+}
+
+unload_module() {
+	rmmod kmmscand || fail "rmmod kmmscand failed"
+}
+
+# knob_set NAME VALUE: write a knob; fails the test if the write is refused.
+knob_set() {
+	echo "$2" >"$KNOBS/$1" || fail "writing '$2' to $1 was refused"
+}
+
+knob() { cat "$KNOBS/$1"; }
+
+# kthread_pids: pids of threads named kmmscand.
+kthread_pids() {
+	for s in /proc/[0-9]*/stat; do
+		read -r pid comm rest <"$s" 2>/dev/null || continue
+		[ "$comm" = "(kmmscand)" ] && echo "$pid"
+	done
+}
+
+# in_list N LIST: whether node N is in a kernel node list ("0-2,5").
+in_list() {
+	echo "$2" | tr ',' '\n' | while IFS=- read -r lo hi; do
+		[ -n "$lo" ] || continue
+		[ "$1" -ge "$lo" ] && [ "$1" -le "${hi:-$lo}" ] && echo yes
+	done | grep -q yes
+}
+
+# tier_of N: the memory tier id of node N (memory_tier<id>), empty if none.
+# A larger id is a slower tier.
+tier_of() {
+	for t in /sys/devices/virtual/memory_tiering/memory_tier*; do
+		[ -f "$t/nodelist" ] || continue
+		if in_list "$1" "$(cat "$t/nodelist")"; then
+			basename "$t" | sed 's/memory_tier//'
+			return
+		fi
+	done
+}
+
+# find_slow_node: sets SLOW to the first node below the top tier, or skips.
+find_slow_node() {
+	top=$(tier_of 0)
+	for n in /sys/devices/system/node/node[0-9]*; do
+		id=${n##*node}
+		t=$(tier_of "$id")
+		if [ -n "$t" ] && [ -n "$top" ] && [ "$t" -gt "$top" ]; then
+			SLOW=$id
+			return
+		fi
+	done
+	skip "no lower-tier node in this guest"
+}
+
+# check_dmesg: fails the test if the kernel logged a warning, oops or BUG.
+check_dmesg() {
+	if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|rcu_sched detected|soft lockup|hung_task'; then
+		fail "the kernel log shows the problem above"
+	fi
+}
+
+# Fast pacing for tests: scan every 100-500 ms.
+fast_knobs() {
+	knob_set scan_sleep_ms 50
+	knob_set scan_period_min_ms 100
+	knob_set scan_period_max_ms 500
+}

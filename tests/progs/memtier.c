@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memtier: place a memory region on a NUMA node, access it in a pattern,
+ * and report where its pages are.
+ *
+ * The region is allocated under MPOL_BIND to --node and touched, so it
+ * starts there; unless --bind is given the policy is then reset to
+ * MPOL_DEFAULT, which leaves the pages where they are but lets the kernel
+ * (kmmscand) move them.  Placement is read with move_pages(nodes=NULL),
+ * which does not fault pages in or move them.
+ *
+ * Exit status: 0 done (and --until reached, if given); 1 --until not
+ * reached in time; 2 the setup failed (message on stderr).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MPOL_DEFAULT	0
+#define MPOL_BIND	2
+#define MAX_NODES	64
+#define THP_SIZE	(2UL << 20)
+
+struct opts {
+	unsigned long size_mb;
+	int node;
+	int bind;
+	int thp;
+	int hot;
+	double seconds;
+	int until_node;
+	int until_pct;
+	unsigned int report_ms;
+	const char *ready_file;
+};
+
+static long page_size;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "memtier: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static long sys_mbind(void *addr, unsigned long len, int mode,
+		      const unsigned long *mask, unsigned long maxnode)
+{
+	return syscall(SYS_mbind, addr, len, mode, mask, maxnode, 0);
+}
+
+struct placement {
+	long on[MAX_NODES];
+	long absent;	/* not populated or error */
+	long total;
+};
+
+static void read_placement(char *base, long npages, struct placement *pl)
+{
+	enum { CHUNK = 4096 };
+	static void *pages[CHUNK];
+	static int status[CHUNK];
+	long i, j;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->total = npages;
+	for (i = 0; i < npages; i += CHUNK) {
+		long n = npages - i < CHUNK ? npages - i : CHUNK;
+
+		for (j = 0; j < n; j++)
+			pages[j] = base + (i + j) * page_size;
+		if (syscall(SYS_move_pages, 0, n, pages, NULL, status, 0))
+			die("move_pages");
+		for (j = 0; j < n; j++) {
+			if (status[j] >= 0 && status[j] < MAX_NODES)
+				pl->on[status[j]]++;
+			else
+				pl->absent++;
+		}
+	}
+}
+
+/* AnonHugePages of the VMA that starts at @base, from /proc/self/smaps. */
+static long thp_kb(char *base)
+{
+	char line[256], want[32];
+	long kb = -1;
+	int in_vma = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)base);
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strstr(line, " ") &&
+		    strncmp(line, want, strlen(want)) == 0) {
+			in_vma = 1;
+			continue;
+		}
+		if (in_vma && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static void report(const char *tag, double t0, char *base, long npages,
+		   const struct opts *o, struct placement *pl)
+{
+	int n;
+
+	read_placement(base, npages, pl);
+	printf("memtier: %s t=%.1fs", tag, now_s() - t0);
+	for (n = 0; n < MAX_NODES; n++)
+		if (pl->on[n])
+			printf(" node%d=%ld", n, pl->on[n]);
+	printf(" absent=%ld total=%ld", pl->absent, pl->total);
+	if (o->thp)
+		printf(" thp_kb=%ld", thp_kb(base));
+	printf("\n");
+	fflush(stdout);
+}
+
+static void touch_all(char *base, long npages)
+{
+	volatile char *p = base;
+	long i;
+
+	for (i = 0; i < npages; i++)
+		p[i * page_size]++;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: memtier [--size-mb N] [--node N] [--bind] [--thp]\n"
+		"               [--pattern hot|once] [--seconds S]\n"
+		"               [--until-node N --until-pct P] [--report-ms MS]\n"
+		"               [--ready-file PATH]\n");
+	exit(2);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "size-mb", required_argument, 0, 's' },
+		{ "node", required_argument, 0, 'n' },
+		{ "bind", no_argument, 0, 'b' },
+		{ "thp", no_argument, 0, 't' },
+		{ "pattern", required_argument, 0, 'p' },
+		{ "seconds", required_argument, 0, 'S' },
+		{ "until-node", required_argument, 0, 'u' },
+		{ "until-pct", required_argument, 0, 'P' },
+		{ "report-ms", required_argument, 0, 'r' },
+		{ "ready-file", required_argument, 0, 'R' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+
+	*o = (struct opts){ .size_mb = 64, .node = 1, .hot = 1, .seconds = 30,
+			    .until_node = -1, .until_pct = 90,
+			    .report_ms = 1000 };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': o->size_mb = strtoul(optarg, NULL, 10); break;
+		case 'n': o->node = atoi(optarg); break;
+		case 'b': o->bind = 1; break;
+		case 't': o->thp = 1; break;
+		case 'p':
+			if (!strcmp(optarg, "hot"))
+				o->hot = 1;
+			else if (!strcmp(optarg, "once"))
+				o->hot = 0;
+			else
+				usage();
+			break;
+		case 'S': o->seconds = atof(optarg); break;
+		case 'u': o->until_node = atoi(optarg); break;
+		case 'P': o->until_pct = atoi(optarg); break;
+		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
+		case 'R': o->ready_file = optarg; break;
+		default: usage();
+		}
+	}
+	if (!o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
+	    o->until_node >= MAX_NODES || !o->report_ms)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long mask[MAX_NODES / 64] = { 0 };
+	struct placement pl;
+	size_t len, map_len;
+	double t0, next_report;
+	long npages;
+	char *map, *base;
+	struct opts o;
+
+	parse(argc, argv, &o);
+	page_size = sysconf(_SC_PAGESIZE);
+	len = o.size_mb << 20;
+	npages = len / page_size;
+
+	/* 2 MiB-aligned, so that --thp regions can be PMD-mapped. */
+	map_len = len + THP_SIZE;
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		die("mmap");
+	base = (char *)(((uintptr_t)map + THP_SIZE - 1) & ~(THP_SIZE - 1));
+	if (base > map)
+		munmap(map, base - map);
+	munmap(base + len, map + map_len - (base + len));
+	if (madvise(base, len, o.thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise");
+
+	mask[o.node / 64] = 1UL << (o.node % 64);
+	if (sys_mbind(base, len, MPOL_BIND, mask, MAX_NODES + 1))
+		die("mbind(MPOL_BIND)");
+	memset(base, 1, len);
+	if (!o.bind && sys_mbind(base, len, MPOL_DEFAULT, NULL, 0))
+		die("mbind(MPOL_DEFAULT)");
+
+	t0 = now_s();
+	report("start", t0, base, npages, &o, &pl);
+	if (pl.on[o.node] * 100 < pl.total * 99) {
+		fprintf(stderr, "memtier: could not place the region on node %d\n",
+			o.node);
+		return 2;
+	}
+	if (o.ready_file) {
+		int fd = open(o.ready_file, O_CREAT | O_WRONLY, 0644);
+
+		if (fd < 0)
+			die("ready file");
+		close(fd);
+	}
+
+	next_report = t0 + o.report_ms / 1000.0;
+	for (;;) {
+		double t = now_s();
+
+		if (t - t0 >= o.seconds)
+			break;
+		if (t >= next_report) {
+			report("at", t0, base, npages, &o, &pl);
+			next_report = t + o.report_ms / 1000.0;
+			if (o.until_node >= 0 &&
+			    pl.on[o.until_node] * 100 >= pl.total * o.until_pct) {
+				report("reached", t0, base, npages, &o, &pl);
+				return 0;
+			}
+		}
+		if (o.hot)
+			touch_all(base, npages);
+		else
+			usleep(10000);
+	}
+	report("final", t0, base, npages, &o, &pl);
+	if (o.until_node >= 0 &&
+	    pl.on[o.until_node] * 100 < pl.total * o.until_pct)
+		return 1;
+	return 0;
+}
