@@ -461,7 +461,7 @@ impl<'a> ScanLock<'a> {
         let ret = unsafe { c::kmmscand_walk_vma(vma.as_ptr(), start as c_ulong, end as c_ulong, &mut walk.raw) };
         match ret {
             0 => Ok(WalkEnd::Done),
-            1 => Ok(WalkEnd::BufferFull(walk.raw.next_addr as usize)),
+            1 => Ok(WalkEnd::Stopped(walk.raw.next_addr as usize)),
             e => Err(Error::from_errno(e)),
         }
     }
@@ -471,8 +471,9 @@ impl<'a> ScanLock<'a> {
 pub(crate) enum WalkEnd {
     /// The whole range was walked.
     Done,
-    /// The young buffer filled up; resume at this address.
-    BufferFull(usize),
+    /// The young buffer filled up, or the thread is being stopped; resume
+    /// at this address.
+    Stopped(usize),
 }
 
 /// A page-table walk's input (targets) and output (young folios, counts),

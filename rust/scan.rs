@@ -227,7 +227,7 @@ impl Scanner {
                         walked += to - from;
                         addr = to;
                     }
-                    Ok(WalkEnd::BufferFull(next)) => {
+                    Ok(WalkEnd::Stopped(next)) => {
                         walked += next - from;
                         addr = next;
                         full = true;

@@ -522,7 +522,8 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 	/* No lock but the mmap lock is held here: a good place to yield. */
 	cond_resched();
 
-	if (w->nr_young == w->max_young) {
+	/* Full buffer, or rmmod: stop here, the caller resumes or quits. */
+	if (w->nr_young == w->max_young || kthread_should_stop()) {
 		w->next_addr = addr;
 		return 1;
 	}
@@ -561,8 +562,8 @@ static const struct mm_walk_ops kmmscand_walk_ops = {
  * Walks [@start, @end) of @vma, which the caller has checked with
  * kmmscand_vma_scannable() under the mmap read lock it still holds.
  * Returns 0 when the range was walked (w->next_addr = @end), 1 when
- * w->young filled up first (w->next_addr = where to resume), or a
- * negative errno.
+ * w->young filled up or the thread is being stopped (w->next_addr = where
+ * to resume), or a negative errno.
  */
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *w)

@@ -86,3 +86,15 @@ fast_knobs() {
 	knob_set scan_period_min_ms 100
 	knob_set scan_period_max_ms 500
 }
+
+# region_size_mb / promote_limit_s: the hot-region size and the time bound
+# for it to reach 90% on node 0.  CXL memory is emulated MMIO (very slow
+# under TCG): a smaller region and a longer bound there.
+region_size_mb() { [ "$TOPOLOGY" = cxl ] && echo 16 || echo 64; }
+promote_limit_s() { [ "$TOPOLOGY" = cxl ] && echo 60 || echo 20; }
+
+# field NAME FILE: value of NAME=<n> on the last memtier report line.
+field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/p"; }
+
+# uptime_ms: milliseconds since boot (10 ms resolution).
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }

@@ -9,8 +9,14 @@
  * (kmmscand) move them.  Placement is read with move_pages(nodes=NULL),
  * which does not fault pages in or move them.
  *
- * Exit status: 0 done (and --until reached, if given); 1 --until not
- * reached in time; 2 the setup failed (message on stderr).
+ * --pattern churn instead exercises process lifetime under the scanner:
+ * every round maps, touches and unmaps a region on --node, forks a child
+ * that writes to it (copy-on-write) and exits, and every tenth child execs
+ * a short memtier run.
+ *
+ * Exit status: 0 done (and --until reached, --expect met, if given);
+ * 1 --until not reached in time or --expect not met at the end; 2 the
+ * setup failed (message on stderr).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,7 +43,10 @@ struct opts {
 	int bind;
 	int thp;
 	int hot;
+	int churn;
 	double seconds;
+	int expect_node;
+	int expect_pct;
 	int until_node;
 	int until_pct;
 	unsigned int report_ms;
@@ -150,8 +160,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: memtier [--size-mb N] [--node N] [--bind] [--thp]\n"
-		"               [--pattern hot|once] [--seconds S]\n"
-		"               [--until-node N --until-pct P] [--report-ms MS]\n"
+		"               [--pattern hot|once|churn] [--seconds S]\n"
+		"               [--until-node N --until-pct P]\n"
+		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
 		"               [--ready-file PATH]\n");
 	exit(2);
 }
@@ -167,6 +178,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "seconds", required_argument, 0, 'S' },
 		{ "until-node", required_argument, 0, 'u' },
 		{ "until-pct", required_argument, 0, 'P' },
+		{ "expect-node", required_argument, 0, 'e' },
+		{ "expect-pct", required_argument, 0, 'E' },
 		{ "report-ms", required_argument, 0, 'r' },
 		{ "ready-file", required_argument, 0, 'R' },
 		{ 0, 0, 0, 0 },
@@ -175,6 +188,7 @@ static void parse(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .size_mb = 64, .node = 1, .hot = 1, .seconds = 30,
 			    .until_node = -1, .until_pct = 90,
+			    .expect_node = -1, .expect_pct = 90,
 			    .report_ms = 1000 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -187,20 +201,91 @@ static void parse(int argc, char **argv, struct opts *o)
 				o->hot = 1;
 			else if (!strcmp(optarg, "once"))
 				o->hot = 0;
+			else if (!strcmp(optarg, "churn"))
+				o->churn = 1;
 			else
 				usage();
 			break;
 		case 'S': o->seconds = atof(optarg); break;
 		case 'u': o->until_node = atoi(optarg); break;
 		case 'P': o->until_pct = atoi(optarg); break;
+		case 'e': o->expect_node = atoi(optarg); break;
+		case 'E': o->expect_pct = atoi(optarg); break;
 		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
 		case 'R': o->ready_file = optarg; break;
 		default: usage();
 		}
 	}
 	if (!o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
-	    o->until_node >= MAX_NODES || !o->report_ms)
+	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
+	    !o->report_ms)
 		usage();
+}
+
+/* Maps @len bytes bound to @node, touches them and resets the policy. */
+static char *map_on_node(size_t len, int node)
+{
+	unsigned long mask[MAX_NODES / 64] = { 0 };
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	mask[node / 64] = 1UL << (node % 64);
+	if (sys_mbind(p, len, MPOL_BIND, mask, MAX_NODES + 1))
+		die("mbind(MPOL_BIND)");
+	memset(p, 1, len);
+	if (sys_mbind(p, len, MPOL_DEFAULT, NULL, 0))
+		die("mbind(MPOL_DEFAULT)");
+	return p;
+}
+
+static int churn(const struct opts *o, char *self)
+{
+	double t0 = now_s();
+	long rounds = 0, execs = 0;
+	size_t len = o->size_mb << 20;
+	char *keep = map_on_node(len, o->node);	/* scanned throughout */
+
+	while (now_s() - t0 < o->seconds) {
+		char *p = map_on_node(len, o->node);
+		pid_t pid;
+		int st;
+
+		touch_all(keep, len / page_size);
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			touch_all(p, len / page_size);	/* COW copies */
+			munmap(p, len / 2);
+			if (rounds % 10 == 0) {
+				int null = open("/dev/null", O_WRONLY);
+
+				if (null >= 0)
+					dup2(null, STDOUT_FILENO);
+				execl(self, self, "--size-mb", "1", "--node", "0",
+				      "--seconds", "0.05", "--report-ms", "1000",
+				      (char *)NULL);
+				_exit(3);
+			}
+			_exit(0);
+		}
+		munmap(p, len);
+		if (waitpid(pid, &st, 0) < 0)
+			die("waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "memtier: churn child failed (status %#x)\n", st);
+			return 1;
+		}
+		rounds++;
+		if (rounds % 10 == 1)
+			execs++;
+	}
+	munmap(keep, len);
+	printf("memtier: churn rounds=%ld execs=%ld in %.1fs\n", rounds, execs,
+	       now_s() - t0);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -215,6 +300,8 @@ int main(int argc, char **argv)
 
 	parse(argc, argv, &o);
 	page_size = sysconf(_SC_PAGESIZE);
+	if (o.churn)
+		return churn(&o, argv[0]);
 	len = o.size_mb << 20;
 	npages = len / page_size;
 
@@ -275,7 +362,16 @@ int main(int argc, char **argv)
 	}
 	report("final", t0, base, npages, &o, &pl);
 	if (o.until_node >= 0 &&
-	    pl.on[o.until_node] * 100 < pl.total * o.until_pct)
+	    pl.on[o.until_node] * 100 < pl.total * o.until_pct) {
+		printf("memtier: node%d did not reach %d%%\n", o.until_node,
+		       o.until_pct);
 		return 1;
+	}
+	if (o.expect_node >= 0 &&
+	    pl.on[o.expect_node] * 100 < pl.total * o.expect_pct) {
+		printf("memtier: node%d holds less than %d%% at the end\n",
+		       o.expect_node, o.expect_pct);
+		return 1;
+	}
 	return 0;
 }

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Every knob reads its documented default, accepts a valid value, and
+# refuses junk, negatives, overflow, out-of-range values and min > max with
+# EINVAL, keeping its value and logging a warning.
+. /tests/lib/common.sh
+load_module
+
+# name default valid-value out-of-range...
+while read -r name def valid bad; do
+	v=$(knob "$name")
+	[ "$v" = "$def" ] || fail "$name reads '$v' after load, documented default is $def"
+	knob_set "$name" "$valid"
+	[ "$(knob "$name")" = "$valid" ] || fail "$name reads '$(knob "$name")' after writing $valid"
+	for junk in abc "" 12abc " 5" 0x10 +1 1.5 99999999999999999999 -99999999999999999999 $bad; do
+		if err=$( (echo "$junk" >"$KNOBS/$name") 2>&1); then
+			fail "$name accepted '$junk'"
+		fi
+		echo "$err" | grep -q "Invalid argument" || fail "$name, '$junk': expected EINVAL, got: $err"
+		[ "$(knob "$name")" = "$valid" ] || fail "$name changed to '$(knob "$name")' on refused '$junk'"
+	done
+	knob_set "$name" "$def"
+	info "$name: default $def, accepts $valid, refuses junk and$(echo " $bad" | sed 's/ / /g')"
+done <<'LIST'
+enabled 1 0 2 -1
+scan_sleep_ms 100 20 0 -5 60001
+scan_period_min_ms 500 1000 9 -1 3600001
+scan_period_max_ms 5000 6000 9 -1 3600001
+scan_size_mb 1024 512 0 -1
+scan_size_min_mb 256 128 0 -1 1048577
+scan_size_max_mb 4096 2048 0 -1 1048577
+mms_to_scan 64 8 0 -1 65537
+hot_threshold 2 3 0 -1 16
+migrate_batch 512 64 0 -1 8193
+promote_rate_limit_mbps 65536 100 -1 1048577
+target_node -1 0 -2 64 1000
+LIST
+
+# Knobs that bound each other: min > max is refused either way round.
+expect_refused() {
+	if (echo "$2" >"$KNOBS/$1") 2>/dev/null; then fail "$1=$2 accepted: $3"; fi
+}
+expect_refused scan_period_min_ms 6000 "above scan_period_max_ms (5000)"
+expect_refused scan_period_max_ms 400 "below scan_period_min_ms (500)"
+expect_refused scan_size_min_mb 2048 "above scan_size_mb (1024)"
+expect_refused scan_size_max_mb 512 "below scan_size_mb (1024)"
+expect_refused scan_size_mb 8192 "above scan_size_max_mb (4096)"
+[ "$(knob scan_period_min_ms)" = 500 ] && [ "$(knob scan_period_max_ms)" = 5000 ] ||
+	fail "a refused min/max write changed a value"
+# The slow node is not a valid promotion target.
+find_slow_node
+expect_refused target_node "$SLOW" "node $SLOW is not top tier"
+[ "$(knob target_node)" = -1 ] || fail "target_node changed on a refused write"
+
+n=$(dmesg | grep -c 'kmmscand: .*: write rejected')
+info "$n refused writes logged"
+[ "$n" -gt 0 ] || fail "refused writes were not logged"
+dmesg | grep 'kmmscand: scan_period_min_ms: write rejected' | tail -n 1
+unload_module

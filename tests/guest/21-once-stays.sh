@@ -1,0 +1,19 @@
+#!/bin/sh
+# A region touched once at start (hot_threshold 2) stays >= 90% on the slow
+# node, although the daemon scans it and sees its first-touch Accessed bits.
+. /tests/lib/common.sh
+find_slow_node
+load_module
+s0=$(vmstat kmmscand_slowtier_scanned)
+y0=$(vmstat kmmscand_young)
+$MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 8 \
+	--expect-node "$SLOW" --expect-pct 90 --report-ms 2000 >/tmp/once.out
+rc=$?
+cat /tmp/once.out
+s1=$(vmstat kmmscand_slowtier_scanned)
+y1=$(vmstat kmmscand_young)
+info "slow-tier pages scanned +$((s1 - s0)), young +$((y1 - y0))"
+[ $((s1 - s0)) -ge $((64 * 256 * 2)) ] || fail "the daemon did not scan the region at least twice"
+[ $((y1 - y0)) -ge $((64 * 256 * 9 / 10)) ] || fail "the daemon did not see the first touch"
+[ $rc = 0 ] || fail "the touched-once region did not stay on node $SLOW"
+unload_module
