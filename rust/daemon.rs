@@ -22,7 +22,7 @@ use kernel::{
         RBTreeNode, //
     },
     sync::Mutex,
-    types::ARef,
+    sync::aref::ARef,
 };
 
 use crate::ffi::{

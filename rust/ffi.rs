@@ -23,7 +23,7 @@ use kernel::{
         MmapReadGuard, //
     },
     prelude::*,
-    types::ARef,
+    sync::aref::ARef,
 };
 
 use crate::daemon::Shared;
@@ -90,6 +90,10 @@ struct WalkRaw {
 mod c {
     use super::*;
 
+    // `mm_struct` and `vm_area_struct` contain `lockdep_map`, an empty struct
+    // without CONFIG_LOCKDEP, which the lint flags; only pointers to them
+    // cross this boundary, never values.
+    #[expect(improper_ctypes)]
     extern "C" {
         pub(super) fn kmmscand_abi_size(which: c_uint) -> usize;
         pub(super) fn kmmscand_thread_start(ctx: *mut c_void) -> c_int;
@@ -224,6 +228,19 @@ extern "C" fn kmmscand_rs_knob_store(
 // ---------------------------------------------------------------------------
 // Module lifetime.
 
+/// Thin pointers to the knob names, the form the C sysfs table takes.
+///
+/// # Invariants
+///
+/// Every pointer points to a `'static`, immutable, NUL-terminated string.
+struct KnobNames(KVec<*const c_char>);
+
+// SAFETY: The pointers refer to immutable `'static` data (type invariant),
+// which any thread may read.
+unsafe impl Send for KnobNames {}
+// SAFETY: As for `Send`: shared access only ever reads immutable data.
+unsafe impl Sync for KnobNames {}
+
 /// The running daemon: the shared state, its sysfs directory and its thread.
 ///
 /// # Invariants
@@ -234,7 +251,7 @@ extern "C" fn kmmscand_rs_knob_store(
 pub(crate) struct Running {
     shared: Pin<KBox<Shared>>,
     /// The knob names, as C strings for the sysfs table (must outlive it).
-    names: KVec<*const c_char>,
+    names: KnobNames,
     sysfs_created: bool,
     thread_started: bool,
 }
@@ -244,8 +261,10 @@ impl Running {
     pub(crate) fn start(shared: Pin<KBox<Shared>>, names: &[&'static CStr]) -> Result<Running> {
         let mut ptrs = KVec::with_capacity(names.len(), GFP_KERNEL)?;
         for name in names {
-            ptrs.push(name.as_ptr().cast::<c_char>(), GFP_KERNEL)?;
+            ptrs.push(name.as_char_ptr(), GFP_KERNEL)?;
         }
+        // INVARIANT: every pointer comes from a `&'static CStr`.
+        let ptrs = KnobNames(ptrs);
         // INVARIANT: nothing has been given the pointer yet.
         let mut running = Running {
             shared,
@@ -258,7 +277,7 @@ impl Running {
         // invariant); `names` holds pointers to `'static` NUL-terminated
         // strings and lives in `running`, so it outlives the group too.
         to_result(unsafe {
-            c::kmmscand_sysfs_create(ctx, running.names.as_ptr(), running.names.len() as c_uint)
+            c::kmmscand_sysfs_create(ctx, running.names.0.as_ptr(), running.names.0.len() as c_uint)
         })?;
         running.sysfs_created = true;
         // SAFETY: `ctx` stays valid until `drop` stops the thread (type
@@ -327,7 +346,7 @@ pub(crate) fn now_ms() -> u64 {
 /// Prints `msg` as a rate-limited warning.
 pub(crate) fn warn_ratelimited(msg: &CStr) {
     // SAFETY: `msg` is a NUL-terminated string valid for the call.
-    unsafe { c::kmmscand_warn_ratelimited(msg.as_ptr().cast()) }
+    unsafe { c::kmmscand_warn_ratelimited(msg.as_char_ptr()) }
 }
 
 /// Adds `delta` to the `/proc/vmstat` counter of `event`.

@@ -13,13 +13,13 @@
 //!
 //! The module is split by stage of the data flow:
 //!
-//! - [`daemon`]: the thread loop, the process cursor, per-mm bookkeeping;
-//! - [`scan`]: one address space: VMAs, the page walk, hotness, pacing;
-//! - [`promote`]: batching, rate limit, capacity, migration;
-//! - [`knobs`]: sysfs;
-//! - [`stats`]: vmstat counters;
-//! - [`ffi`]: every call into C (the only `unsafe` code);
-//! - [`policy`]: the pure decisions, shared with the host tests.
+//! - [`daemon`], the thread loop, the process cursor, per-mm bookkeeping;
+//! - [`scan`], one address space: VMAs, the page walk, hotness, pacing;
+//! - [`promote`], batching, rate limit, capacity, migration;
+//! - [`knobs`], sysfs;
+//! - [`stats`], vmstat counters;
+//! - [`ffi`], every call into C (the only `unsafe` code);
+//! - [`policy`], the pure decisions, shared with the host tests.
 
 use kernel::prelude::*;
 

@@ -11,10 +11,7 @@
 //! candidates the next time they are found young.  When the target is
 //! full, its kswapd is woken, as NUMA balancing does.
 
-use kernel::{
-    page::PAGE_SHIFT,
-    prelude::*,
-};
+use kernel::page::PAGE_SHIFT;
 
 use crate::ffi;
 use crate::policy::{

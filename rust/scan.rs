@@ -16,7 +16,7 @@ use kernel::{
     },
     page::PAGE_SHIFT,
     prelude::*,
-    types::ARef,
+    sync::aref::ARef,
 };
 
 use crate::ffi::{
@@ -234,7 +234,7 @@ impl Scanner {
                         break;
                     }
                     Err(e) => {
-                        pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
+                        kernel::pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
                         addr = vma.end();
                     }
                 }

@@ -23,7 +23,6 @@
 
 #include <linux/freezer.h>
 #include <linux/gfp.h>
-#include <linux/huge_mm.h>
 #include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/memory-tiers.h>

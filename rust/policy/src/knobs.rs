@@ -3,7 +3,7 @@
 //! The tunables under `/sys/kernel/mm/kmmscand/`: units, defaults, ranges
 //! and the rules a write must satisfy.
 //!
-//! A write is parsed strictly ([`crate::parse`]), checked against the knob's
+//! A write is parsed strictly ([`super::parse`]), checked against the knob's
 //! range and against the other knobs (a minimum may not exceed its maximum;
 //! the initial scan size lies between them; `target_node` names an online
 //! top-tier node).  A refused write changes nothing: [`Tunables::with`]
@@ -11,8 +11,8 @@
 
 use core::ffi::CStr;
 
-use crate::parse::{parse_i64, ParseError};
-use crate::topology::NodeMask;
+use super::parse::{parse_i64, ParseError};
+use super::topology::NodeMask;
 
 /// One sysfs knob.  The discriminant is the knob's index in [`Knob::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Knob {
             Knob::HotThreshold => (1, HOT_THRESHOLD_MAX as i64),
             Knob::MigrateBatch => (1, 8192),
             Knob::PromoteRateLimitMbps => (0, 1 << 20),
-            Knob::TargetNode => (-1, crate::topology::MAX_NODES as i64 - 1),
+            Knob::TargetNode => (-1, super::topology::MAX_NODES as i64 - 1),
         }
     }
 }
