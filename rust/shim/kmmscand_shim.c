@@ -604,8 +604,10 @@ u64 kmmscand_node_room(int nid)
 	return room;
 }
 
-/* Asks kswapd of @nid for room, as NUMA balancing does when promotion finds
- * the node full (migrate_misplaced_folio_prepare()). */
+/*
+ * Asks kswapd of @nid for room, as NUMA balancing does when promotion finds
+ * the node full (migrate_misplaced_folio_prepare()).
+ */
 void kmmscand_wake_kswapd(int nid)
 {
 	pg_data_t *pgdat = NODE_DATA(nid);
@@ -620,8 +622,10 @@ void kmmscand_wake_kswapd(int nid)
 	}
 }
 
-/* Destination folios: as alloc_misplaced_dst_folio() for NUMA balancing,
- * never reclaim or dip into reserves on behalf of a background promotion. */
+/*
+ * Destination folios: as alloc_misplaced_dst_folio() for NUMA balancing,
+ * never reclaim or dip into reserves on behalf of a background promotion.
+ */
 static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 {
 	int nid = (int)data;
