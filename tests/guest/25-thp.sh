@@ -1,16 +1,14 @@
 #!/bin/sh
 # A THP-backed hot region is promoted as THPs: kmmscand_promoted_thp grows,
-# node 0's AnonHugePages grows, the region keeps all its huge pages (not
-# split) and thp_split_pmd does not move.
+# node 0's AnonHugePages grows by the region while it runs, the region keeps
+# all its huge pages (not split) and thp_split_pmd does not move.
 . /tests/lib/common.sh
 find_slow_node
 grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
 	skip "THP disabled"
-node0_thp_kb() { awk '/AnonHugePages/ { print $4 }' /sys/devices/system/node/node0/meminfo; }
 load_module
 t0=$(vmstat kmmscand_promoted_thp)
 split0=$(vmstat thp_split_pmd)
-h0=$(node0_thp_kb)
 $MEMTIER --size-mb 64 --node "$SLOW" --thp --pattern hot --seconds 30 \
 	--until-node 0 --until-pct 90 --report-ms 500 >/tmp/thp.out
 rc=$?
@@ -21,7 +19,11 @@ end_kb=$(field thp_kb /tmp/thp.out)
 [ $rc = 0 ] || fail "the THP region did not reach 90% on node 0"
 t1=$(vmstat kmmscand_promoted_thp)
 split1=$(vmstat thp_split_pmd)
-h1=$(node0_thp_kb)
+# Node 0's AnonHugePages while the region was alive: at the start (before
+# promotion) and when 90% had moved.
+h0=$(grep '^memtier: start' /tmp/thp.out | sed -n 's/.* node0_thp_kb=\([0-9]*\).*/\1/p')
+h1=$(field node0_thp_kb /tmp/thp.out)
+h0=${h0:-0}
 info "kmmscand_promoted_thp +$((t1 - t0)); node0 AnonHugePages ${h0} -> ${h1} kB; region THP ${start_kb} -> ${end_kb} kB; thp_split_pmd +$((split1 - split0))"
 [ $((t1 - t0)) -ge 29 ] || fail "fewer than 29 of 32 THPs promoted as THPs"
 [ $((h1 - h0)) -ge $((58 * 1024)) ] || fail "node 0 AnonHugePages did not grow by the region"

@@ -8,7 +8,7 @@ T=/sys/kernel/tracing
 load_module
 for e in kmmscand_scan_mm_start kmmscand_scan_mm_end kmmscand_migrate_batch; do
 	[ -f $T/events/kmmscand/$e/format ] || fail "event $e missing"
-	! grep -q 'comm' $T/events/kmmscand/$e/format || fail "event $e records comm"
+	! grep -qw 'comm' $T/events/kmmscand/$e/format || fail "event $e records comm"
 done
 echo > $T/trace
 echo 1 > $T/events/kmmscand/enable

@@ -130,6 +130,25 @@ static long thp_kb(char *base)
 	return kb;
 }
 
+/* AnonHugePages of node @nid, from its meminfo (kB). */
+static long node_thp_kb(int nid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 nid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 static void report(const char *tag, double t0, char *base, long npages,
 		   const struct opts *o, struct placement *pl)
 {
@@ -141,8 +160,12 @@ static void report(const char *tag, double t0, char *base, long npages,
 		if (pl->on[n])
 			printf(" node%d=%ld", n, pl->on[n]);
 	printf(" absent=%ld total=%ld", pl->absent, pl->total);
-	if (o->thp)
+	if (o->thp) {
 		printf(" thp_kb=%ld", thp_kb(base));
+		for (n = 0; n < MAX_NODES; n++)
+			if (pl->on[n] || n == 0)
+				printf(" node%d_thp_kb=%ld", n, node_thp_kb(n));
+	}
 	printf("\n");
 	fflush(stdout);
 }
