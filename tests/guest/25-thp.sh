@@ -17,6 +17,8 @@ start_kb=$(grep '^memtier: start' /tmp/thp.out | sed -n 's/.* thp_kb=\([0-9]*\).
 end_kb=$(field thp_kb /tmp/thp.out)
 [ "${start_kb:-0}" -ge $((60 * 1024)) ] || skip "the kernel did not back the region with THPs on node $SLOW ($start_kb kB)"
 [ $rc = 0 ] || fail "the THP region did not reach 90% on node 0"
+# Batches are counted when migrate_pages() returns: read once stopped.
+unload_module
 t1=$(vmstat kmmscand_promoted_thp)
 split1=$(vmstat thp_split_pmd)
 # Node 0's AnonHugePages while the region was alive: at the start (before
@@ -29,4 +31,4 @@ info "kmmscand_promoted_thp +$((t1 - t0)); node0 AnonHugePages ${h0} -> ${h1} kB
 [ $((h1 - h0)) -ge $((58 * 1024)) ] || fail "node 0 AnonHugePages did not grow by the region"
 [ "$end_kb" = "$start_kb" ] || fail "the region lost huge pages (split)"
 [ "$split1" = "$split0" ] || fail "THPs were split (thp_split_pmd grew)"
-unload_module
+check_dmesg
