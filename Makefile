@@ -6,6 +6,7 @@
 #   make            build kmmscand.ko (and the guest kernel, once, cached)
 #   make test       host tests + guest KTAP suite in both topologies
 #   make run        boot the default guest, load the module, show it work
+#   make bench      compare with NUMA balancing tiering and DAMON, one guest
 #   make shell      boot the default guest to an interactive shell
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ LLVM_FLAGS := LLVM=-19
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs test test-host test-guest run shell clean lint
+.PHONY: all setup kernel module progs test test-host test-guest run bench shell clean lint
 
 all: module
 
@@ -51,6 +52,10 @@ test-guest: module progs
 
 run: module progs
 	qemu/run --cmd /tests/demo.sh
+
+# Side-by-side comparison with NUMA balancing tiering and DAMON (ratios).
+bench: module progs
+	qemu/run --cmd /tests/bench.sh --timeout 1200
 
 shell: module progs
 	qemu/run --shell

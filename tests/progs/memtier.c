@@ -9,6 +9,9 @@
  * (kmmscand) move them.  Placement is read with move_pages(nodes=NULL),
  * which does not fault pages in or move them.
  *
+ * With --hot-mb N only the first N MiB follow --pattern hot; the rest is
+ * touched once, and reports split the placement into the two parts.
+ *
  * --pattern churn instead exercises process lifetime under the scanner:
  * every round maps, touches and unmaps a region on --node, forks a child
  * that writes to it (copy-on-write) and exits, and every tenth child execs
@@ -39,6 +42,7 @@
 
 struct opts {
 	unsigned long size_mb;
+	unsigned long hot_mb;	/* 0: the whole region follows --pattern */
 	int node;
 	int bind;
 	int thp;
@@ -54,6 +58,7 @@ struct opts {
 };
 
 static long page_size;
+static unsigned long long touches;	/* page touches by the hot loop */
 
 static double now_s(void)
 {
@@ -152,9 +157,24 @@ static long node_thp_kb(int nid)
 static void report(const char *tag, double t0, char *base, long npages,
 		   const struct opts *o, struct placement *pl)
 {
+	long hot_pages = (long)(o->hot_mb << 20) / page_size;
 	int n;
 
 	read_placement(base, npages, pl);
+	if (o->hot_mb) {
+		struct placement hot;
+		int tn = o->until_node >= 0 ? o->until_node : 0;
+
+		read_placement(base, hot_pages, &hot);
+		printf("memtier: %s t=%.1fs hot_on_node%d=%ld/%ld cold_on_node%d=%ld/%ld touches=%llu\n",
+		       tag, now_s() - t0, tn, hot.on[tn], hot.total, tn,
+		       pl->on[tn] - hot.on[tn], pl->total - hot.total, touches);
+		/* --until applies to the hot part: report it in *pl. */
+		if (o->until_node >= 0) {
+			*pl = hot;
+		}
+		return;
+	}
 	printf("memtier: %s t=%.1fs", tag, now_s() - t0);
 	for (n = 0; n < MAX_NODES; n++)
 		if (pl->on[n])
@@ -177,12 +197,13 @@ static void touch_all(char *base, long npages)
 
 	for (i = 0; i < npages; i++)
 		p[i * page_size]++;
+	touches += npages;
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: memtier [--size-mb N] [--node N] [--bind] [--thp]\n"
+		"usage: memtier [--size-mb N] [--hot-mb N] [--node N] [--bind] [--thp]\n"
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
@@ -194,6 +215,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "size-mb", required_argument, 0, 's' },
+		{ "hot-mb", required_argument, 0, 'H' },
 		{ "node", required_argument, 0, 'n' },
 		{ "bind", no_argument, 0, 'b' },
 		{ "thp", no_argument, 0, 't' },
@@ -216,6 +238,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->size_mb = strtoul(optarg, NULL, 10); break;
+		case 'H': o->hot_mb = strtoul(optarg, NULL, 10); break;
 		case 'n': o->node = atoi(optarg); break;
 		case 'b': o->bind = 1; break;
 		case 't': o->thp = 1; break;
@@ -239,7 +262,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (!o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
+	if (!o->size_mb || o->hot_mb > o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
 	    !o->report_ms)
 		usage();
@@ -379,7 +402,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (o.hot)
-			touch_all(base, npages);
+			touch_all(base, o.hot_mb ? (long)(o.hot_mb << 20) / page_size : npages);
 		else
 			usleep(10000);
 	}
