@@ -51,6 +51,14 @@ use crate::stats::{
     VmEvent, //
 };
 
+// The kernel's formatting macros use their own `Display` trait; node sets
+// print as in the policy crate (kernel node-list format).
+impl kernel::fmt::Display for NodeMask {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
 /// Records in the hotness history: 65536 x 24 bytes = 1.5 MiB, whatever
 /// the size of RAM.  It remembers up to this many young folios between two
 /// sweeps (256 MiB of base pages, 128 GiB of 2 MiB THPs).
@@ -137,6 +145,8 @@ pub(crate) struct Scanner {
     pub(crate) batch: KVec<Young>,
     /// The promotion rate limit.
     pub(crate) bucket: TokenBucket,
+    /// Slow and top-tier nodes last logged, to log changes only.
+    logged_tiers: Option<(NodeMask, NodeMask)>,
 }
 
 impl Scanner {
@@ -156,14 +166,27 @@ impl Scanner {
             young: KVec::from_elem(Young::default(), YOUNG_BATCH, GFP_KERNEL)?,
             batch: KVec::with_capacity(YOUNG_BATCH, GFP_KERNEL)?,
             bucket: TokenBucket::new(ffi::now_ms(), t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
+            logged_tiers: None,
         })
     }
 
     /// Re-reads the topology.  Returns whether there is anything to do: at
     /// least one slow-tier node and one top-tier node with memory.
+    /// Logs when the set of source or destination nodes changes (at start,
+    /// and when memory such as a CXL region comes or goes).
     pub(crate) fn refresh_topology(&mut self) -> bool {
         ffi::read_topology(&mut self.topo);
-        !self.topo.slow().is_empty() && !self.topo.toptier.is_empty()
+        let (slow, top) = (self.topo.slow(), self.topo.toptier);
+        let active = !slow.is_empty() && !top.is_empty();
+        if self.logged_tiers != Some((slow, top)) {
+            self.logged_tiers = Some((slow, top));
+            if active {
+                pr_info!("promoting from lower-tier nodes {slow} to top-tier nodes {top}\n");
+            } else {
+                pr_info!("no lower-tier memory node (top tier: {top}): idle until one appears\n");
+            }
+        }
+        active
     }
 
     /// Scans one address space from its cursor and schedules its next visit.
@@ -183,7 +206,6 @@ impl Scanner {
         let mut wrapped = false;
         let mut locked_once = false;
 
-        ffi::trace_scan_mm_start(pid, start, st.pace.period_ms, st.pace.size_mb);
         loop {
             let Some(lock) = ScanLock::try_new(mm) else {
                 if !locked_once {
@@ -194,7 +216,10 @@ impl Scanner {
                 }
                 break;
             };
-            locked_once = true;
+            if !locked_once {
+                ffi::trace_scan_mm_start(pid, start, st.pace.period_ms, st.pace.size_mb);
+                locked_once = true;
+            }
 
             let young = &mut self.young[..];
             let mut walk = Walk::new(young);

@@ -61,6 +61,39 @@ impl NodeMask {
     }
 }
 
+impl core::fmt::Display for NodeMask {
+    /// Formats the set as the kernel prints node lists: `0,2-3`, or
+    /// `none` for the empty set.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.is_empty() {
+            return f.write_str("none");
+        }
+        let mut first = true;
+        let mut n = 0;
+        while n < MAX_NODES {
+            if !self.contains(n) {
+                n += 1;
+                continue;
+            }
+            let start = n;
+            while n + 1 < MAX_NODES && self.contains(n + 1) {
+                n += 1;
+            }
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            if start == n {
+                write!(f, "{start}")?;
+            } else {
+                write!(f, "{start}-{n}")?;
+            }
+            n += 1;
+        }
+        Ok(())
+    }
+}
+
 /// What the module knows about the machine's nodes at one moment.
 #[derive(Debug, Clone)]
 #[repr(C)]
@@ -172,6 +205,16 @@ mod tests {
         assert!(NodeMask::single(64).is_empty());
         assert_eq!(NodeMask(0b1010).iter().collect::<std::vec::Vec<_>>(), [1, 3]);
         assert_eq!(NodeMask(0b1110).without(NodeMask(0b0110)), NodeMask(0b1000));
+    }
+
+    #[test]
+    fn node_mask_prints_as_a_kernel_node_list() {
+        use std::string::ToString;
+        assert_eq!(NodeMask::EMPTY.to_string(), "none");
+        assert_eq!(NodeMask(0b1).to_string(), "0");
+        assert_eq!(NodeMask(0b1101).to_string(), "0,2-3");
+        assert_eq!(NodeMask(1 << 63 | 1 << 62 | 1).to_string(), "0,62-63");
+        assert_eq!(NodeMask::ALL.to_string(), "0-63");
     }
 
     #[test]
