@@ -84,6 +84,7 @@ struct WalkRaw {
     next_addr: u64,
     slow_scanned: u64,
     young_pages: u64,
+    tlb_flushes: u64,
     node_pages: [u64; MAX_NODES],
 }
 
@@ -514,6 +515,7 @@ impl<'b> Walk<'b> {
                 next_addr: 0,
                 slow_scanned: 0,
                 young_pages: 0,
+                tlb_flushes: 0,
                 node_pages: [0; MAX_NODES],
             },
             _buf: PhantomData,
@@ -538,6 +540,11 @@ impl<'b> Walk<'b> {
     /// Pages found young so far.
     pub(crate) fn young_pages(&self) -> u64 {
         self.raw.young_pages
+    }
+
+    /// TLB range flushes done so far.
+    pub(crate) fn tlb_flushes(&self) -> u64 {
+        self.raw.tlb_flushes
     }
 
     /// Mapped pages seen per node so far.

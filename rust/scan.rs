@@ -131,6 +131,7 @@ impl MmState {
 struct VisitTotals {
     slow_scanned: u64,
     young_pages: u64,
+    tlb_flushes: u64,
 }
 
 /// The scanner's long-lived state and scratch buffers.
@@ -271,6 +272,7 @@ impl Scanner {
             }
             totals.slow_scanned += walk.slow_scanned();
             totals.young_pages += walk.young_pages();
+            totals.tlb_flushes += walk.tlb_flushes();
             let nr_young = walk.nr_young();
             self.select_and_promote(nr_young, st.sweep, t);
 
@@ -283,6 +285,7 @@ impl Scanner {
         count(VmEvent::MmScan, 1);
         count(VmEvent::SlowtierScanned, totals.slow_scanned);
         count(VmEvent::Young, totals.young_pages);
+        count(VmEvent::TlbFlush, totals.tlb_flushes);
         if wrapped {
             st.cursor = 0;
             st.sweep = st.sweep.wrapping_add(1);

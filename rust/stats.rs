@@ -28,6 +28,8 @@ pub(crate) enum VmEvent {
     SlowtierScanned,
     /// `kmmscand_young`: of those, pages found accessed.
     Young,
+    /// `kmmscand_tlb_flushes`: range TLB flushes after clearing A bits.
+    TlbFlush,
     /// `kmmscand_candidates`: pages found young in `hot_threshold` sweeps.
     Candidate,
     /// `kmmscand_history_evictions`: hotness records overwritten.

@@ -77,7 +77,7 @@ run_case() {
 	kmmscand) insmod $KO; DAEMON_PID=$(kthread_pids) ;;
 	esac
 	( time $MEMTIER --size-mb "$SIZE" --hot-mb "$HOT" --node "$SLOW" --pattern hot \
-		--seconds "$SECS" --report-ms 500 --until-node 0 --until-pct 101 >$out ) 2>/tmp/time.out
+		--seconds "$SECS" --report-ms 250 --until-node 0 --until-pct 101 >$out ) 2>/tmp/time.out
 	daemon_cpu=-
 	[ -n "$DAEMON_PID" ] && daemon_cpu=$(cpu_s "$DAEMON_PID")
 	case $name in

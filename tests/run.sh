@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs every tests/guest/*.sh (or those matching one of the space-separated
-# globs in $TESTS_GLOB) and prints
+# globs in $TESTS_GLOB; a glob with a leading ! excludes) and prints
 # KTAP, like the kselftest runner: one "ok N name" line per test program,
 # its output as "# " diagnostics.  Exit codes follow kselftest: 0 pass,
 # 4 skip, anything else fail.  Exits 1 if any test failed.
@@ -11,9 +11,14 @@ cd /tests/guest || exit 1
 set -- $(ls | grep '\.sh$' | sort)
 tests=
 for t in "$@"; do
+	want=0
 	for g in $TESTS_GLOB; do
-		case "$t" in $g) tests="$tests $t"; break ;; esac
+		case "$g" in
+		!*) case "$t" in ${g#!}) want=0; break ;; esac ;;
+		*) case "$t" in $g) want=1 ;; esac ;;
+		esac
 	done
+	[ $want = 1 ] && tests="$tests $t"
 done
 n=0
 for t in $tests; do n=$((n + 1)); done

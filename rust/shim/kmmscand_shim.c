@@ -23,6 +23,7 @@
 
 #include <linux/freezer.h>
 #include <linux/gfp.h>
+#include <linux/hugetlb.h>
 #include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/memory-tiers.h>
@@ -43,6 +44,8 @@
 #include <linux/timekeeping.h>
 #include <linux/vmstat.h>
 #include <linux/wait.h>
+
+#include <asm/tlbflush.h>
 
 #include "kmmscand_shim.h"
 
@@ -250,6 +253,7 @@ static const enum vm_event_item kmmscand_vm_events[KMM_NR_EVENTS] = {
 	[KMM_EV_VMA_SKIP_POLICY]	= KMMSCAND_VMA_SKIP_POLICY,
 	[KMM_EV_SLOWTIER_SCANNED]	= KMMSCAND_SLOWTIER_SCANNED,
 	[KMM_EV_YOUNG]			= KMMSCAND_YOUNG,
+	[KMM_EV_TLB_FLUSH]		= KMMSCAND_TLB_FLUSH,
 	[KMM_EV_CANDIDATE]		= KMMSCAND_CANDIDATE,
 	[KMM_EV_HISTORY_EVICT]		= KMMSCAND_HISTORY_EVICT,
 	[KMM_EV_ISOLATED]		= KMMSCAND_ISOLATED,
@@ -415,6 +419,14 @@ bool kmmscand_vma_policy_nodes(struct vm_area_struct *vma, u64 *nodes)
 /* ---------------------------------------------------------------------
  * The page-table walk: test and clear Accessed bits of slow-tier folios.
  *
+ * x86 clears the Accessed bit without flushing the TLB, and the CPU sets it
+ * again only on a page-table walk: a page whose translation stays cached
+ * would look idle however hot it is (QEMU's software TLB keeps whole
+ * working sets; a real STLB keeps a few MiB).  So the walk remembers the
+ * span where it cleared young bits and kmmscand_walk_vma() flushes it once
+ * at the end, outside the PTL: one range flush per walked range, not one
+ * per page, and none when nothing was young.
+ *
  * Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a pmd_entry
  * only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
  * a page table, so the walk never splits a THP.  Nothing here sleeps or
@@ -431,6 +443,28 @@ static bool kmmscand_folio_testable(struct folio *folio)
 	return !folio_is_zone_device(folio) && !folio_test_ksm(folio) &&
 	       !folio_test_unevictable(folio) &&
 	       !folio_maybe_mapped_shared(folio);
+}
+
+/*
+ * What one walk_page_range_vma() call carries: the caller's state plus the
+ * span to flush.
+ */
+struct kmmscand_walk_private {
+	struct kmmscand_walk *w;
+	unsigned long flush_start;
+	unsigned long flush_end;
+};
+
+static void kmmscand_note_flush(struct kmmscand_walk_private *p,
+				unsigned long start, unsigned long end)
+{
+	if (p->flush_start >= p->flush_end) {
+		p->flush_start = start;
+		p->flush_end = end;
+		return;
+	}
+	p->flush_start = min(p->flush_start, start);
+	p->flush_end = max(p->flush_end, end);
 }
 
 static void kmmscand_record_young(struct kmmscand_walk *w,
@@ -453,10 +487,11 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 }
 
 static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
-			      struct kmmscand_walk *w,
+			      struct kmmscand_walk_private *p,
 			      struct vm_area_struct *vma)
 {
 	unsigned long haddr = addr & HPAGE_PMD_MASK;
+	struct kmmscand_walk *w = p->w;
 	pmd_t pmde = pmdp_get(pmd);
 	struct folio *folio;
 	bool young;
@@ -478,14 +513,16 @@ static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
 					  haddr + HPAGE_PMD_SIZE);
 	if (!young)
 		return;
+	kmmscand_note_flush(p, haddr, haddr + HPAGE_PMD_SIZE);
 	w->young_pages += folio_nr_pages(folio);
 	kmmscand_record_young(w, folio, nid);
 }
 
 static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
-			      struct kmmscand_walk *w,
+			      struct kmmscand_walk_private *p,
 			      struct vm_area_struct *vma)
 {
+	struct kmmscand_walk *w = p->w;
 	pte_t ptent = ptep_get(pte);
 	struct folio *folio;
 	bool young;
@@ -506,6 +543,7 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
 	if (!young)
 		return;
+	kmmscand_note_flush(p, addr, addr + PAGE_SIZE);
 	w->young_pages++;
 	kmmscand_record_young(w, folio, nid);
 }
@@ -513,7 +551,8 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 			      unsigned long next, struct mm_walk *walk)
 {
-	struct kmmscand_walk *w = walk->private;
+	struct kmmscand_walk_private *p = walk->private;
+	struct kmmscand_walk *w = p->w;
 	pte_t *start_pte, *pte;
 	spinlock_t *ptl;
 	int ret = 0;
@@ -529,7 +568,7 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 
 	ptl = pmd_trans_huge_lock(pmd, walk->vma);
 	if (ptl) {
-		kmmscand_scan_pmd(pmd, addr, w, walk->vma);
+		kmmscand_scan_pmd(pmd, addr, p, walk->vma);
 		spin_unlock(ptl);
 		return 0;
 	}
@@ -546,7 +585,7 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 			ret = 1;
 			break;
 		}
-		kmmscand_scan_pte(pte, addr, w, walk->vma);
+		kmmscand_scan_pte(pte, addr, p, walk->vma);
 	}
 	pte_unmap_unlock(start_pte, ptl);
 	return ret;
@@ -567,11 +606,16 @@ static const struct mm_walk_ops kmmscand_walk_ops = {
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *w)
 {
+	struct kmmscand_walk_private p = { .w = w };
 	int ret;
 
-	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, w);
+	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, &p);
 	if (ret == 0)
 		w->next_addr = end;
+	if (p.flush_start < p.flush_end) {
+		flush_tlb_range(vma, p.flush_start, p.flush_end);
+		w->tlb_flushes++;
+	}
 	return ret;
 }
 

@@ -54,6 +54,8 @@ struct kmmscand_walk {
 	/* out, accumulated: slow-tier pages tested, pages found young */
 	u64 slow_scanned;
 	u64 young_pages;
+	/* out, accumulated: TLB range flushes after clearing young bits */
+	u64 tlb_flushes;
 	/* out, accumulated: mapped pages seen per node (target tie-break) */
 	u64 node_pages[KMMSCAND_MAX_NODES];
 };
@@ -77,6 +79,7 @@ enum kmmscand_event {
 	KMM_EV_VMA_SKIP_POLICY,
 	KMM_EV_SLOWTIER_SCANNED,
 	KMM_EV_YOUNG,
+	KMM_EV_TLB_FLUSH,
 	KMM_EV_CANDIDATE,
 	KMM_EV_HISTORY_EVICT,
 	KMM_EV_ISOLATED,

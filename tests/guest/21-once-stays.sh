@@ -1,6 +1,8 @@
 #!/bin/sh
 # A region touched once at start (hot_threshold 2) stays >= 90% on the slow
 # node, although the daemon scans it and sees its first-touch Accessed bits.
+# Control: with hot_threshold 1 (promote on first sight) the same region
+# moves, so it is the threshold that kept it.
 . /tests/lib/common.sh
 find_slow_node
 load_module
@@ -16,4 +18,11 @@ info "slow-tier pages scanned +$((s1 - s0)), young +$((y1 - y0))"
 [ $((s1 - s0)) -ge $((64 * 256 * 2)) ] || fail "the daemon did not scan the region at least twice"
 [ $((y1 - y0)) -ge $((64 * 256 * 9 / 10)) ] || fail "the daemon did not see the first touch"
 [ $rc = 0 ] || fail "the touched-once region did not stay on node $SLOW"
+
+knob_set hot_threshold 1
+$MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 20 \
+	--until-node 0 --until-pct 90 --report-ms 1000 >/tmp/once1.out
+rc=$?
+tail -n 1 /tmp/once1.out
+[ $rc = 0 ] || fail "with hot_threshold 1 the touched-once region did not move: the threshold is not what kept it"
 unload_module

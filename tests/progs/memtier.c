@@ -58,6 +58,7 @@ struct opts {
 };
 
 static long page_size;
+static char *cold_base;	/* with --hot-mb: start of the cold part's VMA */
 static unsigned long long touches;	/* page touches by the hot loop */
 
 static double now_s(void)
@@ -111,6 +112,41 @@ static void read_placement(char *base, long npages, struct placement *pl)
 	}
 }
 
+/*
+ * Pages per node of the VMA that starts at @start, from /proc/self/numa_maps
+ * (one page-table walk: much cheaper than move_pages() on every page, which
+ * matters when the benchmark samples placement often).
+ */
+static void numa_maps_placement(char *start, long npages, struct placement *pl)
+{
+	char line[4096], want[32], *tok;
+	FILE *f = fopen("/proc/self/numa_maps", "r");
+	long present = 0;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->total = npages;
+	if (!f)
+		die("numa_maps");
+	snprintf(want, sizeof(want), "%lx ", (unsigned long)start);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		for (tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+			int n;
+			long c;
+
+			if (sscanf(tok, "N%d=%ld", &n, &c) == 2 && n >= 0 &&
+			    n < MAX_NODES) {
+				pl->on[n] = c;
+				present += c;
+			}
+		}
+		break;
+	}
+	fclose(f);
+	pl->absent = npages - present;
+}
+
 /* AnonHugePages of the VMA that starts at @base, from /proc/self/smaps. */
 static long thp_kb(char *base)
 {
@@ -160,21 +196,22 @@ static void report(const char *tag, double t0, char *base, long npages,
 	long hot_pages = (long)(o->hot_mb << 20) / page_size;
 	int n;
 
-	read_placement(base, npages, pl);
 	if (o->hot_mb) {
-		struct placement hot;
+		struct placement hot, cold;
 		int tn = o->until_node >= 0 ? o->until_node : 0;
 
-		read_placement(base, hot_pages, &hot);
-		printf("memtier: %s t=%.1fs hot_on_node%d=%ld/%ld cold_on_node%d=%ld/%ld touches=%llu\n",
+		/* The hot and cold parts are separate VMAs (see main()). */
+		numa_maps_placement(base, hot_pages, &hot);
+		numa_maps_placement(cold_base, npages - hot_pages, &cold);
+		printf("memtier: %s t=%.2fs hot_on_node%d=%ld/%ld cold_on_node%d=%ld/%ld touches=%llu\n",
 		       tag, now_s() - t0, tn, hot.on[tn], hot.total, tn,
-		       pl->on[tn] - hot.on[tn], pl->total - hot.total, touches);
-		/* --until applies to the hot part: report it in *pl. */
-		if (o->until_node >= 0) {
-			*pl = hot;
-		}
+		       cold.on[tn], cold.total, touches);
+		fflush(stdout);
+		/* --until and --expect apply to the hot part. */
+		*pl = hot;
 		return;
 	}
+	read_placement(base, npages, pl);
 	printf("memtier: %s t=%.1fs", tag, now_s() - t0);
 	for (n = 0; n < MAX_NODES; n++)
 		if (pl->on[n])
@@ -268,6 +305,20 @@ static void parse(int argc, char **argv, struct opts *o)
 		usage();
 }
 
+/*
+ * Binds [@p, @p + @len) to the nodes in @mask, touches it so it is
+ * allocated there, and unless @keep_bind resets the policy to default.
+ */
+static void place(char *p, size_t len, const unsigned long *mask,
+		  int keep_bind)
+{
+	if (sys_mbind(p, len, MPOL_BIND, mask, MAX_NODES + 1))
+		die("mbind(MPOL_BIND)");
+	memset(p, 1, len);
+	if (!keep_bind && sys_mbind(p, len, MPOL_DEFAULT, NULL, 0))
+		die("mbind(MPOL_DEFAULT)");
+}
+
 /* Maps @len bytes bound to @node, touches them and resets the policy. */
 static char *map_on_node(size_t len, int node)
 {
@@ -278,11 +329,7 @@ static char *map_on_node(size_t len, int node)
 	if (p == MAP_FAILED)
 		die("mmap");
 	mask[node / 64] = 1UL << (node % 64);
-	if (sys_mbind(p, len, MPOL_BIND, mask, MAX_NODES + 1))
-		die("mbind(MPOL_BIND)");
-	memset(p, 1, len);
-	if (sys_mbind(p, len, MPOL_DEFAULT, NULL, 0))
-		die("mbind(MPOL_DEFAULT)");
+	place(p, len, mask, 0);
 	return p;
 }
 
@@ -351,7 +398,13 @@ int main(int argc, char **argv)
 	len = o.size_mb << 20;
 	npages = len / page_size;
 
-	/* 2 MiB-aligned, so that --thp regions can be PMD-mapped. */
+	/*
+	 * 2 MiB-aligned, so that --thp regions can be PMD-mapped.  With
+	 * --hot-mb, a 2 MiB hole after the hot part keeps the cold part a
+	 * separate VMA, so numa_maps reports the two apart.
+	 */
+	if (o.hot_mb)
+		len += THP_SIZE;
 	map_len = len + THP_SIZE;
 	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -363,13 +416,17 @@ int main(int argc, char **argv)
 	munmap(base + len, map + map_len - (base + len));
 	if (madvise(base, len, o.thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		die("madvise");
-
 	mask[o.node / 64] = 1UL << (o.node % 64);
-	if (sys_mbind(base, len, MPOL_BIND, mask, MAX_NODES + 1))
-		die("mbind(MPOL_BIND)");
-	memset(base, 1, len);
-	if (!o.bind && sys_mbind(base, len, MPOL_DEFAULT, NULL, 0))
-		die("mbind(MPOL_DEFAULT)");
+	if (o.hot_mb) {
+		size_t hot_len = o.hot_mb << 20;
+
+		munmap(base + hot_len, THP_SIZE);
+		cold_base = base + hot_len + THP_SIZE;
+		place(base, hot_len, mask, o.bind);
+		place(cold_base, len - hot_len - THP_SIZE, mask, o.bind);
+	} else {
+		place(base, len, mask, o.bind);
+	}
 
 	t0 = now_s();
 	report("start", t0, base, npages, &o, &pl);
