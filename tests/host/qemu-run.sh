@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the guest runner itself (KTAP): a --cmd's output and exit status
+# come back to the host, --add puts files in the guest, and --timeout kills
+# a hung guest with a message.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+run=$top/qemu/run
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; printf '# %s\n' "$@"; }
+
+echo "TAP version 13"
+echo "1..3"
+
+out=$("$run" --cmd 'echo guest-says-hello; exit 7' --timeout 120 2>&1)
+rc=$?
+if [ $rc = 7 ] && grep -q '^guest-says-hello' <<<"$(tr -d '\r' <<<"$out")"; then
+	ok "cmd output and exit status reach the host"
+else
+	not_ok "cmd output and exit status reach the host" "exit $rc, expected 7" "$(tail -n 5 <<<"$out")"
+fi
+
+echo "payload-$$" >"$tmp/payload.txt"
+out=$("$run" --add "$tmp/payload.txt" --cmd 'cat /extra/payload.txt' --timeout 120 2>&1)
+rc=$?
+if [ $rc = 0 ] && grep -q "^payload-$$" <<<"$(tr -d '\r' <<<"$out")"; then
+	ok "add copies a file into the guest under /extra"
+else
+	not_ok "add copies a file into the guest under /extra" "exit $rc" "$(tail -n 5 <<<"$out")"
+fi
+
+start=$(date +%s)
+out=$("$run" --cmd 'sleep 1000' --timeout 25 2>&1)
+rc=$?
+took=$(( $(date +%s) - start ))
+if [ $rc = 124 ] && grep -q 'timed out' <<<"$out" && [ $took -lt 60 ]; then
+	ok "timeout kills a hung guest with a message"
+else
+	not_ok "timeout kills a hung guest with a message" "exit $rc after ${took}s" "$(tail -n 3 <<<"$out")"
+fi
+echo "# runner: $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
