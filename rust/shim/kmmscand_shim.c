@@ -23,7 +23,6 @@
 
 #include <linux/freezer.h>
 #include <linux/gfp.h>
-#include <linux/hugetlb.h>
 #include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/memory-tiers.h>
@@ -44,8 +43,6 @@
 #include <linux/timekeeping.h>
 #include <linux/vmstat.h>
 #include <linux/wait.h>
-
-#include <asm/tlbflush.h>
 
 #include "kmmscand_shim.h"
 
@@ -613,7 +610,9 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 	if (ret == 0)
 		w->next_addr = end;
 	if (p.flush_start < p.flush_end) {
-		flush_tlb_range(vma, p.flush_start, p.flush_end);
+		/* No page table was freed: lazy-TLB CPUs need no flush. */
+		flush_tlb_mm_range(vma->vm_mm, p.flush_start, p.flush_end,
+				   PAGE_SHIFT, false);
 		w->tlb_flushes++;
 	}
 	return ret;

@@ -102,6 +102,15 @@ enum kmmscand_abi {
 	KMM_ABI_NR_EVENTS,
 };
 
+/*
+ * x86's <asm/tlbflush.h> hides its TLB API from modules; kernel patch 0001
+ * exports flush_tlb_mm_range() to this module alone.  Its prototype, from
+ * arch/x86/include/asm/tlbflush.h:
+ */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables);
+
 /* Implemented in Rust (rust/ffi.rs), called by the shim. */
 int kmmscand_rs_thread(void *ctx);
 ssize_t kmmscand_rs_knob_show(void *ctx, unsigned int knob, char *buf);
