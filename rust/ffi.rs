@@ -84,6 +84,8 @@ struct WalkRaw {
     next_addr: u64,
     slow_scanned: u64,
     young_pages: u64,
+    flush_start: u64,
+    flush_end: u64,
     tlb_flushes: u64,
     node_pages: [u64; MAX_NODES],
 }
@@ -130,6 +132,7 @@ mod c {
             end: c_ulong,
             walk: *mut WalkRaw,
         ) -> c_int;
+        pub(super) fn kmmscand_walk_flush(mm: *mut bindings::mm_struct, walk: *mut WalkRaw);
         pub(super) fn kmmscand_node_room(nid: c_int) -> u64;
         pub(super) fn kmmscand_wake_kswapd(nid: c_int);
         pub(super) fn kmmscand_promote(
@@ -487,6 +490,17 @@ impl<'a> ScanLock<'a> {
     }
 }
 
+impl ScanLock<'_> {
+    /// Flushes the TLB over the span where `walk` cleared young bits since
+    /// its last flush, so that those pages set their Accessed bit again when
+    /// next used.  Called once before the lock is dropped.
+    pub(crate) fn flush(&self, walk: &mut Walk<'_>) {
+        // SAFETY: `self.mm` is live (we hold `mm_users`) and its mmap lock is
+        // held; `walk.raw` is a valid, exclusive walk state.
+        unsafe { c::kmmscand_walk_flush(self.mm.as_raw(), &mut walk.raw) }
+    }
+}
+
 /// How a walk ended.
 pub(crate) enum WalkEnd {
     /// The whole range was walked.
@@ -515,6 +529,8 @@ impl<'b> Walk<'b> {
                 next_addr: 0,
                 slow_scanned: 0,
                 young_pages: 0,
+                flush_start: 0,
+                flush_end: 0,
                 tlb_flushes: 0,
                 node_pages: [0; MAX_NODES],
             },

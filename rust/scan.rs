@@ -265,6 +265,7 @@ impl Scanner {
                     }
                 }
             }
+            lock.flush(&mut walk);
             drop(lock);
 
             for (acc, seen) in st.node_pages.iter_mut().zip(walk.node_pages()) {

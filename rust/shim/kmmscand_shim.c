@@ -420,9 +420,11 @@ bool kmmscand_vma_policy_nodes(struct vm_area_struct *vma, u64 *nodes)
  * again only on a page-table walk: a page whose translation stays cached
  * would look idle however hot it is (QEMU's software TLB keeps whole
  * working sets; a real STLB keeps a few MiB).  So the walk remembers the
- * span where it cleared young bits and kmmscand_walk_vma() flushes it once
- * at the end, outside the PTL: one range flush per walked range, not one
- * per page, and none when nothing was young.
+ * span where it cleared young bits, across all the VMAs walked under one
+ * hold of the mmap lock, and the caller flushes it once with
+ * kmmscand_walk_flush() before dropping the lock: one flush per lock hold
+ * (at most one per young-buffer's worth of folios), none when nothing was
+ * young, never one per page or per VMA.
  *
  * Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a pmd_entry
  * only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
@@ -442,26 +444,16 @@ static bool kmmscand_folio_testable(struct folio *folio)
 	       !folio_maybe_mapped_shared(folio);
 }
 
-/*
- * What one walk_page_range_vma() call carries: the caller's state plus the
- * span to flush.
- */
-struct kmmscand_walk_private {
-	struct kmmscand_walk *w;
-	unsigned long flush_start;
-	unsigned long flush_end;
-};
-
-static void kmmscand_note_flush(struct kmmscand_walk_private *p,
-				unsigned long start, unsigned long end)
+static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
+				unsigned long end)
 {
-	if (p->flush_start >= p->flush_end) {
-		p->flush_start = start;
-		p->flush_end = end;
+	if (w->flush_start >= w->flush_end) {
+		w->flush_start = start;
+		w->flush_end = end;
 		return;
 	}
-	p->flush_start = min(p->flush_start, start);
-	p->flush_end = max(p->flush_end, end);
+	w->flush_start = min_t(u64, w->flush_start, start);
+	w->flush_end = max_t(u64, w->flush_end, end);
 }
 
 static void kmmscand_record_young(struct kmmscand_walk *w,
@@ -483,12 +475,37 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 	last->target = w->target_of[nid];
 }
 
+/*
+ * Accounts @nr mapped pages of @folio and says whether to test their
+ * Accessed bit: only when the folio's node has a destination and the folio
+ * may be moved.
+ */
+static bool kmmscand_want_test(struct kmmscand_walk *w, struct folio *folio,
+			       int nid, unsigned int nr)
+{
+	w->node_pages[nid] += nr;
+	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
+		return false;
+	w->slow_scanned += nr;
+	return true;
+}
+
+/* Notes that @nr pages of @folio, mapped at [@start, @end), were young. */
+static void kmmscand_found_young(struct kmmscand_walk *w, struct folio *folio,
+				 int nid, unsigned long start,
+				 unsigned long end, unsigned int nr)
+{
+	kmmscand_note_flush(w, start, end);
+	w->young_pages += nr;
+	kmmscand_record_young(w, folio, nid);
+}
+
 static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
-			      struct kmmscand_walk_private *p,
+			      struct kmmscand_walk *w,
 			      struct vm_area_struct *vma)
 {
 	unsigned long haddr = addr & HPAGE_PMD_MASK;
-	struct kmmscand_walk *w = p->w;
+	unsigned long hend = haddr + HPAGE_PMD_SIZE;
 	pmd_t pmde = pmdp_get(pmd);
 	struct folio *folio;
 	bool young;
@@ -500,26 +517,19 @@ static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	w->node_pages[nid] += folio_nr_pages(folio);
-	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
+	if (!kmmscand_want_test(w, folio, nid, folio_nr_pages(folio)))
 		return;
-
-	w->slow_scanned += folio_nr_pages(folio);
 	young = pmdp_test_and_clear_young(vma, haddr, pmd);
-	young |= mmu_notifier_clear_young(vma->vm_mm, haddr,
-					  haddr + HPAGE_PMD_SIZE);
-	if (!young)
-		return;
-	kmmscand_note_flush(p, haddr, haddr + HPAGE_PMD_SIZE);
-	w->young_pages += folio_nr_pages(folio);
-	kmmscand_record_young(w, folio, nid);
+	young |= mmu_notifier_clear_young(vma->vm_mm, haddr, hend);
+	if (young)
+		kmmscand_found_young(w, folio, nid, haddr, hend,
+				     folio_nr_pages(folio));
 }
 
 static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
-			      struct kmmscand_walk_private *p,
+			      struct kmmscand_walk *w,
 			      struct vm_area_struct *vma)
 {
-	struct kmmscand_walk *w = p->w;
 	pte_t ptent = ptep_get(pte);
 	struct folio *folio;
 	bool young;
@@ -531,25 +541,18 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	w->node_pages[nid]++;
-	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
+	if (!kmmscand_want_test(w, folio, nid, 1))
 		return;
-
-	w->slow_scanned++;
 	young = ptep_test_and_clear_young(vma, addr, pte);
 	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
-	if (!young)
-		return;
-	kmmscand_note_flush(p, addr, addr + PAGE_SIZE);
-	w->young_pages++;
-	kmmscand_record_young(w, folio, nid);
+	if (young)
+		kmmscand_found_young(w, folio, nid, addr, addr + PAGE_SIZE, 1);
 }
 
 static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 			      unsigned long next, struct mm_walk *walk)
 {
-	struct kmmscand_walk_private *p = walk->private;
-	struct kmmscand_walk *w = p->w;
+	struct kmmscand_walk *w = walk->private;
 	pte_t *start_pte, *pte;
 	spinlock_t *ptl;
 	int ret = 0;
@@ -565,7 +568,7 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 
 	ptl = pmd_trans_huge_lock(pmd, walk->vma);
 	if (ptl) {
-		kmmscand_scan_pmd(pmd, addr, p, walk->vma);
+		kmmscand_scan_pmd(pmd, addr, w, walk->vma);
 		spin_unlock(ptl);
 		return 0;
 	}
@@ -582,7 +585,7 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 			ret = 1;
 			break;
 		}
-		kmmscand_scan_pte(pte, addr, p, walk->vma);
+		kmmscand_scan_pte(pte, addr, w, walk->vma);
 	}
 	pte_unmap_unlock(start_pte, ptl);
 	return ret;
@@ -603,19 +606,28 @@ static const struct mm_walk_ops kmmscand_walk_ops = {
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *w)
 {
-	struct kmmscand_walk_private p = { .w = w };
 	int ret;
 
-	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, &p);
+	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, w);
 	if (ret == 0)
 		w->next_addr = end;
-	if (p.flush_start < p.flush_end) {
-		/* No page table was freed: lazy-TLB CPUs need no flush. */
-		flush_tlb_mm_range(vma->vm_mm, p.flush_start, p.flush_end,
-				   PAGE_SHIFT, false);
-		w->tlb_flushes++;
-	}
 	return ret;
+}
+
+/*
+ * Flushes the TLB over the span where the walks of @mm cleared young bits
+ * since the last flush, if any.  The caller still holds the mmap lock.
+ */
+void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *w)
+{
+	if (w->flush_start >= w->flush_end)
+		return;
+	/* No page table was freed: lazy-TLB CPUs need no flush. */
+	flush_tlb_mm_range(mm, w->flush_start, w->flush_end, PAGE_SHIFT,
+			   false);
+	w->flush_start = 0;
+	w->flush_end = 0;
+	w->tlb_flushes++;
 }
 
 /* ---------------------------------------------------------------------

@@ -54,7 +54,13 @@ struct kmmscand_walk {
 	/* out, accumulated: slow-tier pages tested, pages found young */
 	u64 slow_scanned;
 	u64 young_pages;
-	/* out, accumulated: TLB range flushes after clearing young bits */
+	/*
+	 * accumulated: span where young bits were cleared and not yet
+	 * flushed (start >= end: none); kmmscand_walk_flush() flushes it
+	 */
+	u64 flush_start;
+	u64 flush_end;
+	/* out, accumulated: TLB flushes done by kmmscand_walk_flush() */
 	u64 tlb_flushes;
 	/* out, accumulated: mapped pages seen per node (target tie-break) */
 	u64 node_pages[KMMSCAND_MAX_NODES];
@@ -144,6 +150,7 @@ bool kmmscand_vma_scannable(struct vm_area_struct *vma);
 bool kmmscand_vma_policy_nodes(struct vm_area_struct *vma, u64 *nodes);
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *walk);
+void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *walk);
 
 u64 kmmscand_node_room(int nid);
 void kmmscand_wake_kswapd(int nid);
