@@ -186,10 +186,8 @@ pub(crate) fn check_abi() -> Result {
 /// Body of the `kmmscand` kthread.
 #[no_mangle]
 extern "C" fn kmmscand_rs_thread(ctx: *mut c_void) -> c_int {
-    // SAFETY: `ctx` is the `Shared` that `Running::start` passed to
-    // `kmmscand_thread_start`.  `Running` owns it in a pinned box and stops
-    // this thread (`kmmscand_thread_stop`) before the box is dropped, so
-    // the reference is valid for as long as this function runs.
+    // SAFETY: `ctx` is the pinned `Shared` given by `Running::start`, which
+    // stops this thread before dropping it: valid while this function runs.
     let shared = unsafe { &*ctx.cast::<Shared>() };
     crate::daemon::thread_main(shared);
     0
