@@ -503,8 +503,8 @@ impl ScanLock<'_> {
 pub(crate) enum WalkEnd {
     /// The whole range was walked.
     Done,
-    /// The young buffer filled up, or the thread is being stopped; resume
-    /// at this address.
+    /// Stopped early (young buffer full, thread stopping, or a writer
+    /// waiting for the mmap lock): drop the lock and resume at this address.
     Stopped(usize),
 }
 

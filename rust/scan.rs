@@ -225,6 +225,7 @@ impl Scanner {
             let young = &mut self.young[..];
             let mut walk = Walk::new(young);
             let mut full = false;
+            let walked_before = walked;
             while walked < budget {
                 let Some(vma) = lock.find_vma(addr) else {
                     wrapped = true;
@@ -277,7 +278,9 @@ impl Scanner {
             let nr_young = walk.nr_young();
             self.select_and_promote(nr_young, st.sweep, t);
 
-            if !full || ffi::should_stop() {
+            // Done, stopping, or no progress under this lock hold (a writer
+            // keeps wanting the mmap lock): the next visit resumes at `addr`.
+            if !full || walked == walked_before || ffi::should_stop() {
                 break;
             }
             ffi::cond_resched();

@@ -560,8 +560,14 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 	/* No lock but the mmap lock is held here: a good place to yield. */
 	cond_resched();
 
-	/* Full buffer, or rmmod: stop here, the caller resumes or quits. */
-	if (w->nr_young == w->max_young || kthread_should_stop()) {
+	/*
+	 * Stop here when the young buffer is full, on rmmod, or when a writer
+	 * waits for the mmap lock (never stall the application's mmap/munmap
+	 * for a background scan): the caller drops the lock and resumes here,
+	 * or leaves the rest for its next visit if the lock is still taken.
+	 */
+	if (w->nr_young == w->max_young || kthread_should_stop() ||
+	    mmap_lock_is_contended(walk->mm)) {
 		w->next_addr = addr;
 		return 1;
 	}
@@ -599,9 +605,9 @@ static const struct mm_walk_ops kmmscand_walk_ops = {
 /*
  * Walks [@start, @end) of @vma, which the caller has checked with
  * kmmscand_vma_scannable() under the mmap read lock it still holds.
- * Returns 0 when the range was walked (w->next_addr = @end), 1 when
- * w->young filled up or the thread is being stopped (w->next_addr = where
- * to resume), or a negative errno.
+ * Returns 0 when the range was walked (w->next_addr = @end), 1 when it
+ * stopped early (young buffer full, thread stopping, or a writer waiting
+ * for the mmap lock; w->next_addr = where to resume), or a negative errno.
  */
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *w)
