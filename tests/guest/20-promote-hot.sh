@@ -1,7 +1,7 @@
 #!/bin/sh
 # With default knobs, a region placed on the slow node and touched
 # continuously reaches >= 90% on node 0 within the bound (20 s for 64 MiB
-# under hmat, 60 s for 16 MiB of emulated CXL), and the counters agree with
+# under hmat, 60 s for 8 MiB of emulated CXL), and the counters agree with
 # the movement: kmmscand_promoted and pgpromote_success grow by at least the
 # pages that moved.
 . /tests/lib/common.sh

@@ -8,7 +8,7 @@ find_slow_node
 load_module
 s0=$(vmstat kmmscand_slowtier_scanned)
 y0=$(vmstat kmmscand_young)
-$MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 8 \
+$MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 6 \
 	--expect-node "$SLOW" --expect-pct 90 --report-ms 2000 >/tmp/once.out
 rc=$?
 cat /tmp/once.out

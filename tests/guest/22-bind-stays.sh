@@ -6,7 +6,7 @@ find_slow_node
 size=$(region_size_mb)
 load_module
 v0=$(vmstat kmmscand_vma_skipped_policy)
-$MEMTIER --size-mb "$size" --node "$SLOW" --bind --pattern hot --seconds 8 \
+$MEMTIER --size-mb "$size" --node "$SLOW" --bind --pattern hot --seconds 5 \
 	--expect-node "$SLOW" --expect-pct 100 --report-ms 2000 >/tmp/bind.out
 rc=$?
 cat /tmp/bind.out

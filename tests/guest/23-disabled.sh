@@ -6,8 +6,8 @@ find_slow_node
 load_module
 knob_set enabled 0
 s0=$(vmstat kmmscand_slowtier_scanned)
-$MEMTIER --size-mb 32 --node "$SLOW" --pattern hot --seconds 5 \
-	--expect-node "$SLOW" --expect-pct 100 --report-ms 2500 >/tmp/off.out
+$MEMTIER --size-mb 32 --node "$SLOW" --pattern hot --seconds 3 \
+	--expect-node "$SLOW" --expect-pct 100 --report-ms 1500 >/tmp/off.out
 rc=$?
 cat /tmp/off.out
 s1=$(vmstat kmmscand_slowtier_scanned)

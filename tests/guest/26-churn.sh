@@ -16,8 +16,8 @@ knob_set scan_period_max_ms 50
 scans0=$(vmstat kmmscand_mm_scans)
 passes0=$(vmstat kmmscand_full_passes)
 # Two churners at once, each forking a child per round.
-$MEMTIER --pattern churn --size-mb 2 --node "$SLOW" --seconds 10 >/tmp/c1.out &
-$MEMTIER --pattern churn --size-mb 2 --node "$SLOW" --seconds 10 >/tmp/c2.out
+$MEMTIER --pattern churn --size-mb 2 --node "$SLOW" --seconds 6 >/tmp/c1.out &
+$MEMTIER --pattern churn --size-mb 2 --node "$SLOW" --seconds 6 >/tmp/c2.out
 r2=$?
 wait $!
 r1=$?

@@ -89,8 +89,8 @@ fast_knobs() {
 
 # region_size_mb / promote_limit_s: the hot-region size and the time bound
 # for it to reach 90% on node 0.  CXL memory is emulated MMIO (very slow
-# under TCG): a smaller region and a longer bound there.
-region_size_mb() { [ "$TOPOLOGY" = cxl ] && echo 16 || echo 64; }
+# under TCG): a smaller region (8 MiB) and a longer bound there.
+region_size_mb() { [ "$TOPOLOGY" = cxl ] && echo 8 || echo 64; }
 promote_limit_s() { [ "$TOPOLOGY" = cxl ] && echo 60 || echo 20; }
 
 # field NAME FILE: value of NAME=<n> on the last memtier report line.
