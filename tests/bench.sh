@@ -12,13 +12,16 @@
 # Workload: a region of SIZE MiB placed on the slow node; its first HOT MiB
 # are touched continuously (one write per page per round), the rest was
 # touched once.  Reported per mechanism: when 90% of the hot part had
-# reached node 0, how much of the cold part moved (wasted promotion), how
-# many page touches the application managed (relative to "none"), the
+# reached node 0, how much of the cold part moved (wasted promotion), the
 # application's system time (hint faults and migration done in its
-# context) and the CPU time of the mechanism's own thread.
+# context), the CPU time of the mechanism's own thread and the pages
+# migrated in total.
 #
 # Times come from an emulated machine (QEMU TCG): compare the rows, do not
-# read the absolute values as hardware numbers.
+# read the absolute values as hardware numbers.  The application's own
+# progress (page touches per second) is not reported: under TCG it depends
+# on QEMU's software TLB, which is resized only when the guest flushes it,
+# so it measures the emulator rather than the mechanism.
 . /tests/lib/common.sh
 find_slow_node
 SIZE=${BENCH_SIZE_MB:-192}
@@ -63,7 +66,7 @@ damon_off() {
 }
 
 row() {
-	printf '%-9s %10s %12s %12s %9s %9s %10s\n' "$@"
+	printf '%-9s %10s %12s %9s %9s %10s\n' "$@"
 }
 
 run_case() {
@@ -88,22 +91,27 @@ run_case() {
 	moved=$(( $(vmstat pgmigrate_success) - migrated_before ))
 	sys=$(awk '/^sys/ { sub("s", "", $3); split($2, m, "m"); print m[1] * 60 + $3 }' /tmp/time.out)
 	hot_total=$(grep '^memtier: start' $out | sed 's/.*hot_on_node0=[0-9]*\/\([0-9]*\).*/\1/')
+	hot_total=${hot_total:-0}
 	t90=$(grep '^memtier: at' $out | awk -v need=$((hot_total * 9 / 10)) '
 		{ for (i = 1; i <= NF; i++) {
 			if ($i ~ /^t=/) { t = substr($i, 3); sub("s", "", t) }
 			if ($i ~ /^hot_on_node0=/) { split(substr($i, 14), a, "/"); if (a[1] >= need) { print t; exit } }
 		} }')
 	final=$(grep '^memtier: final' $out)
-	cold=$(echo "$final" | sed 's/.*cold_on_node0=\([0-9]*\)\/\([0-9]*\).*/\1 \2/' | awk '{ printf "%.1f%%", 100 * $1 / $2 }')
-	touches=$(echo "$final" | sed 's/.*touches=\([0-9]*\).*/\1/')
-	[ "$name" = none ] && BASE_TOUCHES=$touches
-	ratio=$(awk -v a="$touches" -v b="$BASE_TOUCHES" 'BEGIN { printf "%.2f", a / b }')
-	row "$name" "${t90:->${SECS}}" "$cold" "$ratio" "$sys" "$daemon_cpu" "$moved"
+	cold=-
+	if [ -n "$final" ]; then
+		cold=$(echo "$final" | sed 's/.*cold_on_node0=\([0-9]*\)\/\([0-9]*\).*/\1 \2/' |
+			awk '$2 > 0 { printf "%.1f%%", 100 * $1 / $2 }')
+	else
+		echo "# $name: memtier printed no final line:"
+		sed 's/^/#   /' $out
+	fi
+	row "$name" "${t90:->${SECS}}" "${cold:--}" "${sys:--}" "$daemon_cpu" "$moved"
 }
 
 echo "== $SIZE MiB on node $SLOW, first $HOT MiB hot, ${SECS} s per mechanism ($TOPOLOGY)"
-row mechanism "hot->90%" "cold moved" "touches/none" "app sys" "thread" "pages"
-row "" "(s)" "(to node 0)" "(ratio)" "(s)" "cpu (s)" "migrated"
+row mechanism "hot->90%" "cold moved" "app sys" "thread" "pages"
+row "" "(s)" "(to node 0)" "(s)" "cpu (s)" "migrated"
 for m in none numab2 damon kmmscand; do
 	run_case $m
 done
