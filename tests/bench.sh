@@ -11,7 +11,8 @@
 #
 # Workload: a region of SIZE MiB placed on the slow node; its first HOT MiB
 # are touched continuously (one write per page per round), the rest was
-# touched once.  Reported per mechanism: when 90% of the hot part had
+# touched once.  The mechanism is turned on once the workload runs, and
+# the clock starts then.  Reported per mechanism: when 90% of the hot part had
 # reached node 0, how much of the cold part moved (wasted promotion), the
 # application's system time (hint faults and migration done in its
 # context), the CPU time of the mechanism's own thread and the pages
@@ -72,15 +73,25 @@ row() {
 run_case() {
 	name=$1
 	out=/tmp/bench-$name.out
+	rm -f /tmp/bench.ready /tmp/bench.go
 	DAEMON_PID=
+	# The workload is placed and running before the mechanism is turned
+	# on; its clock starts when the mechanism is on.
+	$MEMTIER --size-mb "$SIZE" --hot-mb "$HOT" --node "$SLOW" --pattern hot \
+		--seconds "$SECS" --report-ms 250 --until-node 0 --until-pct 101 \
+		--ready-file /tmp/bench.ready --go-file /tmp/bench.go >$out &
+	app=$!
+	while [ ! -e /tmp/bench.ready ] && kill -0 $app 2>/dev/null; do
+		sleep 0.1
+	done
 	migrated_before=$(vmstat pgmigrate_success)
 	case $name in
 	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_on ;;
 	kmmscand) insmod $KO; DAEMON_PID=$(kthread_pids) ;;
 	esac
-	( time $MEMTIER --size-mb "$SIZE" --hot-mb "$HOT" --node "$SLOW" --pattern hot \
-		--seconds "$SECS" --report-ms 250 --until-node 0 --until-pct 101 >$out ) 2>/tmp/time.out
+	touch /tmp/bench.go
+	wait $app
 	daemon_cpu=-
 	[ -n "$DAEMON_PID" ] && daemon_cpu=$(cpu_s "$DAEMON_PID")
 	case $name in
@@ -89,7 +100,7 @@ run_case() {
 	kmmscand) rmmod kmmscand ;;
 	esac
 	moved=$(( $(vmstat pgmigrate_success) - migrated_before ))
-	sys=$(awk '/^sys/ { sub("s", "", $3); split($2, m, "m"); print m[1] * 60 + $3 }' /tmp/time.out)
+	sys=$(sed -n 's/^memtier: system time since the clock started \(.*\)s$/\1/p' $out)
 	hot_total=$(grep '^memtier: start' $out | sed 's/.*hot_on_node0=[0-9]*\/\([0-9]*\).*/\1/')
 	hot_total=${hot_total:-0}
 	t90=$(grep '^memtier: at' $out | awk -v need=$((hot_total * 9 / 10)) '

@@ -17,6 +17,12 @@
  * that writes to it (copy-on-write) and exits, and every tenth child execs
  * a short memtier run.
  *
+ * --ready-file PATH is created once the region is in place.  With
+ * --go-file PATH the access pattern runs from then on, but the clock
+ * (--seconds, --until, reports) only starts when PATH exists: a benchmark
+ * turns the promotion mechanism on between the two, so it always meets an
+ * established workload and its time is measured from its start.
+ *
  * Exit status: 0 done (and --until reached, --expect met, if given);
  * 1 --until not reached in time or --expect not met at the end; 2 the
  * setup failed (message on stderr).
@@ -30,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,9 +62,19 @@ struct opts {
 	int until_pct;
 	unsigned int report_ms;
 	const char *ready_file;
+	const char *go_file;
 };
 
 static long page_size;
+
+/* System CPU time of this process so far (s). */
+static double sys_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 static char *cold_base;	/* with --hot-mb: start of the cold part's VMA */
 static unsigned long long touches;	/* page touches by the hot loop */
 
@@ -244,7 +261,7 @@ static void usage(void)
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
-		"               [--ready-file PATH]\n");
+		"               [--ready-file PATH] [--go-file PATH]\n");
 	exit(2);
 }
 
@@ -264,6 +281,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "expect-pct", required_argument, 0, 'E' },
 		{ "report-ms", required_argument, 0, 'r' },
 		{ "ready-file", required_argument, 0, 'R' },
+		{ "go-file", required_argument, 0, 'G' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -296,6 +314,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'E': o->expect_pct = atoi(optarg); break;
 		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
 		case 'R': o->ready_file = optarg; break;
+		case 'G': o->go_file = optarg; break;
 		default: usage();
 		}
 	}
@@ -386,8 +405,8 @@ int main(int argc, char **argv)
 	unsigned long mask[MAX_NODES / 64] = { 0 };
 	struct placement pl;
 	size_t len, map_len;
-	double t0, next_report;
-	long npages;
+	double t0, next_report, sys0;
+	long npages, hot_pages;
 	char *map, *base;
 	struct opts o;
 
@@ -429,6 +448,7 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now_s();
+	sys0 = sys_s();
 	report("start", t0, base, npages, &o, &pl);
 	if (pl.on[o.node] * 100 < pl.total * 99) {
 		fprintf(stderr, "memtier: could not place the region on node %d\n",
@@ -441,6 +461,26 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			die("ready file");
 		close(fd);
+	}
+
+	/* The pages --pattern hot touches: the hot part, or all of them. */
+	hot_pages = o.hot_mb ? (long)(o.hot_mb << 20) / page_size : npages;
+	if (o.go_file) {
+		/* Keep the pattern going until told to start the clock. */
+		while (access(o.go_file, F_OK)) {
+			if (now_s() - t0 > 60) {
+				fprintf(stderr, "memtier: %s did not appear within 60 s\n",
+					o.go_file);
+				return 2;
+			}
+			if (o.hot)
+				touch_all(base, hot_pages);
+			else
+				usleep(10000);
+		}
+		t0 = now_s();
+		sys0 = sys_s();
+		report("go", t0, base, npages, &o, &pl);
 	}
 
 	next_report = t0 + o.report_ms / 1000.0;
@@ -459,11 +499,12 @@ int main(int argc, char **argv)
 			}
 		}
 		if (o.hot)
-			touch_all(base, o.hot_mb ? (long)(o.hot_mb << 20) / page_size : npages);
+			touch_all(base, hot_pages);
 		else
 			usleep(10000);
 	}
 	report("final", t0, base, npages, &o, &pl);
+	printf("memtier: system time since the clock started %.2fs\n", sys_s() - sys0);
 	if (o.until_node >= 0 &&
 	    pl.on[o.until_node] * 100 < pl.total * o.until_pct) {
 		printf("memtier: node%d did not reach %d%%\n", o.until_node,
