@@ -74,5 +74,5 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/progs $(BUILD)/initramfs*
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs*
 	cargo clean
