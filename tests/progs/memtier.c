@@ -67,6 +67,9 @@ struct opts {
 
 static long page_size;
 
+static char *cold_base;	/* with --hot-mb: start of the cold part's VMA */
+static unsigned long long touches;	/* page touches by the hot loop */
+
 /* System CPU time of this process so far (s). */
 static double sys_s(void)
 {
@@ -75,8 +78,6 @@ static double sys_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
-static char *cold_base;	/* with --hot-mb: start of the cold part's VMA */
-static unsigned long long touches;	/* page touches by the hot loop */
 
 static double now_s(void)
 {
@@ -252,6 +253,15 @@ static void touch_all(char *base, long npages)
 	for (i = 0; i < npages; i++)
 		p[i * page_size]++;
 	touches += npages;
+}
+
+/* One round of the access pattern: touch the hot pages, or idle 10 ms. */
+static void access_round(const struct opts *o, char *base, long hot_pages)
+{
+	if (o->hot)
+		touch_all(base, hot_pages);
+	else
+		usleep(10000);
 }
 
 static void usage(void)
@@ -473,10 +483,7 @@ int main(int argc, char **argv)
 					o.go_file);
 				return 2;
 			}
-			if (o.hot)
-				touch_all(base, hot_pages);
-			else
-				usleep(10000);
+			access_round(&o, base, hot_pages);
 		}
 		t0 = now_s();
 		sys0 = sys_s();
@@ -498,10 +505,7 @@ int main(int argc, char **argv)
 				return 0;
 			}
 		}
-		if (o.hot)
-			touch_all(base, hot_pages);
-		else
-			usleep(10000);
+		access_round(&o, base, hot_pages);
 	}
 	report("final", t0, base, npages, &o, &pl);
 	printf("memtier: system time since the clock started %.2fs\n", sys_s() - sys0);
