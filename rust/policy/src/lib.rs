@@ -16,7 +16,10 @@
 //! - [`mempolicy`]: which nodes a memory policy allows;
 //! - [`ratelimit`]: the promotion token bucket;
 //! - [`batch`]: what one migration batch may take;
-//! - [`topology`]: node sets and the choice of the target node.
+//! - [`topology`]: node sets and the choice of the target node;
+//! - [`room`]: how much a promotion may move to a node now;
+//! - [`visit`]: one visit of an address space (cursor, budget, lock holds);
+//! - [`vma`]: which VMAs the walk looks at.
 
 #![cfg_attr(not(kmmscand_kernel), no_std)]
 
@@ -31,4 +34,7 @@ pub mod mempolicy;
 pub mod pace;
 pub mod parse;
 pub mod ratelimit;
+pub mod room;
 pub mod topology;
+pub mod visit;
+pub mod vma;
