@@ -127,6 +127,10 @@ long kmmscand_abi_offset(unsigned int which)
 		return sizeof(struct kmmscand_zone_marks);
 	case KMM_ABI_ZONE_MARKS_HIGH:
 		return KMM_OFF(kmmscand_zone_marks, high);
+	case KMM_ABI_VM_FLAG_BITS_SIZE:
+		return sizeof(struct kmmscand_vm_flag_bits);
+	case KMM_ABI_VM_FLAG_BITS_DROPPABLE:
+		return KMM_OFF(kmmscand_vm_flag_bits, droppable);
 	}
 	return -1;
 }
@@ -531,10 +535,27 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
  * VMAs.  The caller holds the mmap lock.
  */
 
+/* The values of the vm_flags bits the module's VMA filter reads. */
+void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits)
+{
+	bits->hugetlb = VM_HUGETLB;
+	bits->pfnmap = VM_PFNMAP;
+	bits->mixedmap = VM_MIXEDMAP;
+	bits->io = VM_IO;
+	bits->locked = VM_LOCKED;
+	bits->droppable = VM_DROPPABLE;
+}
+
 /* Whether @vma's accesses are allowed at all (not PROT_NONE). */
 bool kmmscand_vma_accessible(struct vm_area_struct *vma)
 {
 	return vma_is_accessible(vma);
+}
+
+/* Whether the kernel lets @vma's pages be migrated at all. */
+bool kmmscand_vma_migratable(struct vm_area_struct *vma)
+{
+	return vma_migratable(vma);
 }
 
 /*

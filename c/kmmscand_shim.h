@@ -111,6 +111,16 @@ struct kmmscand_promote_result {
 	u64 thp_migrated;	/* large folios, not pages */
 };
 
+/* The vm_flags bits the VMA filter looks at (0: not in this kernel). */
+struct kmmscand_vm_flag_bits {
+	u64 hugetlb;
+	u64 pfnmap;
+	u64 mixedmap;
+	u64 io;
+	u64 locked;
+	u64 droppable;
+};
+
 /* One zone's free pages and high watermark. */
 struct kmmscand_zone_marks {
 	u64 free;
@@ -156,6 +166,8 @@ enum kmmscand_abi {
 	KMM_ABI_RESULT_THP_MIGRATED,
 	KMM_ABI_ZONE_MARKS_SIZE,
 	KMM_ABI_ZONE_MARKS_HIGH,
+	KMM_ABI_VM_FLAG_BITS_SIZE,
+	KMM_ABI_VM_FLAG_BITS_DROPPABLE,
 	KMM_ABI_NR,
 };
 
@@ -209,7 +221,9 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 				    struct kmmscand_thread_nodes *threads,
 				    unsigned int max, unsigned int *nr);
 
+void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
 bool kmmscand_vma_accessible(struct vm_area_struct *vma);
+bool kmmscand_vma_migratable(struct vm_area_struct *vma);
 bool kmmscand_vma_policy(struct vm_area_struct *vma,
 			 struct kmmscand_mempolicy *pol);
 bool kmmscand_mmap_contended(struct mm_struct *mm);

@@ -98,3 +98,11 @@ field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/
 
 # uptime_ms: milliseconds since boot (10 ms resolution).
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# need_node_mb N MB: fails the test unless node N has at least MB MiB of
+# memory (a test sized for the default guest run in a smaller one).
+need_node_mb() {
+	have=$(awk '/MemTotal/ { print int($4 / 1024) }' /sys/devices/system/node/node$1/meminfo)
+	[ "$have" -ge "$2" ] ||
+		fail "needs $2 MiB on node $1, the guest has $have MiB (qemu/run --slow-mb/--dram-mb)"
+}

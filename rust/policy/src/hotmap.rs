@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(m.record_young((5 << SHIFT) + 15, at(1, 0)), Some(1));
         assert_eq!(m.record_young((5 << SHIFT) + 15, at(2, 1)), Some(2));
         assert_eq!(m.record_young((2 << SHIFT) + 1, at(2, 1)), Some(1), "a neighbour is separate");
-        drop(m);
+        let _ = m;
         assert_ne!(s[0].bytes[0], 0);
         assert_ne!(s[0].bytes[1], 0);
         assert_eq!(s[0].bytes[2..].iter().filter(|&&b| b != 0).count(), 0);

@@ -52,6 +52,11 @@ pub const MIN_WINDOW_BUCKETS: u8 = 2;
 /// [`age`] keeps can look older than it is.
 pub const MAX_WINDOW_BUCKETS: u8 = EXPIRE_BUCKETS - 1;
 
+// No record that `age` keeps can look older than it is, and every window
+// fits below the expiry age.
+const _: () = assert!(EXPIRE_BUCKETS + AGE_INTERVAL_BUCKETS <= BUCKETS);
+const _: () = assert!(MAX_WINDOW_BUCKETS < EXPIRE_BUCKETS);
+
 /// Largest consecutive-sweep count a record holds.
 pub const MAX_COUNT: u8 = 3;
 
@@ -278,8 +283,6 @@ mod tests {
         assert_eq!(window_buckets(2000), 5);
         assert_eq!(window_buckets(60_000), MAX_WINDOW_BUCKETS);
         assert_eq!(window_buckets(u64::MAX), MAX_WINDOW_BUCKETS);
-        assert!(MAX_WINDOW_BUCKETS < EXPIRE_BUCKETS);
-        assert!(EXPIRE_BUCKETS + AGE_INTERVAL_BUCKETS <= BUCKETS);
     }
 
     #[test]
