@@ -74,6 +74,14 @@ use crate::sys::{
 /// aging rules allow, so that a late wake-up cannot exceed it.
 const AGE_EVERY_MS: u64 = hotness::AGE_INTERVAL_BUCKETS as u64 * hotness::BUCKET_MS / 2;
 
+// The kernel's formatting macros use their own `Display` trait; node sets
+// print as in the policy crate (kernel node-list format).
+impl kernel::fmt::Display for NodeMask {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
 /// State shared by the thread, the sysfs callbacks and the module.
 #[pin_data]
 pub(crate) struct Shared {
@@ -259,7 +267,7 @@ impl Daemon {
         shared.hotness_bytes.store(self.hot.bytes(), Relaxed);
         self.rebuild = match r {
             Ok(r) if r.failed > 0 => {
-                pr_warn_once!("hotness state: no memory for {} sections; their pages are not tracked yet\n", r.failed);
+                kernel::pr_warn_once!("hotness state: no memory for {} sections; their pages are not tracked yet\n", r.failed);
                 true
             }
             Ok(r) => {
@@ -273,7 +281,7 @@ impl Daemon {
                 false
             }
             Err(e) => {
-                pr_warn_once!("hotness state: rebuilding failed ({e:?}); trying again\n");
+                kernel::pr_warn_once!("hotness state: rebuilding failed ({e:?}); trying again\n");
                 true
             }
         };

@@ -94,7 +94,7 @@ impl Promoter {
             let Some(nid) = NodeId::new(target) else {
                 // Cannot happen (targets come from the topology); account
                 // the pages anyway so that every candidate is counted once.
-                let pages = candidates.iter().filter(|c| c.target == target).map(|c| u64::from(c.nr_pages)).sum();
+                let pages = candidates.iter().filter(|c| c.target == target).map(|c| u64::from(c.nr_pages)).sum::<u64>();
                 count(VmEvent::PromoteFailIsolate, pages);
                 continue;
             };

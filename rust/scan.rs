@@ -363,7 +363,7 @@ impl AddressSpace for MmVisit<'_, '_> {
         match lock.walk(vma, start, end, self.walk) {
             Ok(e) => e,
             Err(e) => {
-                pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
+                kernel::pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
                 WalkEnd::Failed
             }
         }
@@ -391,7 +391,7 @@ impl AddressSpace for MmVisit<'_, '_> {
         count(VmEvent::Candidate, hot_pages);
         if !self.candidates.is_empty() {
             let now = self.env.clock.now_ms();
-            let o = self.promoter.promote(self.env.ctx, now, self.candidates, self.hot, t);
+            let o = self.promoter.promote(self.env.ctx, now, self.candidates.as_slice(), self.hot, t);
             self.outcome.promoted += o.promoted;
             self.outcome.target_full += o.target_full;
         }

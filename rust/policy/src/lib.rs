@@ -22,6 +22,7 @@
 //! - [`vma`]: which VMAs the walk looks at.
 
 #![cfg_attr(not(kmmscand_kernel), no_std)]
+#![forbid(unsafe_code)]
 
 #[cfg(test)]
 extern crate std;
