@@ -90,6 +90,8 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
             })
         }
         c::NEXT_NONE_YET => NextMm::NoneYet,
+        // `NEXT_END`, and (never) an unknown value: wrap around.
+        c::NEXT_END => NextMm::End,
         _ => NextMm::End,
     }
 }

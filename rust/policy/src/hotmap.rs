@@ -18,7 +18,7 @@
 //! A PFN in no tracked section has no record: it is never counted past its
 //! first sighting.
 
-use crate::hotness::{
+use super::hotness::{
     self,
     Sighting, //
 };
@@ -158,7 +158,7 @@ pub fn reconcile(have: &[u64], want: &[u64], mut apply: impl FnMut(Change)) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hotness::{
+    use super::super::hotness::{
         Record,
         BUCKETS,
         EXPIRE_BUCKETS, //

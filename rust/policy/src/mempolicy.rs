@@ -16,7 +16,7 @@
 //! unless the memory has a VMA policy (mbind()) of its own.  A cpuset's
 //! `mems_allowed` is intersected the same way.
 
-use crate::topology::NodeMask;
+use super::topology::NodeMask;
 
 /// `MPOL_DEFAULT`.
 pub const MPOL_DEFAULT: u16 = 0;
