@@ -168,6 +168,10 @@ impl<T> ThreadOwned<T> {
     }
 
     /// The value, for the thread; `None` if it was claimed before.
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "a one-time claim: the flag makes the returned reference unique"
+    )]
     pub(crate) fn claim<'a>(&'a self, _ctx: &'a ThreadCtx) -> Option<&'a mut T> {
         if self.claimed.xchg(true, Full) {
             return None;
