@@ -297,6 +297,9 @@ impl Daemon {
                 NextMm::Found(p) => {
                     if self.visit(ctx, &p, t) {
                         visited += 1;
+                        // A long visit (a large hot set being promoted) must
+                        // not delay the aging past its deadline.
+                        self.age_if_due(ctx);
                     }
                     // `p.mm` is dropped here: mmput() outside any lock.
                 }
