@@ -36,8 +36,10 @@ for k in $knobs; do
 	done
 	i=0
 	while [ $i -lt 20 ]; do
-		if err=$( (head -c 16 /dev/urandom >"$KNOBS/$k") 2>&1); then
-			fail "$k accepted 16 random bytes"
+		# dd, unlike busybox head, reports a failed write in its status.
+		head -c 16 /dev/urandom >/tmp/random.bin
+		if err=$(dd if=/tmp/random.bin of="$KNOBS/$k" bs=16 count=1 conv=notrunc 2>&1); then
+			fail "$k accepted 16 random bytes ($(od -An -tx1 /tmp/random.bin))"
 		fi
 		refused "$k" "<random bytes>"
 		i=$((i + 1))

@@ -12,8 +12,8 @@ find_slow_node
 live_procs() {
 	n=0
 	for m in /proc/[0-9]*/maps; do
-		[ -s "$m" ] && n=$((n + 1))
-	done 2>/dev/null
+		[ -n "$(head -c 1 "$m" 2>/dev/null)" ] && n=$((n + 1))
+	done
 	echo $n
 }
 load_module
