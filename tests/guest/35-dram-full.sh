@@ -11,7 +11,9 @@ find_slow_node
 LIMIT=${DRAM_FULL_LIMIT_S:-120}
 need_node_mb "$SLOW" 1600
 free_mb=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
-fill=$((free_mb - 32))
+# Leave a little above the watermarks: bound to node 0 without demotion or
+# swap, an allocation below the min watermark is an OOM kill.
+fill=$((free_mb - 96))
 [ "$fill" -gt 256 ] || fail "node 0 has only $free_mb MiB free"
 echo 0 >/sys/kernel/mm/numa/demotion_enabled
 rm -f /tmp/fill.ready
