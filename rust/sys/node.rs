@@ -3,7 +3,14 @@
 //! NUMA nodes: which exist and are top tier, their free room, kswapd, and
 //! the memory sections they hold.
 
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    sync::atomic::{
+        AtomicFlag,
+        Full,
+        Release, //
+    },
+};
 
 use crate::policy::{
     room::ZoneMarks,
@@ -130,21 +137,32 @@ pub(crate) fn section_node(nr: u64) -> Option<usize> {
     usize::try_from(nid).ok()
 }
 
+/// Whether the shim's (static) notifier block is registered.
+static NOTIFIER_REGISTERED: AtomicFlag = AtomicFlag::new(false);
+
 /// Registration of the memory hotplug notifier, which wakes the thread when
 /// memory comes online or goes offline.  Dropping it unregisters.
 ///
 /// # Invariants
 ///
-/// The shim's notifier is registered.
+/// The shim's notifier is registered, and this value is the only
+/// `MemoryNotifier` (`NOTIFIER_REGISTERED` is set).
 pub(crate) struct MemoryNotifier(());
 
 impl MemoryNotifier {
-    /// Registers the notifier.
+    /// Registers the notifier; `EBUSY` if it is registered already (the
+    /// shim has one static notifier block).
     pub(crate) fn register() -> Result<MemoryNotifier> {
-        // SAFETY: Registers the shim's static notifier block; the module
-        // can be loaded once, so it is not registered yet.
-        kernel::error::to_result(unsafe { c::kmmscand_memory_notifier_register() })?;
-        // INVARIANT: Registered just above.
+        if NOTIFIER_REGISTERED.xchg(true, Full) {
+            return Err(EBUSY);
+        }
+        // SAFETY: Registers the shim's static notifier block, which the flag
+        // just claimed shows is not registered.
+        if let Err(e) = kernel::error::to_result(unsafe { c::kmmscand_memory_notifier_register() }) {
+            NOTIFIER_REGISTERED.store(false, Release);
+            return Err(e);
+        }
+        // INVARIANT: Registered just above; the flag is set.
         Ok(MemoryNotifier(()))
     }
 }
@@ -153,7 +171,8 @@ impl Drop for MemoryNotifier {
     fn drop(&mut self) {
         // SAFETY: Registered (type invariants), unregistered once here; this
         // waits for a callback in progress.
-        unsafe { c::kmmscand_memory_notifier_unregister() }
+        unsafe { c::kmmscand_memory_notifier_unregister() };
+        NOTIFIER_REGISTERED.store(false, Release);
     }
 }
 

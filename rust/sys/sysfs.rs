@@ -49,7 +49,9 @@ impl AttrDir {
     /// # Safety
     ///
     /// `ctx` must be valid for what `kmmscand_rs_attr_show`/`_store` do with
-    /// it until the returned value is dropped.
+    /// it until the returned value is dropped, and no other `AttrDir` may
+    /// exist meanwhile (the shim's attribute table is static).  The module
+    /// creates one, in `init`.
     pub(crate) unsafe fn create(ctx: *mut c_void, attrs: &[Attr]) -> Result<AttrDir> {
         let mut names = KVec::with_capacity(attrs.len(), GFP_KERNEL)?;
         let mut modes = KVec::with_capacity(attrs.len(), GFP_KERNEL)?;
