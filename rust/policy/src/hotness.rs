@@ -3,10 +3,17 @@
 //! Hotness: which folios were found young in consecutive sweeps.
 //!
 //! A folio becomes a promotion candidate when it is found young in
-//! `hot_threshold` consecutive *sweeps* of its address space (2 by
-//! default: the RFC V3 "second access" rule; 1 promotes on first sight).
-//! A sweep is one pass of the mm's scan cursor over the whole address
-//! space.
+//! `hot_threshold` different *sweeps* of its address space, each within a
+//! *window* of the previous sighting (2 by default: the RFC V3 "second
+//! access" rule, and pghot's "two accesses within a time window"; 1
+//! promotes on first sight).  A sweep is one pass of the mm's scan cursor
+//! over the whole address space.
+//!
+//! Not "consecutive sweeps": a hot process is swept every
+//! `scan_period_min_ms`, and a page it uses every few seconds would then
+//! never be young in two sweeps in a row.  The window (twice the mm's
+//! sweep interval, at least [`MIN_WINDOW_BUCKETS`]) is what separates such
+//! a page from one touched once.
 //!
 //! The state is one byte per slow-tier base page, indexed by PFN (see
 //! [`crate::hotmap`]); a folio's byte is the one of its first page.  It
@@ -14,18 +21,17 @@
 //!
 //! | bits | field  | meaning                                                   |
 //! |------|--------|-----------------------------------------------------------|
-//! | 0-1  | count  | consecutive sweeps found young (0 = no record, max 3)     |
+//! | 0-1  | count  | sweeps found young, each within the window (0 = no record, max 3) |
 //! | 2-3  | tag    | low two bits of the mm's sweep number at the last sighting |
 //! | 4-7  | bucket | daemon clock at the last sighting, in [`BUCKET_MS`] units, mod 16 |
 //!
-//! A sighting in sweep `s` continues a record whose tag is `s - 1` (mod 4)
-//! and whose age is within the mm's *window* (about two sweep intervals);
-//! a record with tag `s` and within the window was already counted in this
-//! sweep and does not change; anything else starts over at 1.  The tag
-//! makes "consecutive" exact even when the walk skips page tables that were
-//! not accessed (their records keep an old tag), and the window makes a
-//! record stale once it is older than a few sweeps, so a PFN that was freed
-//! and reused cannot continue another folio's history beyond that window.
+//! A sighting in sweep `s` continues a record whose age is within the mm's
+//! *window*: if its tag is `s` (mod 4) the folio was already counted in
+//! this sweep and nothing changes, otherwise the count grows; a record
+//! older than the window starts over at 1.  The window makes a record stale
+//! once it is older than a few sweeps, so a page touched once is never
+//! counted twice and a PFN that was freed and reused cannot continue
+//! another folio's history beyond that window.
 //! [`age`] clears records old enough that their 4-bit clock could wrap
 //! around; the daemon runs it at least every [`AGE_INTERVAL_BUCKETS`], so
 //! a record's bucket is never ambiguous.
@@ -44,9 +50,9 @@ pub const EXPIRE_BUCKETS: u8 = 12;
 /// AGE_INTERVAL_BUCKETS <= BUCKETS`.
 pub const AGE_INTERVAL_BUCKETS: u8 = BUCKETS - EXPIRE_BUCKETS;
 
-/// Shortest window (buckets): a sighting one bucket after the previous one
-/// always continues it.
-pub const MIN_WINDOW_BUCKETS: u8 = 2;
+/// Shortest window (buckets): two sightings up to this far apart make a
+/// folio hot, however short its mm's sweeps are.
+pub const MIN_WINDOW_BUCKETS: u8 = 4;
 
 /// Longest window (buckets): below [`EXPIRE_BUCKETS`], so that no record
 /// [`age`] keeps can look older than it is.
@@ -129,11 +135,10 @@ pub struct Sighting {
 pub fn record_young(byte: u8, s: Sighting) -> (u8, u8) {
     let old = Record::decode(byte);
     let tag = (s.sweep & u32::from(TAG_MASK)) as u8;
-    let prev_tag = (s.sweep.wrapping_sub(1) & u32::from(TAG_MASK)) as u8;
     let fresh = old.count > 0 && age_buckets(s.now_bucket, old.bucket) <= s.window;
     let count = if fresh && old.tag == tag {
         old.count // already seen in this sweep
-    } else if fresh && old.tag == prev_tag {
+    } else if fresh {
         (old.count + 1).min(MAX_COUNT)
     } else {
         1
@@ -190,12 +195,19 @@ mod tests {
     }
 
     #[test]
-    fn a_skipped_sweep_restarts_the_count() {
+    fn sweeps_need_not_be_consecutive_within_the_window() {
+        // A page used every few seconds in an mm swept twice a second.
         let (b, _) = record_young(0, at(1, 0));
-        let (b, _) = record_young(b, at(2, 0));
-        // Not seen in sweep 3 (page table skipped, or not young).
-        let (_, c) = record_young(b, at(4, 1));
-        assert_eq!(c, 1);
+        let (_, c) = record_young(b, at(4, 3));
+        assert_eq!(c, 2, "young again three sweeps and three buckets later");
+    }
+
+    #[test]
+    fn a_sighting_after_the_window_restarts_the_count() {
+        let (b, _) = record_young(0, at(1, 0));
+        let (b, _) = record_young(b, at(2, 1));
+        let (_, c) = record_young(b, at(3, 5));
+        assert_eq!(c, 1, "four buckets after the last sighting, window 3");
     }
 
     #[test]
@@ -224,12 +236,21 @@ mod tests {
     }
 
     #[test]
-    fn tag_aliasing_four_sweeps_later_is_caught_by_the_window() {
-        // Sweep 6 follows sweep 5, which has sweep 1's tag (mod 4): only
-        // the age tells that the record is from sweep 1.
+    fn a_touched_once_page_is_never_counted_twice() {
+        // Found young once (the first touch), then idle: later sweeps skip
+        // it or find it not young; when it is next young, long after, it
+        // starts over.
         let (b, _) = record_young(0, at(1, 0));
-        let (_, c) = record_young(b, at(6, 9));
-        assert_eq!(c, 1, "five sweeps and nine buckets later: stale");
+        let (_, c) = record_young(b, at(9, 12));
+        assert_eq!(c, 1);
+    }
+
+    #[test]
+    fn a_tag_equal_to_the_current_sweep_counts_once_even_four_sweeps_later() {
+        // Sweep 5 has sweep 1's tag (mod 4): within the window the sighting
+        // is taken as the same sweep's, which errs on the cold side.
+        let (b, _) = record_young(0, at(1, 0));
+        assert_eq!(record_young(b, at(5, 2)).1, 1);
     }
 
     #[test]
@@ -279,8 +300,9 @@ mod tests {
     #[test]
     fn window_follows_the_sweep_gap() {
         assert_eq!(window_buckets(0), MIN_WINDOW_BUCKETS);
-        assert_eq!(window_buckets(500), 2);
+        assert_eq!(window_buckets(500), MIN_WINDOW_BUCKETS);
         assert_eq!(window_buckets(2000), 5);
+        assert_eq!(window_buckets(4000), 9);
         assert_eq!(window_buckets(60_000), MAX_WINDOW_BUCKETS);
         assert_eq!(window_buckets(u64::MAX), MAX_WINDOW_BUCKETS);
     }
