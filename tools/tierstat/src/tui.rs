@@ -238,6 +238,30 @@ fn draw_top(f: &mut Frame, area: Rect, s: &Sample) {
     f.render_widget(t, area);
 }
 
+fn draw_counters(f: &mut Frame, area: Rect, v: &View) {
+    let r = v.rates.as_ref();
+    let rows: Vec<Row> = v
+        .sample
+        .counters
+        .iter()
+        .map(|(k, val)| Row::new(vec![k.clone(), val.to_string(), per_s(r, k)]))
+        .collect();
+    let t = Table::new(
+        rows,
+        [
+            Constraint::Min(20),
+            Constraint::Length(12),
+            Constraint::Length(9),
+        ],
+    )
+    .header(
+        Row::new(vec!["COUNTER (/proc/vmstat)", "VALUE", "PER S"])
+            .style(Style::default().add_modifier(Modifier::BOLD)),
+    )
+    .block(Block::default().borders(Borders::TOP).title(" counters "));
+    f.render_widget(t, area);
+}
+
 fn draw_knobs(f: &mut Frame, area: Rect, s: &Sample) {
     let lines: Vec<Line> = if s.module.loaded {
         s.module
@@ -287,7 +311,7 @@ fn draw_process(f: &mut Frame, area: Rect, v: &View) {
         Paragraph::new(text).block(
             Block::default()
                 .borders(Borders::TOP)
-                .title(" process: pages per node "),
+                .title(" process: pages per node; below, % of its pages on slow nodes "),
         ),
         line,
     );
@@ -351,7 +375,13 @@ pub fn draw(f: &mut Frame, v: &View) {
     }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(rows[i]);
-    draw_top(f, left, s);
+    let [procs, counters] = Layout::vertical([
+        Constraint::Length(s.top.len().clamp(1, 8) as u16 + 2),
+        Constraint::Min(0),
+    ])
+    .areas(left);
+    draw_top(f, procs, s);
+    draw_counters(f, counters, v);
     draw_knobs(f, right, s);
     let note_lines: Vec<Line> = s
         .notes
