@@ -19,6 +19,9 @@ PROGS := $(BUILD)/progs/memtier
 MUSL := x86_64-unknown-linux-musl
 TIERSTAT := $(BUILD)/progs/tierstat
 LLVM_FLAGS := LLVM=-19
+# The Rust toolchain pinned in rust-toolchain.toml, also for the kernel and
+# module builds, which run in the kernel tree (outside the file's reach).
+export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/rust-toolchain.toml)
 
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
