@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Row, Sparkline, Table};
 use ratatui::Frame;
 
-use crate::sample::{pages_to_mib, Rates, Sample, FAIL_COUNTER_PREFIX};
+use crate::sample::{pages_to_mib, Rates, Sample, FAIL_COUNTER_PREFIX, MODULE_COUNTER_PREFIX};
 use crate::text::{mib, node_label, rate};
 
 /// Samples of history kept for the sparkline.
@@ -244,7 +244,10 @@ fn draw_counters(f: &mut Frame, area: Rect, v: &View) {
         .sample
         .counters
         .iter()
-        .map(|(k, val)| Row::new(vec![k.clone(), val.to_string(), per_s(r, k)]))
+        .map(|(k, val)| {
+            let short = k.strip_prefix(MODULE_COUNTER_PREFIX).unwrap_or(k);
+            Row::new(vec![short.to_string(), val.to_string(), per_s(r, k)])
+        })
         .collect();
     let t = Table::new(
         rows,
@@ -258,7 +261,11 @@ fn draw_counters(f: &mut Frame, area: Rect, v: &View) {
         Row::new(vec!["COUNTER (/proc/vmstat)", "VALUE", "PER S"])
             .style(Style::default().add_modifier(Modifier::BOLD)),
     )
-    .block(Block::default().borders(Borders::TOP).title(" counters "));
+    .block(
+        Block::default()
+            .borders(Borders::TOP)
+            .title(" counters (kmmscand_ left out) "),
+    );
     f.render_widget(t, area);
 }
 
