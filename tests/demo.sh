@@ -71,7 +71,7 @@ reached=$(awk '/^memtier: at / {
 	if (b > 0 && a * 100 >= b * 90) { print t; exit }
 }' /tmp/memtier.out)
 cpu=-
-for pid in $(kthread_pids); do
+for pid in $(kthread_pids 2>/dev/null); do
 	cpu=$(awk '{ printf "%.2f", ($14 + $15) / 100 }' /proc/$pid/stat)
 done
 rmmod kmmscand

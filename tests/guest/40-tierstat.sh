@@ -47,13 +47,14 @@ done
 en=$(knob enabled)
 grep -A1 '"name": "enabled"' /tmp/ts1.json | grep -q "\"value\": \"$en\"" ||
 	fail "knob enabled is not reported as '$en'"
-pid=$(kthread_pids | head -n 1)
+pid=$(kthread_pids 2>/dev/null | head -n 1)
 kp=$(sed -n '/"kthread"/,/}/p' /tmp/ts1.json | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
 [ -n "$pid" ] && [ "$kp" = "$pid" ] || fail "kthread pid '$kp', expected '$pid'"
 w=$(json_num kmmscand_wakeups /tmp/ts1.json)
 info "kmmscand_wakeups: vmstat $w0 before, tierstat $w, vmstat $w1 after"
 [ -n "$w" ] && [ "$w" -ge "$w0" ] && [ "$w" -le "$w1" ] || fail "kmmscand_wakeups $w not within [$w0, $w1]"
-r=$(sed -n '/"rates"/,$p' /tmp/ts1.json | json_num kmmscand_wakeups /dev/stdin)
+sed -n '/"rates"/,$p' /tmp/ts1.json >/tmp/ts1.rates
+r=$(json_num kmmscand_wakeups /tmp/ts1.rates)
 info "kmmscand_wakeups rate: $r/s"
 awk -v r="${r:-0}" 'BEGIN { exit !(r > 0) }' || fail "no positive kmmscand_wakeups rate while enabled"
 $TIERSTAT >/tmp/ts1.txt || fail "one-shot view failed"
