@@ -68,11 +68,18 @@ grep -q '^   TIME  PROMOTE/s' /tmp/ts-w.txt || fail "no header in -w output: $(h
 [ "$lines" -ge 4 ] || fail "-w -d 2 every 0.5 s printed $lines samples"
 
 # --- -p and --record on a process placed on the slow node -----------------
-$MEMTIER --size-mb 16 --node "$SLOW" --pattern once --seconds 3 --ready-file /tmp/ts-ready >/dev/null &
+# memtier's 3 s start when /tmp/ts-go appears, just before tierstat.
+rm -f /tmp/ts-ready /tmp/ts-go /tmp/ts.jsonl
+$MEMTIER --size-mb 16 --node "$SLOW" --pattern once --seconds 3 \
+	--ready-file /tmp/ts-ready --go-file /tmp/ts-go >/dev/null &
 mp=$!
 i=0
-while [ ! -e /tmp/ts-ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-rm -f /tmp/ts.jsonl
+while [ ! -e /tmp/ts-ready ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] && kill -0 $mp 2>/dev/null || fail "memtier did not place 16 MiB on node $SLOW"
+	sleep 0.1
+done
+touch /tmp/ts-go
 $TIERSTAT -p $mp -i 0.5 --record /tmp/ts.jsonl >/tmp/ts-p.txt 2>&1 || fail "tierstat -p failed: $(cat /tmp/ts-p.txt)"
 wait $mp
 head -n 2 /tmp/ts-p.txt | sed 's/^/  /'

@@ -286,8 +286,17 @@ impl LiveTerm {
             prev_hook(info);
         }));
         let mut out = std::io::stdout();
-        execute!(out, terminal::EnterAlternateScreen, cursor::Hide)
-            .map_err(|e| Error::Other(format!("cannot set up the terminal: {e}")))?;
+        // Nothing here may query the terminal (ratatui's Terminal::clear
+        // asks for the cursor position): on a serial console whose input
+        // is not connected (the guest under make run) no answer comes, and
+        // crossterm waits for it forever.
+        execute!(
+            out,
+            terminal::EnterAlternateScreen,
+            cursor::Hide,
+            terminal::Clear(terminal::ClearType::All)
+        )
+        .map_err(|e| Error::Other(format!("cannot set up the terminal: {e}")))?;
         let viewport = if follows {
             Viewport::Fullscreen
         } else {
@@ -295,13 +304,11 @@ impl LiveTerm {
         };
         let term = Terminal::with_options(CrosstermBackend::new(out), TerminalOptions { viewport })
             .map_err(|e| Error::Other(format!("cannot set up the terminal: {e}")))?;
-        let mut t = LiveTerm {
+        Ok(LiveTerm {
             term,
             raw,
             keys: raw,
-        };
-        let _ = t.term.clear();
-        Ok(t)
+        })
     }
 
     fn draw(&mut self, v: &View) -> Result<()> {
