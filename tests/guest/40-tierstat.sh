@@ -102,4 +102,3 @@ info "malformed vmstat: exit $rc, $(cat /tmp/ts-e.txt)"
 $TIERSTAT --bogus >/dev/null 2>&1
 [ $? = 2 ] || fail "a bad option does not exit 2"
 unload_module
-check_dmesg
