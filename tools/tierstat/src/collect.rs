@@ -253,9 +253,24 @@ impl System {
     /// Up to `n` processes with the most pages on `slow` nodes (those with
     /// none are left out), most first.
     pub fn top_slow(&self, slow: &[u32], n: usize) -> Result<Vec<ProcPages>> {
+        Ok(self.top_slow_and(slow, n, None)?.0)
+    }
+
+    /// [`System::top_slow`], and the pages of process `keep` met on the
+    /// way (read once: `numa_maps` of a large process is slow to read).
+    fn top_slow_and(
+        &self,
+        slow: &[u32],
+        n: usize,
+        keep: Option<u32>,
+    ) -> Result<(Vec<ProcPages>, Option<ProcPages>)> {
         let mut all = Vec::new();
+        let mut kept = None;
         for pid in self.pids()? {
             if let Some(p) = self.proc_pages(pid, slow)? {
+                if Some(pid) == keep {
+                    kept = Some(p.clone());
+                }
                 if p.slow_pages > 0 {
                     all.push(p);
                 }
@@ -263,7 +278,7 @@ impl System {
         }
         all.sort_by(|a, b| b.slow_pages.cmp(&a.slow_pages).then(a.pid.cmp(&b.pid)));
         all.truncate(n);
-        Ok(all)
+        Ok((all, kept))
     }
 
     /// One sample at time `t` (seconds since tierstat started).
@@ -303,14 +318,13 @@ impl System {
             );
         }
         let slow: Vec<u32> = nodes.iter().filter(|n| n.slow).map(|n| n.id).collect();
-        let top = if want.top > 0 && !slow.is_empty() {
-            self.top_slow(&slow, want.top)?
+        let (top, process) = if want.top > 0 && !slow.is_empty() {
+            self.top_slow_and(&slow, want.top, want.pid)?
         } else {
-            vec![]
-        };
-        let process = match want.pid {
-            Some(pid) => self.proc_pages(pid, &slow)?,
-            None => None,
+            match want.pid {
+                Some(pid) => (vec![], self.proc_pages(pid, &slow)?),
+                None => (vec![], None),
+            }
         };
         Ok(Sample {
             t,

@@ -195,14 +195,19 @@ fn repeat(o: &Options, sys: &System) -> Result<()> {
         if o.count.is_some_and(|c| n >= c) || (gone && display != Display::Live) {
             break Ok(());
         }
-        let next = Duration::from_secs_f64(o.interval * n as f64);
-        if o.duration.is_some_and(|d| next.as_secs_f64() > d + 1e-9) {
+        // The next sample is due one interval after the previous one was
+        // due, or now if sampling took longer than that; --duration is
+        // wall-clock time.
+        let next = (start + Duration::from_secs_f64(o.interval * n as f64)).max(Instant::now());
+        if o.duration
+            .is_some_and(|d| (next - start).as_secs_f64() > d + 1e-3)
+        {
             break Ok(());
         }
         let quit = match live.as_mut() {
-            Some(t) => t.wait_until(start + next),
+            Some(t) => t.wait_until(next),
             None => {
-                std::thread::sleep((start + next).saturating_duration_since(Instant::now()));
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
                 false
             }
         };
