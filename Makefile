@@ -95,7 +95,7 @@ lint: kernel
 	@# A separate, fresh output directory: clippy runs even when the module is up to date.
 	@rm -rf $(BUILD)/module-lint && mkdir -p $(BUILD)/module-lint
 	$(MAKE) -C $(kdir) M=$(TOP) MO=$(BUILD)/module-lint $(LLVM_FLAGS) CLIPPY=1 modules
-	$(kdir)/scripts/checkpatch.pl --no-tree -f rust/shim/*.[ch]
+	$(kdir)/scripts/checkpatch.pl --no-tree -f c/*.[ch]
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:

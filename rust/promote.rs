@@ -3,108 +3,188 @@
 //! Promoting hot folios: batches sized to the target's room and the rate
 //! limit, one `migrate_pages()` call per batch.
 //!
-//! Candidates are grouped by target node.  For each target the daemon reads
-//! how many pages the node can take above its high watermark, refills the
-//! token bucket, and admits candidates into a batch of at most
-//! `migrate_batch` pages ([`BatchBudget`]).  Refused candidates are counted
-//! by reason and keep their hotness history, so they come back as
-//! candidates the next time they are found young.  When the target is
-//! full, its kswapd is woken, as NUMA balancing does.
+//! Candidates are grouped by target node.  For each target the promoter
+//! reads how many pages the node can take above its high watermark,
+//! refills the token bucket, and admits candidates into batches of at most
+//! `migrate_batch` pages ([`BatchBudget`]).  Folios migration would refuse
+//! (DMA-pinned, dirty file folios) are counted and passed over before they
+//! cost any budget.  Refused candidates are counted by reason and keep
+//! their hotness, so they come back the next time they are found young.
+//! When the target has no room, kswapd is asked to make some up to the
+//! promotion watermark (kernel patch 0003), as NUMA balancing's tiering
+//! mode gets it.
 
-use kernel::page::PAGE_SHIFT;
+#![deny(unsafe_code)]
 
-use crate::ffi;
+use kernel::{
+    page::PAGE_SHIFT,
+    prelude::*, //
+};
+
+use crate::hotmap::HotSections;
 use crate::policy::{
     batch::{
         Admission,
         BatchBudget, //
     },
     knobs::Tunables,
+    ratelimit::TokenBucket,
+    room::{
+        room_above_high,
+        ZoneMarks, //
+    },
     topology::MAX_NODES,
 };
-use crate::scan::Scanner;
-use crate::stats::{
-    count,
-    VmEvent, //
+use crate::sys::{
+    migrate::Batch,
+    mm::YoungFolio,
+    node::{
+        self,
+        NodeId, //
+    },
+    thread::ThreadCtx,
+    vmstat::{
+        count,
+        VmEvent, //
+    },
 };
 
-impl Scanner {
-    /// Promotes the `nr` candidates at the front of the young buffer.
-    pub(crate) fn promote_candidates(&mut self, nr: usize, t: &Tunables) {
-        let mut targets = [false; MAX_NODES];
-        for c in self.candidates(nr) {
-            if let Ok(tgt) = usize::try_from(c.target) {
-                if tgt < MAX_NODES {
-                    targets[tgt] = true;
-                }
-            }
-        }
-        for (target, _) in targets.iter().enumerate().filter(|(_, &used)| used) {
-            self.promote_to(nr, target, t);
-        }
+/// What a promotion round did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Outcome {
+    /// Pages moved.
+    pub(crate) promoted: u64,
+    /// Hot pages refused because the target had no room.
+    pub(crate) target_full: u64,
+}
+
+/// The promotion state: the batch being built and the rate limit.
+pub(crate) struct Promoter {
+    batch: Batch,
+    bucket: TokenBucket,
+}
+
+impl Promoter {
+    /// A promoter whose batches hold up to `capacity` folios, with a full
+    /// bucket at time `now_ms`.
+    pub(crate) fn new(capacity: usize, now_ms: u64, t: &Tunables) -> Result<Self> {
+        Ok(Promoter {
+            batch: Batch::with_capacity(capacity)?,
+            bucket: TokenBucket::new(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
+        })
     }
 
-    /// Promotes the candidates whose target is `target`.
-    fn promote_to(&mut self, nr: usize, target: usize, t: &Tunables) {
+    /// Promotes `candidates` (at most the batch capacity).
+    pub(crate) fn promote(
+        &mut self,
+        ctx: &ThreadCtx,
+        now_ms: u64,
+        candidates: &[YoungFolio],
+        hot: &mut HotSections,
+        t: &Tunables,
+    ) -> Outcome {
+        let mut used = [false; MAX_NODES];
+        for c in candidates {
+            if c.target < MAX_NODES {
+                used[c.target] = true;
+            }
+        }
+        let mut out = Outcome::default();
+        for (target, _) in used.iter().enumerate().filter(|(_, &u)| u) {
+            let Some(nid) = NodeId::new(target) else {
+                // Cannot happen (targets come from the topology); account
+                // the pages anyway so that every candidate is counted once.
+                let pages = candidates.iter().filter(|c| c.target == target).map(|c| u64::from(c.nr_pages)).sum::<u64>();
+                count(VmEvent::PromoteFailIsolate, pages);
+                continue;
+            };
+            let o = self.promote_to(ctx, now_ms, nid, candidates, hot, t);
+            out.promoted += o.promoted;
+            out.target_full += o.target_full;
+        }
+        out
+    }
+
+    /// Promotes the candidates whose target is `nid`.
+    fn promote_to(
+        &mut self,
+        ctx: &ThreadCtx,
+        now_ms: u64,
+        nid: NodeId,
+        candidates: &[YoungFolio],
+        hot: &mut HotSections,
+        t: &Tunables,
+    ) -> Outcome {
         let batch_size = u64::from(t.migrate_batch);
-        self.bucket.refill(ffi::now_ms(), t.promote_rate_limit_mbps, PAGE_SHIFT as u32);
+        self.bucket.refill(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32);
+        let mut marks = [ZoneMarks::default(); node::MAX_ZONES];
         let mut budget = BatchBudget {
             batch_left: batch_size,
-            room_left: ffi::node_room(target),
+            room_left: room_above_high(node::zone_marks(nid, &mut marks)),
             tokens_left: self.bucket.available(),
         };
-        let mut target_full = 0u64;
-        let mut rate_limited = 0u64;
+        let (mut unmovable, mut target_full, mut rate_limited) = (0u64, 0u64, 0u64);
+        let mut out = Outcome::default();
         self.batch.clear();
 
-        for i in 0..nr {
-            let c = self.candidates(nr)[i];
-            if c.target as usize != target {
+        for c in candidates.iter().filter(|c| c.target == nid.index()) {
+            let pages = u64::from(c.nr_pages);
+            if c.unmovable {
+                unmovable += pages;
                 continue;
             }
-            let pages = u64::from(c.nr_pages);
             let mut admission = budget.admit(pages, batch_size);
             if admission == Admission::BatchFull {
-                self.flush_batch(target);
+                out.promoted += self.flush(ctx, nid, hot);
                 budget.batch_left = batch_size;
                 admission = budget.admit(pages, batch_size);
             }
             match admission {
                 Admission::Taken => {
-                    // Cannot fail: `batch` has room for every candidate.
-                    let _ = self.batch.push_within_capacity(c);
+                    if !self.batch.push(c) {
+                        // Cannot happen: the batch holds as many folios as
+                        // one round has candidates.  Give the tokens back
+                        // and account the pages.
+                        budget.tokens_left += pages;
+                        count(VmEvent::PromoteFailIsolate, pages);
+                    }
                 }
                 Admission::TargetFull => target_full += pages,
                 Admission::RateLimited => rate_limited += pages,
                 Admission::BatchFull => {}
             }
         }
-        self.flush_batch(target);
+        out.promoted += self.flush(ctx, nid, hot);
 
+        count(VmEvent::PromoteFailUnmovable, unmovable);
         count(VmEvent::PromoteFailTargetFull, target_full);
         count(VmEvent::PromoteFailRateLimited, rate_limited);
         if target_full > 0 {
-            ffi::wake_kswapd(target);
+            node::request_promotion_room(nid);
+            count(VmEvent::KswapdRequest, 1);
         }
+        out.target_full = target_full;
+        out
     }
 
     /// Migrates the batch being built, accounts the outcome, and restarts
-    /// the history of every folio it tried.
-    fn flush_batch(&mut self, target: usize) {
+    /// the hotness of every folio it tried.  Returns the pages moved.
+    fn flush(&mut self, ctx: &ThreadCtx, nid: NodeId, hot: &mut HotSections) -> u64 {
         if self.batch.is_empty() {
-            return;
+            return 0;
         }
-        let res = ffi::promote(&self.batch, target);
+        let res = self.batch.migrate(ctx, nid);
         self.bucket.consume(res.isolated);
         count(VmEvent::Isolated, res.isolated);
         count(VmEvent::PromoteFailIsolate, res.isolate_failed);
         count(VmEvent::Promoted, res.migrated);
         count(VmEvent::PromoteFailMigrate, res.migrate_failed);
         count(VmEvent::PromotedThp, res.thp_migrated);
-        for i in 0..self.batch.len() {
-            let pfn = self.batch[i].pfn;
-            self.forget(pfn);
+        let mut map = hot.map();
+        for pfn in self.batch.pfns() {
+            map.forget(pfn);
         }
         self.batch.clear();
+        res.migrated
     }
 }

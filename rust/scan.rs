@@ -1,70 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Scanning one address space: VMAs from the mm's cursor, Accessed bits of
-//! slow-tier folios, hotness, and the next scan's pace.
+//! Visiting one address space: VMAs from the mm's cursor, Accessed bits of
+//! slow-tier folios, hotness, promotion, and the next visit's pace.
 //!
-//! One visit covers at most `scan_size` of address space and at most one
-//! sweep (the cursor stops at the end of the address space and the next
-//! visit starts a new sweep at 0).  The mmap lock is only try-locked and is
-//! dropped whenever the young buffer fills, before any folio is isolated or
-//! migrated: a visit never holds it across a migration.
+//! The loop itself (cursor, budget, lock holds, wrap) is
+//! `policy::visit::visit`; [`MmVisit`] is its [`AddressSpace`] over a real
+//! mm.  The mmap lock is only try-locked and is dropped whenever the young
+//! buffer fills, before any folio is isolated or migrated: a visit never
+//! holds it across a migration.
+
+#![deny(unsafe_code)]
 
 use kernel::{
     mm::{
         Mm,
         MmWithUser, //
     },
-    page::PAGE_SHIFT,
     prelude::*,
     sync::aref::ARef,
+    task::Pid,
 };
 
-use crate::ffi::{
-    self,
-    ScanLock,
-    TaskNodes,
-    Walk,
-    WalkEnd,
-    Young, //
-};
+use crate::clock::Clock;
+use crate::hotmap::HotSections;
 use crate::policy::{
     hotness::{
-        HotRecord,
-        HotnessTable, //
+        self,
+        Sighting, //
     },
     knobs::Tunables,
+    mempolicy::ThreadPolicies,
     pace::{
         next_pace,
         Pace,
-        PaceBounds, //
+        PaceBounds,
+        Visit, //
     },
-    ratelimit::TokenBucket,
     topology::{
         target_map,
         NodeMask,
         Topology,
         MAX_NODES, //
     },
+    visit::{
+        self,
+        AddressSpace,
+        Span,
+        WalkEnd, //
+    },
+    vma::{
+        self as vma_rules,
+        VmFlagBits, //
+    },
 };
-use crate::stats::{
-    count,
-    VmEvent, //
+use crate::promote::{
+    Outcome,
+    Promoter, //
+};
+use crate::sys::{
+    mm::{
+        self,
+        NodePages,
+        ScanLock,
+        Walk,
+        YoungFolio, //
+    },
+    thread::ThreadCtx,
+    trace,
+    vmstat::{
+        count,
+        VmEvent, //
+    },
 };
 
-// The kernel's formatting macros use their own `Display` trait; node sets
-// print as in the policy crate (kernel node-list format).
-impl kernel::fmt::Display for NodeMask {
-    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
-        core::fmt::Display::fmt(self, f)
-    }
-}
-
-/// Records in the hotness history: 65536 x 24 bytes = 1.5 MiB, whatever
-/// the size of RAM.  It remembers up to this many young folios between two
-/// sweeps (256 MiB of base pages, 128 GiB of 2 MiB THPs).
-const HISTORY_SLOTS: usize = 1 << 16;
-
-/// Young folios recorded per walk before the mmap lock is dropped to
+/// Young folios recorded per hold of the mmap lock before it is dropped to
 /// process them; also bounds the candidates of one promotion round.
 pub(crate) const YOUNG_BATCH: usize = 1024;
 
@@ -76,48 +85,59 @@ pub(crate) struct MmState {
     cursor: usize,
     /// Number of the current sweep (pass of the cursor over the mm).
     sweep: u32,
+    /// When the current sweep started (daemon clock, ms).
+    sweep_start_ms: u64,
+    /// Duration of the last complete sweep (ms); 0 before the first.
+    sweep_gap_ms: u64,
+    /// Young slow-tier pages found by the current sweep so far.
+    sweep_young: u64,
+    /// Slow-tier pages seen by the current sweep so far.
+    sweep_slow: u64,
     /// Current scan period and size.
     pace: Pace,
-    /// Useful (young slow-tier) pages found by the previous visit.
-    prev_useful: u64,
     /// When the next visit is due (daemon clock, ms).
-    next_scan_ms: u64,
+    next_visit_ms: u64,
     /// Pass of the daemon in which the mm was last found.
     pub(crate) last_seen_pass: u64,
     /// Mapped pages per node seen in the current sweep.
-    node_pages: [u64; MAX_NODES],
+    node_pages: NodePages,
     /// The same for the last complete sweep (target tie-break).
-    node_pages_last: [u64; MAX_NODES],
+    node_pages_last: NodePages,
 }
 
 impl MmState {
-    /// State for an mm seen for the first time: scanned at once, with the
+    /// State for an mm seen for the first time: visited at once, with the
     /// shortest period and the initial scan size.
     pub(crate) fn new(mm: ARef<Mm>, t: &Tunables, now: u64) -> Self {
         MmState {
             _mm: mm,
             cursor: 0,
             sweep: 0,
+            sweep_start_ms: now,
+            sweep_gap_ms: 0,
+            sweep_young: 0,
+            sweep_slow: 0,
             pace: Pace {
                 period_ms: t.scan_period_min_ms,
                 size_mb: t.scan_size_mb,
             },
-            prev_useful: 0,
-            next_scan_ms: now,
+            next_visit_ms: now,
             last_seen_pass: 0,
             node_pages: [0; MAX_NODES],
             node_pages_last: [0; MAX_NODES],
         }
     }
 
-    /// Whether the mm should be scanned now.  A scan scheduled further out
-    /// than `scan_period_max_ms` (the knob was lowered) is due at once.
+    /// Whether the mm should be visited now.  A visit scheduled further
+    /// out than the longest period allows (the knob was lowered) is due at
+    /// once.
     pub(crate) fn is_due(&self, now: u64, t: &Tunables) -> bool {
-        now >= self.next_scan_ms || self.next_scan_ms - now > u64::from(t.scan_period_max_ms)
+        let ceiling = u64::from(bounds(t).period_ceiling_ms());
+        now >= self.next_visit_ms || self.next_visit_ms - now > ceiling
     }
 
     /// Pages per node for choosing between equally near targets.
-    fn tie_break_pages(&self) -> &[u64; MAX_NODES] {
+    fn tie_break_pages(&self) -> &NodePages {
         if self.sweep == 0 {
             &self.node_pages
         } else {
@@ -126,244 +146,262 @@ impl MmState {
     }
 }
 
-/// Totals of one visit.
-#[derive(Default)]
-struct VisitTotals {
-    slow_scanned: u64,
-    young_pages: u64,
-    tlb_flushes: u64,
+/// The pace bounds the knobs set.
+fn bounds(t: &Tunables) -> PaceBounds {
+    PaceBounds {
+        period_min_ms: t.scan_period_min_ms,
+        period_max_ms: t.scan_period_max_ms,
+        size_min_mb: t.scan_size_min_mb,
+        size_max_mb: t.scan_size_max_mb,
+    }
 }
 
-/// The scanner's long-lived state and scratch buffers.
+/// What every visit of one wake-up shares.
+pub(crate) struct VisitEnv<'a> {
+    /// The thread.
+    pub(crate) ctx: &'a ThreadCtx,
+    /// The knobs.
+    pub(crate) t: &'a Tunables,
+    /// The node topology.
+    pub(crate) topo: &'a Topology,
+    /// The kernel's `vm_flags` bits.
+    pub(crate) vm_bits: &'a VmFlagBits,
+    /// The daemon clock.
+    pub(crate) clock: &'a Clock,
+}
+
+/// The scanner's long-lived buffers.
 pub(crate) struct Scanner {
-    /// Memory nodes, tiers and distances, refreshed at each wake-up.
-    topo: KBox<Topology>,
-    /// Storage of the hotness history.
-    history: KVVec<HotRecord>,
-    /// Young folios found by the current walk.
-    young: KVec<Young>,
-    /// Scratch for building one migration batch.
-    pub(crate) batch: KVec<Young>,
-    /// The promotion rate limit.
-    pub(crate) bucket: TokenBucket,
-    /// Slow and top-tier nodes last logged, to log changes only.
-    logged_tiers: Option<(NodeMask, NodeMask)>,
+    walk: Walk,
+    candidates: KVec<YoungFolio>,
+    promoter: Promoter,
 }
 
 impl Scanner {
-    /// Allocates the history and buffers.
-    pub(crate) fn new() -> Result<Self> {
-        let t = Tunables::default();
+    /// Allocates the buffers.
+    pub(crate) fn new(now_ms: u64, t: &Tunables) -> Result<Self> {
         Ok(Scanner {
-            topo: KBox::new(
-                Topology {
-                    memory: NodeMask::EMPTY,
-                    toptier: NodeMask::EMPTY,
-                    distance: [[0; MAX_NODES]; MAX_NODES],
-                },
-                GFP_KERNEL,
-            )?,
-            history: KVVec::from_elem(HotRecord::default(), HISTORY_SLOTS, GFP_KERNEL)?,
-            young: KVec::from_elem(Young::default(), YOUNG_BATCH, GFP_KERNEL)?,
-            batch: KVec::with_capacity(YOUNG_BATCH, GFP_KERNEL)?,
-            bucket: TokenBucket::new(ffi::now_ms(), t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
-            logged_tiers: None,
+            walk: Walk::new(YOUNG_BATCH)?,
+            candidates: KVec::with_capacity(YOUNG_BATCH, GFP_KERNEL)?,
+            promoter: Promoter::new(YOUNG_BATCH, now_ms, t)?,
         })
     }
 
-    /// Re-reads the topology.  Returns whether there is anything to do: at
-    /// least one slow-tier node and one top-tier node with memory.
-    /// Logs when the set of source or destination nodes changes (at start,
-    /// and when memory such as a CXL region comes or goes).
-    pub(crate) fn refresh_topology(&mut self) -> bool {
-        ffi::read_topology(&mut self.topo);
-        let (slow, top) = (self.topo.slow(), self.topo.toptier);
-        let active = !slow.is_empty() && !top.is_empty();
-        if self.logged_tiers != Some((slow, top)) {
-            self.logged_tiers = Some((slow, top));
-            if active {
-                pr_info!("promoting from lower-tier nodes {slow} to top-tier nodes {top}\n");
-            } else {
-                pr_info!("no lower-tier memory node (top tier: {top}): idle until one appears\n");
-            }
-        }
-        active
-    }
-
-    /// Scans one address space from its cursor and schedules its next visit.
-    pub(crate) fn scan_mm(
+    /// Visits `mm` (of process `pid`, whose threads allow `threads`) from
+    /// its cursor and schedules its next visit.
+    pub(crate) fn visit(
         &mut self,
+        env: &VisitEnv<'_>,
         st: &mut MmState,
-        pid: i32,
+        pid: Pid,
         mm: &MmWithUser,
-        task: TaskNodes,
-        t: &Tunables,
+        threads: Option<ThreadPolicies>,
+        hot: &mut HotSections,
     ) {
         let start = st.cursor;
-        let budget = (st.pace.size_mb as usize) << 20;
-        let mut addr = st.cursor;
-        let mut walked = 0usize;
-        let mut totals = VisitTotals::default();
-        let mut wrapped = false;
-        let mut locked_once = false;
-
-        loop {
-            let Some(lock) = ScanLock::try_new(mm) else {
-                if !locked_once {
-                    // Contended: leave the schedule as is and retry at the
-                    // next wake-up rather than wait for the application.
-                    count(VmEvent::MmBusy, 1);
-                    return;
-                }
-                break;
-            };
-            if !locked_once {
-                ffi::trace_scan_mm_start(pid, start, st.pace.period_ms, st.pace.size_mb);
-                locked_once = true;
-            }
-
-            let young = &mut self.young[..];
-            let mut walk = Walk::new(young);
-            let mut full = false;
-            let walked_before = walked;
-            while walked < budget {
-                let Some(vma) = lock.find_vma(addr) else {
-                    wrapped = true;
-                    break;
-                };
-                let from = addr.max(vma.start());
-                if !lock.vma_scannable(vma) {
-                    addr = vma.end();
-                    continue;
-                }
-                let allowed = lock
-                    .vma_policy_nodes(vma)
-                    .unwrap_or(task.policy)
-                    .and(task.cpuset);
-                let map = target_map(&self.topo, allowed, t.forced_target(), st.tie_break_pages());
-                if !map.promotes_anything() {
-                    count(VmEvent::VmaSkipPolicy, 1);
-                    addr = vma.end();
-                    continue;
-                }
-                walk.set_targets(&map.target);
-                let to = vma.end().min(from.saturating_add(budget - walked));
-                count(VmEvent::VmaScan, 1);
-                match lock.walk(vma, from, to, &mut walk) {
-                    Ok(WalkEnd::Done) => {
-                        walked += to - from;
-                        addr = to;
-                    }
-                    Ok(WalkEnd::Stopped(next)) => {
-                        walked += next - from;
-                        addr = next;
-                        full = true;
-                        break;
-                    }
-                    Err(e) => {
-                        kernel::pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
-                        addr = vma.end();
-                    }
-                }
-            }
-            lock.flush(&mut walk);
-            drop(lock);
-
-            for (acc, seen) in st.node_pages.iter_mut().zip(walk.node_pages()) {
-                *acc += seen;
-            }
-            totals.slow_scanned += walk.slow_scanned();
-            totals.young_pages += walk.young_pages();
-            totals.tlb_flushes += walk.tlb_flushes();
-            let nr_young = walk.nr_young();
-            self.select_and_promote(nr_young, st.sweep, t);
-
-            // Done, stopping, or no progress under this lock hold (a writer
-            // keeps wanting the mmap lock): the next visit resumes at `addr`.
-            if !full || walked == walked_before || ffi::should_stop() {
-                break;
-            }
-            ffi::cond_resched();
-        }
-
-        count(VmEvent::MmScan, 1);
-        count(VmEvent::SlowtierScanned, totals.slow_scanned);
-        count(VmEvent::Young, totals.young_pages);
-        count(VmEvent::TlbFlush, totals.tlb_flushes);
-        if wrapped {
-            st.cursor = 0;
-            st.sweep = st.sweep.wrapping_add(1);
-            st.node_pages_last = st.node_pages;
-            st.node_pages = [0; MAX_NODES];
-        } else {
-            st.cursor = addr;
-        }
-        let bounds = PaceBounds {
-            period_min_ms: t.scan_period_min_ms,
-            period_max_ms: t.scan_period_max_ms,
-            size_min_mb: t.scan_size_min_mb,
-            size_max_mb: t.scan_size_max_mb,
+        let budget = (st.pace.size_mb as usize).saturating_mul(1 << 20);
+        // A process whose threads' constraints could not all be read is
+        // treated as allowing nothing (never move memory a thread forbids).
+        let (policy, cpuset) = match threads {
+            Some(tp) => (tp.policy(), tp.cpuset()),
+            None => (NodeMask::EMPTY, NodeMask::EMPTY),
         };
-        st.pace = next_pace(st.pace, st.prev_useful, totals.young_pages, bounds);
-        st.prev_useful = totals.young_pages;
-        st.next_scan_ms = ffi::now_ms() + u64::from(st.pace.period_ms);
-        ffi::trace_scan_mm_end(
+        self.walk.reset();
+        self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
+        let mut v = MmVisit {
+            env,
+            mm,
+            lock: None,
+            walk: &mut self.walk,
+            candidates: &mut self.candidates,
+            promoter: &mut self.promoter,
+            hot,
+            task_policy: policy,
+            cpuset,
+            tie_break: *st.tie_break_pages(),
+            sighting: Sighting {
+                sweep: st.sweep,
+                now_bucket: hotness::bucket_of(env.clock.now_ms()),
+                window: hotness::window_buckets(st.sweep_gap_ms),
+            },
+            outcome: Outcome::default(),
+            traced: false,
             pid,
             start,
-            addr,
-            totals.slow_scanned,
-            totals.young_pages,
-            st.pace.period_ms,
-            st.pace.size_mb,
-        );
+            pace: st.pace,
+        };
+        let end = visit::visit(&mut v, start, budget);
+        let outcome = v.outcome;
+        drop(v);
+        if end.busy {
+            // Contended: leave the schedule as is and retry at the next
+            // wake-up rather than wait for the application.
+            count(VmEvent::MmBusy, 1);
+            return;
+        }
+
+        let now = env.clock.now_ms();
+        let w = &self.walk;
+        count(VmEvent::MmScan, 1);
+        count(VmEvent::SlowtierScanned, w.slow_scanned());
+        count(VmEvent::Young, w.young_pages());
+        count(VmEvent::TlbFlush, w.tlb_flushes());
+        count(VmEvent::PtableSkip, w.ptables_skipped());
+        for (acc, seen) in st.node_pages.iter_mut().zip(w.node_pages()) {
+            *acc += seen;
+        }
+        st.sweep_young += w.young_pages();
+        st.sweep_slow += w.slow_scanned();
+        let report = Visit {
+            young_pages: w.young_pages(),
+            promoted_pages: outcome.promoted,
+            target_full_pages: outcome.target_full,
+            sweep_done: end.wrapped,
+            sweep_young_pages: st.sweep_young,
+            sweep_slow_pages: st.sweep_slow,
+        };
+        st.pace = next_pace(st.pace, &report, &bounds(env.t));
+        st.cursor = end.cursor;
+        if end.wrapped {
+            count(VmEvent::Sweep, 1);
+            st.sweep = st.sweep.wrapping_add(1);
+            st.sweep_gap_ms = now.saturating_sub(st.sweep_start_ms);
+            st.sweep_start_ms = now;
+            st.sweep_young = 0;
+            st.sweep_slow = 0;
+            st.node_pages_last = st.node_pages;
+            st.node_pages = [0; MAX_NODES];
+        }
+        st.next_visit_ms = now + u64::from(st.pace.period_ms);
+        trace::scan_mm_end(&trace::ScanEnd {
+            pid,
+            start,
+            end: if end.wrapped { usize::MAX } else { end.cursor },
+            scanned: w.slow_scanned(),
+            young: w.young_pages(),
+            period_ms: st.pace.period_ms,
+            size_mb: st.pace.size_mb,
+        });
+    }
+}
+
+/// One visit of one mm, as the visit loop sees it.
+struct MmVisit<'v, 'e> {
+    env: &'v VisitEnv<'e>,
+    mm: &'v MmWithUser,
+    lock: Option<ScanLock<'v>>,
+    walk: &'v mut Walk,
+    candidates: &'v mut KVec<YoungFolio>,
+    promoter: &'v mut Promoter,
+    hot: &'v mut HotSections,
+    /// Nodes all threads' task policies allow.
+    task_policy: NodeMask,
+    /// Nodes all threads' cpusets allow.
+    cpuset: NodeMask,
+    /// Pages of the mm per node (target tie-break).
+    tie_break: NodePages,
+    /// The mm's sweep, the clock and the window, for hotness records.
+    sighting: Sighting,
+    /// Promotion results of this visit.
+    outcome: Outcome,
+    /// Whether the start tracepoint fired (once the lock is first held).
+    traced: bool,
+    pid: Pid,
+    start: usize,
+    pace: Pace,
+}
+
+impl AddressSpace for MmVisit<'_, '_> {
+    fn try_lock(&mut self) -> bool {
+        self.lock = ScanLock::try_new(self.mm);
+        if self.lock.is_some() && !self.traced {
+            trace::scan_mm_start(self.pid, self.start, self.pace.period_ms, self.pace.size_mb);
+            self.traced = true;
+        }
+        self.lock.is_some()
     }
 
-    /// Feeds the first `nr` young records to the hotness history, keeps
-    /// those that reached `hot_threshold` consecutive sweeps, and promotes
-    /// them.
-    fn select_and_promote(&mut self, nr: usize, sweep: u32, t: &Tunables) {
-        let now = ffi::now_ms() as u32;
-        let mut nr_hot = 0;
+    fn unlock(&mut self) {
+        if let Some(lock) = self.lock.take() {
+            lock.flush(self.walk);
+        }
+    }
+
+    fn contended(&self) -> bool {
+        self.lock.as_ref().is_some_and(|l| l.contended())
+    }
+
+    fn vma_from(&mut self, addr: usize) -> Option<Span> {
+        let lock = self.lock.as_ref()?;
+        let vma = lock.find_vma(addr)?;
+        let span = |walk| Span {
+            start: vma.start(),
+            end: vma.end(),
+            walk,
+        };
+        if !vma_rules::scannable(&lock.vma_facts(vma), self.env.vm_bits) {
+            return Some(span(false));
+        }
+        let allowed = lock.vma_policy(vma).map_or(self.task_policy, |p| p.allowed()).and(self.cpuset);
+        let map = target_map(self.env.topo, allowed, self.env.t.forced_target(), &self.tie_break);
+        if !map.promotes_anything() {
+            count(VmEvent::VmaSkipPolicy, 1);
+            return Some(span(false));
+        }
+        self.walk.set_targets(&map);
+        Some(span(true))
+    }
+
+    fn walk(&mut self, start: usize, end: usize) -> WalkEnd {
+        let Some(lock) = self.lock.as_ref() else {
+            return WalkEnd::Failed;
+        };
+        let Some(vma) = lock.find_vma(start) else {
+            return WalkEnd::Failed;
+        };
+        count(VmEvent::VmaScan, 1);
+        match lock.walk(vma, start, end, self.walk) {
+            Ok(e) => e,
+            Err(e) => {
+                kernel::pr_warn_once!("page walk failed: {e:?}; skipping the VMA\n");
+                WalkEnd::Failed
+            }
+        }
+    }
+
+    fn process(&mut self) {
+        let t = self.env.t;
         let mut hot_pages = 0u64;
-        let mut evictions = 0u64;
+        self.candidates.clear();
         {
-            // `new` only fails for a size that is not a power of two.
-            let Some(mut history) = HotnessTable::new(&mut self.history[..]) else {
-                return;
-            };
-            for i in 0..nr {
-                let y = self.young[i];
-                let young_sweeps = if t.hot_threshold <= 1 {
+            let mut map = self.hot.map();
+            for y in self.walk.young() {
+                let sweeps = if t.hot_threshold <= 1 {
                     1
                 } else {
-                    let u = history.record_young(y.pfn, sweep, now);
-                    evictions += u64::from(u.evicted);
-                    u.young_sweeps
+                    // An untracked PFN counts as seen once.
+                    map.record_young(y.pfn, self.sighting).unwrap_or(1)
                 };
-                if young_sweeps >= t.hot_threshold {
-                    // Compact the candidates at the front of the buffer.
-                    self.young[nr_hot] = y;
-                    nr_hot += 1;
+                if u32::from(sweeps) >= t.hot_threshold && self.candidates.push_within_capacity(y).is_ok() {
                     hot_pages += u64::from(y.nr_pages);
                 }
             }
         }
-        count(VmEvent::HistoryEvict, evictions);
+        self.walk.clear_young();
         count(VmEvent::Candidate, hot_pages);
-        if nr_hot > 0 {
-            self.promote_candidates(nr_hot, t);
+        if !self.candidates.is_empty() {
+            let now = self.env.clock.now_ms();
+            let o = self.promoter.promote(self.env.ctx, now, self.candidates.as_slice(), self.hot, t);
+            self.outcome.promoted += o.promoted;
+            self.outcome.target_full += o.target_full;
         }
     }
 
-    /// The candidate records at the front of the young buffer.
-    pub(crate) fn candidates(&self, nr: usize) -> &[Young] {
-        &self.young[..nr]
+    fn should_stop(&self) -> bool {
+        self.env.ctx.should_stop()
     }
 
-    /// Restarts the history of `pfn` (after a promotion attempt).
-    pub(crate) fn forget(&mut self, pfn: u64) {
-        if let Some(mut history) = HotnessTable::new(&mut self.history[..]) {
-            history.forget(pfn);
-        }
+    fn yield_cpu(&mut self) {
+        self.env.ctx.cond_resched();
     }
 }

@@ -24,6 +24,13 @@ n=0
 for t in $tests; do n=$((n + 1)); done
 
 echo "TAP version 13"
+if [ $n = 0 ]; then
+	# A selection that matches nothing is a mistake, not a pass.
+	echo "1..1"
+	echo "# no test matches '$TESTS_GLOB'"
+	echo "not ok 1 selection"
+	exit 1
+fi
 echo "1..$n"
 echo "# topology: ${TOPOLOGY:-hmat}, kernel $(uname -r)"
 i=0

@@ -24,12 +24,12 @@ done <<'LIST'
 enabled 1 0 2 -1
 scan_sleep_ms 100 20 0 -5 60001
 scan_period_min_ms 500 1000 9 -1 3600001
-scan_period_max_ms 5000 6000 9 -1 3600001
+scan_period_max_ms 2000 6000 9 -1 3600001
 scan_size_mb 1024 512 0 -1
 scan_size_min_mb 256 128 0 -1 1048577
-scan_size_max_mb 4096 2048 0 -1 1048577
+scan_size_max_mb 65536 2048 0 -1 1048577
 mms_to_scan 64 8 0 -1 65537
-hot_threshold 2 3 0 -1 16
+hot_threshold 2 3 0 -1 4
 migrate_batch 512 64 0 -1 8193
 promote_rate_limit_mbps 65536 100 -1 1048577
 target_node -1 0 -2 64 1000
@@ -39,12 +39,12 @@ LIST
 expect_refused() {
 	if (echo "$2" >"$KNOBS/$1") 2>/dev/null; then fail "$1=$2 accepted: $3"; fi
 }
-expect_refused scan_period_min_ms 6000 "above scan_period_max_ms (5000)"
+expect_refused scan_period_min_ms 6000 "above scan_period_max_ms (2000)"
 expect_refused scan_period_max_ms 400 "below scan_period_min_ms (500)"
 expect_refused scan_size_min_mb 2048 "above scan_size_mb (1024)"
 expect_refused scan_size_max_mb 512 "below scan_size_mb (1024)"
-expect_refused scan_size_mb 8192 "above scan_size_max_mb (4096)"
-[ "$(knob scan_period_min_ms)" = 500 ] && [ "$(knob scan_period_max_ms)" = 5000 ] ||
+expect_refused scan_size_mb 70000 "above scan_size_max_mb (65536)"
+[ "$(knob scan_period_min_ms)" = 500 ] && [ "$(knob scan_period_max_ms)" = 2000 ] ||
 	fail "a refused min/max write changed a value"
 # The slow node is not a valid promotion target.
 find_slow_node

@@ -30,8 +30,8 @@ grep -E '^kmmscand_' /proc/vmstat | tr '\n' ' '; echo
 # with the module unloaded).
 c=$(vmstat kmmscand_candidates)
 iso=$(vmstat kmmscand_isolated)
-sum=$((iso + $(vmstat kmmscand_promote_fail_isolate) + $(vmstat kmmscand_promote_fail_target_full) + $(vmstat kmmscand_promote_fail_rate_limited)))
-[ "$c" = "$sum" ] || fail "kmmscand_candidates ($c) != isolated + promote_fail_{isolate,target_full,rate_limited} ($sum)"
+sum=$((iso + $(vmstat kmmscand_promote_fail_isolate) + $(vmstat kmmscand_promote_fail_unmovable) + $(vmstat kmmscand_promote_fail_target_full) + $(vmstat kmmscand_promote_fail_rate_limited)))
+[ "$c" = "$sum" ] || fail "kmmscand_candidates ($c) != isolated + promote_fail_{isolate,unmovable,target_full,rate_limited} ($sum)"
 mig=$(( $(vmstat kmmscand_promoted) + $(vmstat kmmscand_promote_fail_migrate) ))
 [ "$iso" = "$mig" ] || fail "kmmscand_isolated ($iso) != promoted + promote_fail_migrate ($mig)"
 check_dmesg

@@ -73,9 +73,12 @@ find_slow_node() {
 	skip "no lower-tier node in this guest"
 }
 
-# check_dmesg: fails the test if the kernel logged a warning, oops or BUG.
+# check_dmesg: fails the test if the kernel logged a report of any of the
+# test kernel's detectors: WARN/BUG/oops, KASAN, lockdep, RCU stalls, soft
+# lockups, hung tasks, UBSAN, list corruption, or a memory leak.
+DMESG_REPORTS='WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|UBSAN|detected stall|rcu_sched detected|soft lockup|hard LOCKUP|blocked for more than|hung_task|possible recursive locking|circular locking|suspicious RCU|list_add corruption|list_del corruption|kmemleak: [0-9]+ new suspected'
 check_dmesg() {
-	if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|rcu_sched detected|soft lockup|hung_task'; then
+	if dmesg | grep -E "$DMESG_REPORTS"; then
 		fail "the kernel log shows the problem above"
 	fi
 }
@@ -98,3 +101,11 @@ field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/
 
 # uptime_ms: milliseconds since boot (10 ms resolution).
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# need_node_mb N MB: fails the test unless node N has at least MB MiB of
+# memory (a test sized for the default guest run in a smaller one).
+need_node_mb() {
+	have=$(awk '/MemTotal/ { print int($4 / 1024) }' /sys/devices/system/node/node$1/meminfo)
+	[ "$have" -ge "$2" ] ||
+		fail "needs $2 MiB on node $1, the guest has $have MiB (qemu/run --slow-mb/--dram-mb)"
+}

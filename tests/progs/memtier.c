@@ -17,6 +17,10 @@
  * that writes to it (copy-on-write) and exits, and every tenth child execs
  * a short memtier run.
  *
+ * --idle-s S leaves the region untouched for S seconds once it is in
+ * place, before the access pattern starts (a process that allocates,
+ * pauses, then turns hot); the clock starts after the pause.
+ *
  * --ready-file PATH is created once the region is in place.  With
  * --go-file PATH the access pattern runs from then on, but the clock
  * (--seconds, --until, reports) only starts when PATH exists: a benchmark
@@ -56,6 +60,7 @@ struct opts {
 	int hot;
 	int churn;
 	double seconds;
+	double idle_s;
 	int expect_node;
 	int expect_pct;
 	int until_node;
@@ -271,7 +276,7 @@ static void usage(void)
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
-		"               [--ready-file PATH] [--go-file PATH]\n");
+		"               [--ready-file PATH] [--go-file PATH] [--idle-s S]\n");
 	exit(2);
 }
 
@@ -292,6 +297,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "report-ms", required_argument, 0, 'r' },
 		{ "ready-file", required_argument, 0, 'R' },
 		{ "go-file", required_argument, 0, 'G' },
+		{ "idle-s", required_argument, 0, 'I' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -325,12 +331,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
 		case 'R': o->ready_file = optarg; break;
 		case 'G': o->go_file = optarg; break;
+		case 'I': o->idle_s = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (!o->size_mb || o->hot_mb > o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
-	    !o->report_ms)
+	    !o->report_ms || o->idle_s < 0)
 		usage();
 }
 
@@ -471,6 +478,16 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			die("ready file");
 		close(fd);
+	}
+
+	if (o.idle_s > 0) {
+		struct timespec ts = { .tv_sec = (time_t)o.idle_s,
+				       .tv_nsec = (long)((o.idle_s - (time_t)o.idle_s) * 1e9) };
+
+		nanosleep(&ts, NULL);
+		t0 = now_s();
+		sys0 = sys_s();
+		report("idled", t0, base, npages, &o, &pl);
 	}
 
 	/* The pages --pattern hot touches: the hot part, or all of them. */

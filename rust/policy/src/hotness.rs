@@ -1,137 +1,159 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The hotness history: which folios were found young in consecutive scans.
+//! Hotness: which folios were found young in consecutive sweeps.
 //!
 //! A folio becomes a promotion candidate when it is found young in
-//! `hot_threshold` consecutive scans of its address space (2 by default:
-//! the RFC V3 "second access" rule; 1 promotes on first sight).  Scans are
-//! numbered per mm by *sweep*: one sweep is one pass of the mm's scan
-//! cursor over its whole address space.
+//! `hot_threshold` consecutive *sweeps* of its address space (2 by
+//! default: the RFC V3 "second access" rule; 1 promotes on first sight).
+//! A sweep is one pass of the mm's scan cursor over the whole address
+//! space.
 //!
-//! The history is a fixed-size open-addressing table keyed by the folio's
-//! PFN, allocated once by the module.  Its memory does not depend on the
-//! size of RAM; it holds only folios found young recently.  A record whose
-//! folio is not found young in the next sweep is simply not continued (its
-//! count restarts at 1), so no per-page state is kept for cold memory.
-//! When the probe window is full the least recently updated record is
-//! overwritten and [`Update::evicted`] says so (the `kmmscand_history_evictions`
-//! counter): a steady rise means more folios are young than the table holds.
+//! The state is one byte per slow-tier base page, indexed by PFN (see
+//! [`crate::hotmap`]); a folio's byte is the one of its first page.  It
+//! holds three fields:
+//!
+//! | bits | field  | meaning                                                   |
+//! |------|--------|-----------------------------------------------------------|
+//! | 0-1  | count  | consecutive sweeps found young (0 = no record, max 3)     |
+//! | 2-3  | tag    | low two bits of the mm's sweep number at the last sighting |
+//! | 4-7  | bucket | daemon clock at the last sighting, in [`BUCKET_MS`] units, mod 16 |
+//!
+//! A sighting in sweep `s` continues a record whose tag is `s - 1` (mod 4)
+//! and whose age is within the mm's *window* (about two sweep intervals);
+//! a record with tag `s` and within the window was already counted in this
+//! sweep and does not change; anything else starts over at 1.  The tag
+//! makes "consecutive" exact even when the walk skips page tables that were
+//! not accessed (their records keep an old tag), and the window makes a
+//! record stale once it is older than a few sweeps, so a PFN that was freed
+//! and reused cannot continue another folio's history beyond that window.
+//! [`age`] clears records old enough that their 4-bit clock could wrap
+//! around; the daemon runs it at least every [`AGE_INTERVAL_BUCKETS`], so
+//! a record's bucket is never ambiguous.
 
-/// Slots probed from a key's home slot before a record is evicted.
-pub const PROBE_WINDOW: usize = 8;
+/// Width of one clock bucket (ms).
+pub const BUCKET_MS: u64 = 1000;
 
-/// One record of the history.  Zeroed memory is an empty slot.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[repr(C)]
-pub struct HotRecord {
-    /// PFN of the folio; 0 = empty slot (PFN 0 is never a slow-tier folio).
-    pub pfn: u64,
-    /// Sweep of the folio's mm in which it was last found young.
-    pub sweep: u32,
-    /// Daemon clock (ms, wrapping) of the last update; for eviction.
-    pub stamp: u32,
-    /// Consecutive sweeps the folio was found young in, ending at `sweep`.
-    pub young_sweeps: u32,
-    /// Padding; keeps the layout explicit.
-    pub _reserved: u32,
+/// Number of distinct bucket values (the clock is kept mod this).
+pub const BUCKETS: u8 = 16;
+
+/// Records at least this many buckets old are cleared by [`age`].
+pub const EXPIRE_BUCKETS: u8 = 12;
+
+/// [`age`] must run at least this often (in buckets) so that a record is
+/// cleared before its apparent age wraps: `EXPIRE_BUCKETS +
+/// AGE_INTERVAL_BUCKETS <= BUCKETS`.
+pub const AGE_INTERVAL_BUCKETS: u8 = BUCKETS - EXPIRE_BUCKETS;
+
+/// Shortest window (buckets): a sighting one bucket after the previous one
+/// always continues it.
+pub const MIN_WINDOW_BUCKETS: u8 = 2;
+
+/// Longest window (buckets): below [`EXPIRE_BUCKETS`], so that no record
+/// [`age`] keeps can look older than it is.
+pub const MAX_WINDOW_BUCKETS: u8 = EXPIRE_BUCKETS - 1;
+
+// No record that `age` keeps can look older than it is, and every window
+// fits below the expiry age.
+const _: () = assert!(EXPIRE_BUCKETS + AGE_INTERVAL_BUCKETS <= BUCKETS);
+const _: () = assert!(MAX_WINDOW_BUCKETS < EXPIRE_BUCKETS);
+
+/// Largest consecutive-sweep count a record holds.
+pub const MAX_COUNT: u8 = 3;
+
+const COUNT_MASK: u8 = 0b11;
+const TAG_SHIFT: u32 = 2;
+const TAG_MASK: u8 = 0b11;
+const BUCKET_SHIFT: u32 = 4;
+
+/// The clock bucket (mod [`BUCKETS`]) of daemon time `now_ms`.
+pub const fn bucket_of(now_ms: u64) -> u8 {
+    ((now_ms / BUCKET_MS) % BUCKETS as u64) as u8
 }
 
-/// The result of recording one young folio.
+/// Buckets from `then` to `now`, both mod [`BUCKETS`].
+const fn age_buckets(now: u8, then: u8) -> u8 {
+    now.wrapping_sub(then) % BUCKETS
+}
+
+/// The window of an mm whose last complete sweep took `sweep_gap_ms`
+/// (from its start to the start of the next): twice that, plus one bucket
+/// for rounding, within [`MIN_WINDOW_BUCKETS`]..=[`MAX_WINDOW_BUCKETS`].
+pub fn window_buckets(sweep_gap_ms: u64) -> u8 {
+    let b = sweep_gap_ms.saturating_mul(2).div_ceil(BUCKET_MS).saturating_add(1);
+    b.clamp(u64::from(MIN_WINDOW_BUCKETS), u64::from(MAX_WINDOW_BUCKETS)) as u8
+}
+
+/// One decoded record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Update {
-    /// Consecutive sweeps the folio has now been found young in.
-    pub young_sweeps: u32,
-    /// Whether another folio's live record was overwritten to make room.
-    pub evicted: bool,
+pub struct Record {
+    /// Consecutive sweeps found young, 0 (no record) to [`MAX_COUNT`].
+    pub count: u8,
+    /// Sweep number of the last sighting, mod 4.
+    pub tag: u8,
+    /// Clock bucket of the last sighting, mod [`BUCKETS`].
+    pub bucket: u8,
 }
 
-/// The history table, over storage owned by the caller.
-pub struct HotnessTable<'a> {
-    slots: &'a mut [HotRecord],
-    mask: usize,
-}
-
-/// Spreads PFNs over the table (Fibonacci hashing).
-fn home_slot(pfn: u64, mask: usize) -> usize {
-    (pfn.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
-}
-
-impl<'a> HotnessTable<'a> {
-    /// Uses `slots` as the table.  Its length must be a power of two of at
-    /// least [`PROBE_WINDOW`]; otherwise `None`.
-    pub fn new(slots: &'a mut [HotRecord]) -> Option<Self> {
-        let n = slots.len();
-        if n < PROBE_WINDOW || !n.is_power_of_two() {
-            return None;
-        }
-        Some(HotnessTable { slots, mask: n - 1 })
-    }
-
-    /// Records that the folio at `pfn` was found young in sweep `sweep` of
-    /// its mm, at daemon time `now_ms`, and returns its consecutive count.
-    pub fn record_young(&mut self, pfn: u64, sweep: u32, now_ms: u32) -> Update {
-        let home = home_slot(pfn, self.mask);
-        let mut free = None;
-        let mut oldest = home;
-        for i in 0..PROBE_WINDOW {
-            let idx = (home + i) & self.mask;
-            let r = &mut self.slots[idx];
-            if r.pfn == pfn {
-                r.young_sweeps = if r.sweep == sweep {
-                    r.young_sweeps // seen again in the same sweep
-                } else if r.sweep.wrapping_add(1) == sweep {
-                    r.young_sweeps.saturating_add(1)
-                } else {
-                    1
-                };
-                r.sweep = sweep;
-                r.stamp = now_ms;
-                return Update {
-                    young_sweeps: r.young_sweeps,
-                    evicted: false,
-                };
-            }
-            if r.pfn == 0 {
-                free.get_or_insert(idx);
-            } else if now_ms.wrapping_sub(r.stamp) > now_ms.wrapping_sub(self.slots[oldest].stamp)
-                || self.slots[oldest].pfn == 0
-            {
-                oldest = idx;
-            }
-        }
-        let (idx, evicted) = match free {
-            Some(idx) => (idx, false),
-            None => (oldest, true),
-        };
-        self.slots[idx] = HotRecord {
-            pfn,
-            sweep,
-            stamp: now_ms,
-            young_sweeps: 1,
-            _reserved: 0,
-        };
-        Update {
-            young_sweeps: 1,
-            evicted,
+impl Record {
+    /// Decodes a state byte.
+    pub const fn decode(byte: u8) -> Record {
+        Record {
+            count: byte & COUNT_MASK,
+            tag: (byte >> TAG_SHIFT) & TAG_MASK,
+            bucket: byte >> BUCKET_SHIFT,
         }
     }
 
-    /// Drops the record of `pfn`, if any (after a promotion attempt, so a
-    /// PFN reused by another folio starts from zero).
-    pub fn forget(&mut self, pfn: u64) {
-        let home = home_slot(pfn, self.mask);
-        for i in 0..PROBE_WINDOW {
-            let idx = (home + i) & self.mask;
-            if self.slots[idx].pfn == pfn {
-                self.slots[idx] = HotRecord::default();
-                return;
-            }
-        }
+    /// Encodes the record as a state byte.  Fields are truncated to their
+    /// widths.
+    pub const fn encode(self) -> u8 {
+        (self.count & COUNT_MASK)
+            | ((self.tag & TAG_MASK) << TAG_SHIFT)
+            | ((self.bucket % BUCKETS) << BUCKET_SHIFT)
     }
+}
 
-    /// Number of occupied slots (for tests and statistics).
-    pub fn occupied(&self) -> usize {
-        self.slots.iter().filter(|r| r.pfn != 0).count()
+/// Where a sighting happens: the mm's sweep, the clock and the mm's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    /// The mm's current sweep number.
+    pub sweep: u32,
+    /// Current clock bucket ([`bucket_of`]).
+    pub now_bucket: u8,
+    /// The mm's window in buckets ([`window_buckets`]).
+    pub window: u8,
+}
+
+/// Records that the folio whose state byte is `byte` was found young, and
+/// returns the new byte and the folio's consecutive-sweep count.
+pub fn record_young(byte: u8, s: Sighting) -> (u8, u8) {
+    let old = Record::decode(byte);
+    let tag = (s.sweep & u32::from(TAG_MASK)) as u8;
+    let prev_tag = (s.sweep.wrapping_sub(1) & u32::from(TAG_MASK)) as u8;
+    let fresh = old.count > 0 && age_buckets(s.now_bucket, old.bucket) <= s.window;
+    let count = if fresh && old.tag == tag {
+        old.count // already seen in this sweep
+    } else if fresh && old.tag == prev_tag {
+        (old.count + 1).min(MAX_COUNT)
+    } else {
+        1
+    };
+    let new = Record {
+        count,
+        tag,
+        bucket: s.now_bucket,
+    };
+    (new.encode(), count)
+}
+
+/// The byte with its record cleared if it is [`EXPIRE_BUCKETS`] or more
+/// old at clock bucket `now_bucket`.
+pub const fn age(byte: u8, now_bucket: u8) -> u8 {
+    let r = Record::decode(byte);
+    if r.count > 0 && age_buckets(now_bucket, r.bucket) >= EXPIRE_BUCKETS {
+        0
+    } else {
+        byte
     }
 }
 
@@ -139,94 +161,136 @@ impl<'a> HotnessTable<'a> {
 mod tests {
     use super::*;
 
-    fn table(storage: &mut [HotRecord]) -> HotnessTable<'_> {
-        HotnessTable::new(storage).unwrap()
+    fn at(sweep: u32, now_bucket: u8) -> Sighting {
+        Sighting {
+            sweep,
+            now_bucket,
+            window: 3,
+        }
     }
 
     #[test]
-    fn rejects_storage_that_is_not_a_power_of_two() {
-        assert!(HotnessTable::new(&mut [HotRecord::default(); 12]).is_none());
-        assert!(HotnessTable::new(&mut [HotRecord::default(); 4]).is_none());
-        assert!(HotnessTable::new(&mut [HotRecord::default(); 16]).is_some());
+    fn encode_decode_round_trip_every_byte() {
+        for b in 0..=u8::MAX {
+            assert_eq!(Record::decode(b).encode(), b);
+        }
     }
 
     #[test]
-    fn consecutive_sweeps_accumulate() {
-        let mut s = [HotRecord::default(); 64];
-        let mut t = table(&mut s);
-        assert_eq!(t.record_young(100, 7, 0).young_sweeps, 1);
-        assert_eq!(t.record_young(100, 8, 10).young_sweeps, 2);
-        assert_eq!(t.record_young(100, 9, 20).young_sweeps, 3);
+    fn consecutive_sweeps_count_up_and_saturate() {
+        let (b, c) = record_young(0, at(7, 0));
+        assert_eq!(c, 1);
+        let (b, c) = record_young(b, at(8, 1));
+        assert_eq!(c, 2);
+        let (b, c) = record_young(b, at(9, 2));
+        assert_eq!(c, 3);
+        let (b, c) = record_young(b, at(10, 3));
+        assert_eq!(c, MAX_COUNT, "saturates");
+        assert_eq!(Record::decode(b).count, MAX_COUNT);
     }
 
     #[test]
-    fn a_missed_sweep_restarts_the_count() {
-        let mut s = [HotRecord::default(); 64];
-        let mut t = table(&mut s);
-        t.record_young(100, 1, 0);
-        t.record_young(100, 2, 0);
-        // Not young in sweep 3 (touched once, then idle).
-        assert_eq!(t.record_young(100, 4, 0).young_sweeps, 1);
+    fn a_skipped_sweep_restarts_the_count() {
+        let (b, _) = record_young(0, at(1, 0));
+        let (b, _) = record_young(b, at(2, 0));
+        // Not seen in sweep 3 (page table skipped, or not young).
+        let (_, c) = record_young(b, at(4, 1));
+        assert_eq!(c, 1);
     }
 
     #[test]
     fn seen_twice_in_one_sweep_counts_once() {
-        let mut s = [HotRecord::default(); 64];
-        let mut t = table(&mut s);
-        t.record_young(100, 1, 0);
-        assert_eq!(t.record_young(100, 1, 0).young_sweeps, 1);
-        assert_eq!(t.record_young(100, 2, 0).young_sweeps, 2);
-        assert_eq!(t.record_young(100, 2, 0).young_sweeps, 2);
+        let (b, _) = record_young(0, at(1, 0));
+        let (b, c) = record_young(b, at(1, 0));
+        assert_eq!(c, 1);
+        let (b, c) = record_young(b, at(2, 1));
+        assert_eq!(c, 2);
+        let (_, c) = record_young(b, at(2, 1));
+        assert_eq!(c, 2);
     }
 
     #[test]
     fn sweep_numbers_may_wrap() {
-        let mut s = [HotRecord::default(); 64];
-        let mut t = table(&mut s);
-        t.record_young(5, u32::MAX, 0);
-        assert_eq!(t.record_young(5, 0, 0).young_sweeps, 2);
+        let (b, _) = record_young(0, at(u32::MAX, 0));
+        assert_eq!(record_young(b, at(0, 1)).1, 2);
     }
 
     #[test]
-    fn forget_restarts_a_folio() {
-        let mut s = [HotRecord::default(); 64];
-        let mut t = table(&mut s);
-        t.record_young(100, 1, 0);
-        t.forget(100);
-        assert_eq!(t.occupied(), 0);
-        assert_eq!(t.record_young(100, 2, 0).young_sweeps, 1);
-        t.forget(12345); // absent: no effect
-        assert_eq!(t.occupied(), 1);
+    fn a_record_older_than_the_window_is_stale() {
+        // Window 3: sighting at bucket 0, the next sweep at bucket 4.
+        let (b, _) = record_young(0, at(1, 0));
+        assert_eq!(record_young(b, at(2, 3)).1, 2, "age 3 is inside the window");
+        assert_eq!(record_young(b, at(2, 4)).1, 1, "age 4 is outside");
     }
 
     #[test]
-    fn full_table_evicts_the_least_recently_updated_record() {
-        let mut s = [HotRecord::default(); PROBE_WINDOW];
-        let mut t = table(&mut s);
-        // With as many slots as the probe window, every key sees every slot.
-        for pfn in 1..=PROBE_WINDOW as u64 {
-            let u = t.record_young(pfn, 1, pfn as u32 * 10);
-            assert!(!u.evicted);
-        }
-        let u = t.record_young(1000, 1, 1000);
-        assert!(u.evicted);
-        assert_eq!(t.occupied(), PROBE_WINDOW);
-        // pfn 1 had the oldest stamp: it is gone, the others survive.
-        assert_eq!(t.record_young(2, 2, 1001).young_sweeps, 2);
-        assert_eq!(t.record_young(1, 2, 1002).young_sweeps, 1);
+    fn tag_aliasing_four_sweeps_later_is_caught_by_the_window() {
+        // Sweep 6 follows sweep 5, which has sweep 1's tag (mod 4): only
+        // the age tells that the record is from sweep 1.
+        let (b, _) = record_young(0, at(1, 0));
+        let (_, c) = record_young(b, at(6, 9));
+        assert_eq!(c, 1, "five sweeps and nine buckets later: stale");
     }
 
     #[test]
-    fn many_distinct_folios_fit_without_eviction_when_room_allows() {
-        let mut s = [HotRecord::default(); 1 << 12];
-        let mut t = table(&mut s);
-        let mut evictions = 0;
-        for pfn in 0x10_0000..0x10_0000 + 2048u64 {
-            evictions += u32::from(t.record_young(pfn, 1, 0).evicted);
+    fn the_clock_may_wrap() {
+        let (b, _) = record_young(0, at(1, BUCKETS - 1));
+        assert_eq!(record_young(b, at(2, 0)).1, 2, "bucket 15 -> 0 is one bucket");
+        assert_eq!(record_young(b, at(2, 2)).1, 2, "bucket 15 -> 2 is three");
+        assert_eq!(record_young(b, at(2, 3)).1, 1, "bucket 15 -> 3 is four");
+    }
+
+    #[test]
+    fn age_clears_exactly_the_expired_records() {
+        let (b, _) = record_young(0, at(1, 5));
+        for now in 0..BUCKETS {
+            let age_now = now.wrapping_sub(5) % BUCKETS;
+            let kept = age(b, now);
+            if age_now >= EXPIRE_BUCKETS {
+                assert_eq!(kept, 0, "age {age_now} must be cleared");
+            } else {
+                assert_eq!(kept, b, "age {age_now} must stay");
+            }
         }
-        assert_eq!(evictions, 0, "a half-full table must not evict");
-        for pfn in 0x10_0000..0x10_0000 + 2048u64 {
-            assert_eq!(t.record_young(pfn, 2, 1).young_sweeps, 2);
+        assert_eq!(age(0, 3), 0, "an empty record stays empty");
+    }
+
+    #[test]
+    fn aging_at_least_every_interval_keeps_every_age_unambiguous() {
+        // A record is written at bucket 0; the aging pass runs every
+        // AGE_INTERVAL_BUCKETS from an arbitrary phase.  Until it is
+        // cleared, its apparent age equals its true age.
+        for phase in 0..AGE_INTERVAL_BUCKETS {
+            let (mut b, _) = record_young(0, at(1, 0));
+            for t in 1..(3 * BUCKETS as u32) {
+                let now = (t % u32::from(BUCKETS)) as u8;
+                if (t + u32::from(phase)) % u32::from(AGE_INTERVAL_BUCKETS) == 0 {
+                    b = age(b, now);
+                }
+                if b != 0 {
+                    assert!(t < u32::from(BUCKETS), "record alive at true age {t}");
+                    assert_eq!(u32::from(age_buckets(now, Record::decode(b).bucket)), t);
+                }
+            }
+            assert_eq!(b, 0, "phase {phase}: the record was never cleared");
         }
+    }
+
+    #[test]
+    fn window_follows_the_sweep_gap() {
+        assert_eq!(window_buckets(0), MIN_WINDOW_BUCKETS);
+        assert_eq!(window_buckets(500), 2);
+        assert_eq!(window_buckets(2000), 5);
+        assert_eq!(window_buckets(60_000), MAX_WINDOW_BUCKETS);
+        assert_eq!(window_buckets(u64::MAX), MAX_WINDOW_BUCKETS);
+    }
+
+    #[test]
+    fn bucket_of_wraps_every_sixteen_buckets() {
+        assert_eq!(bucket_of(0), 0);
+        assert_eq!(bucket_of(BUCKET_MS - 1), 0);
+        assert_eq!(bucket_of(BUCKET_MS), 1);
+        assert_eq!(bucket_of(16 * BUCKET_MS), 0);
+        assert_eq!(bucket_of(u64::MAX), ((u64::MAX / BUCKET_MS) % 16) as u8);
     }
 }

@@ -108,8 +108,8 @@ impl Knob {
     }
 }
 
-/// Largest `hot_threshold`: the history counts up to this many scans.
-pub const HOT_THRESHOLD_MAX: u32 = 15;
+/// Largest `hot_threshold`: a hotness record counts up to this many sweeps.
+pub const HOT_THRESHOLD_MAX: u32 = super::hotness::MAX_COUNT as u32;
 
 /// Why a knob write was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,18 +157,21 @@ pub struct Tunables {
 }
 
 impl Default for Tunables {
-    /// The defaults: the RFC's scan pacing (period 0.5-5 s, size
-    /// 256 MiB-4 GiB starting at 1 GiB), promotion on the second young scan,
-    /// batches of 512 pages and NUMA balancing's default rate limit.
+    /// The defaults: a scan period of 0.5-2 s (an idle mm is looked at every
+    /// 2 s, so that memory turning hot is found within that), a scan size
+    /// of 256 MiB-64 GiB starting at 1 GiB (grown until one visit covers a
+    /// hot mm, so that its sweeps stay short), promotion on the second
+    /// young sweep, batches of 512 pages and NUMA balancing's default rate
+    /// limit.
     fn default() -> Self {
         Tunables {
             enabled: true,
             scan_sleep_ms: 100,
             scan_period_min_ms: 500,
-            scan_period_max_ms: 5000,
+            scan_period_max_ms: 2000,
             scan_size_mb: 1024,
             scan_size_min_mb: 256,
-            scan_size_max_mb: 4096,
+            scan_size_max_mb: 65536,
             mms_to_scan: 64,
             hot_threshold: 2,
             migrate_batch: 512,

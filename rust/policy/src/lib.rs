@@ -10,21 +10,32 @@
 //! - [`parse`]: strict parsing of sysfs writes;
 //! - [`knobs`]: the tunables, their units, defaults, ranges and consistency;
 //! - [`pace`]: per-mm scan period and scan size adaptation;
-//! - [`hotness`]: the fixed-size history that finds folios young in
-//!   consecutive scans;
+//! - [`hotness`]: the per-page record that finds folios young in
+//!   consecutive sweeps;
+//! - [`hotmap`]: where each PFN's record lives, per memory section;
+//! - [`mempolicy`]: which nodes a memory policy allows;
 //! - [`ratelimit`]: the promotion token bucket;
 //! - [`batch`]: what one migration batch may take;
-//! - [`topology`]: node sets and the choice of the target node.
+//! - [`topology`]: node sets and the choice of the target node;
+//! - [`room`]: how much a promotion may move to a node now;
+//! - [`visit`]: one visit of an address space (cursor, budget, lock holds);
+//! - [`vma`]: which VMAs the walk looks at.
 
 #![cfg_attr(not(kmmscand_kernel), no_std)]
+#![forbid(unsafe_code)]
 
 #[cfg(test)]
 extern crate std;
 
 pub mod batch;
+pub mod hotmap;
 pub mod hotness;
 pub mod knobs;
+pub mod mempolicy;
 pub mod pace;
 pub mod parse;
 pub mod ratelimit;
+pub mod room;
 pub mod topology;
+pub mod visit;
+pub mod vma;

@@ -1,32 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-mm scan pacing: how long until the next scan of an address space
-//! and how much of it that scan covers.
+//! Per-mm scan pacing: how long until the next visit of an address space
+//! and how much of it that visit covers.
 //!
-//! The rules are the kmmscand RFC's.  Let X be the useful pages (young
-//! slow-tier pages) found by the previous scan of the mm and Y those found
-//! by this one; totals under [`NOISE_FLOOR_PAGES`] count as zero.
+//! The kmmscand RFC adapts the period from the useful pages of the last two
+//! *visits* (X, Y): 0,0: +15%; >0,>0: -15%; >0,0: x8; 0,>0: /8.  Two of its
+//! rules go wrong for the way users run a promotion daemon:
 //!
-//! | X  | Y  | period      | size       |
-//! |----|----|-------------|------------|
-//! | 0  | 0  | +15%        | halves     |
-//! | >0 | >0 | -15%        | doubles    |
-//! | >0 | 0  | x8          | unchanged  |
-//! | 0  | >0 | /8          | maximum    |
+//! - "found, then none: x8" reacts to a process's allocation burst (every
+//!   new page is young): a process that populates its memory, pauses and
+//!   then turns hot is next looked at up to 8 periods later;
+//! - a visit cut short (scan size reached, end of the address space, lock
+//!   contention) is compared with a full one, so the verdict depends on
+//!   where the cursor happened to stop.
 //!
-//! Both results are kept within the `scan_period_{min,max}_ms` and
-//! `scan_size_{min,max}_mb` knobs.
+//! The rules here react to hot memory at once and back off only on the
+//! evidence of a whole sweep (one pass of the cursor over the address
+//! space):
+//!
+//! | after a visit that ...                              | period            | size     |
+//! |-----------------------------------------------------|-------------------|----------|
+//! | found hot candidates but promoted none: no room     | x2 (backs off)    | same     |
+//! | found young slow-tier pages                         | minimum           | x2       |
+//! | ended a sweep that found none                       | x2                | /2       |
+//! | ended a sweep that saw no slow-tier page at all     | x2, up to 4x max  | /2       |
+//! | anything else (mid-sweep)                           | same              | same     |
+//!
+//! So an idle mm is looked at every `scan_period_max_ms` (2 s by default:
+//! cheap, since page tables whose PMD was not accessed since the previous
+//! sweep are skipped without reading them), an mm that turns hot is found
+//! within that, and from then on it is revisited every
+//! `scan_period_min_ms` with a scan size that grows until one visit covers
+//! the mm.  "Young" totals below [`NOISE_FLOOR_PAGES`] count as none.
 
 /// Useful-page totals below this count as zero: a few young pages are
 /// noise, not a sign that the mm has hot memory on the slow tier.
 pub const NOISE_FLOOR_PAGES: u64 = 64;
 
+/// An mm whose last sweep saw no slow-tier page at all is visited up to
+/// this many times less often than `scan_period_max_ms`: it has nothing
+/// to promote until the kernel demotes some of its memory.
+pub const NO_SLOW_MEMORY_FACTOR: u32 = 4;
+
 /// How often and how much of one address space is scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pace {
-    /// Interval to the next scan of this mm (ms).
+    /// Interval to the next visit of this mm (ms).
     pub period_ms: u32,
-    /// Address space covered by one scan of this mm (MiB).
+    /// Address space covered by one visit of this mm (MiB).
     pub size_mb: u32,
 }
 
@@ -35,7 +56,7 @@ pub struct Pace {
 pub struct PaceBounds {
     /// Shortest period (ms).
     pub period_min_ms: u32,
-    /// Longest period (ms).
+    /// Longest period of an mm with slow-tier memory (ms).
     pub period_max_ms: u32,
     /// Smallest scan size (MiB).
     pub size_min_mb: u32,
@@ -44,35 +65,58 @@ pub struct PaceBounds {
 }
 
 impl PaceBounds {
-    /// Keeps `pace` within the bounds.
-    pub fn clamp(&self, pace: Pace) -> Pace {
-        Pace {
-            period_ms: pace.period_ms.clamp(self.period_min_ms, self.period_max_ms),
-            size_mb: pace.size_mb.clamp(self.size_min_mb, self.size_max_mb),
-        }
+    /// Longest period of any mm (ms): that of an mm without slow-tier
+    /// memory.
+    pub fn period_ceiling_ms(&self) -> u32 {
+        self.period_max_ms.saturating_mul(NO_SLOW_MEMORY_FACTOR)
     }
 }
 
-/// Whether a scan found enough useful pages to count.
+/// What one visit of an mm found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Visit {
+    /// Young slow-tier pages found by this visit.
+    pub young_pages: u64,
+    /// Pages promoted by this visit.
+    pub promoted_pages: u64,
+    /// Hot pages this visit could not promote for lack of room on the target.
+    pub target_full_pages: u64,
+    /// Whether this visit ended a sweep (the cursor reached the end).
+    pub sweep_done: bool,
+    /// Young slow-tier pages found by the current sweep, this visit included.
+    pub sweep_young_pages: u64,
+    /// Slow-tier pages seen by the current sweep, this visit included.
+    pub sweep_slow_pages: u64,
+}
+
+/// Whether a total of young pages counts.
 pub const fn counts(useful_pages: u64) -> bool {
     useful_pages >= NOISE_FLOOR_PAGES
 }
 
-/// The pace after a scan that found `now_useful` pages, the previous one
-/// having found `prev_useful`.
-pub fn next_pace(cur: Pace, prev_useful: u64, now_useful: u64, b: PaceBounds) -> Pace {
+/// The pace after visit `v`, the pace having been `cur`.
+pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
     let p = u64::from(cur.period_ms);
     let s = u64::from(cur.size_mb);
-    let (period, size) = match (counts(prev_useful), counts(now_useful)) {
-        (false, false) => (p + (p * 15 / 100).max(1), s / 2),
-        (true, true) => (p - p * 15 / 100, s * 2),
-        (true, false) => (p * 8, s),
-        (false, true) => (p / 8, u64::from(b.size_max_mb)),
+    let mut ceiling = u64::from(b.period_max_ms);
+    let (period, size) = if v.target_full_pages > 0 && v.promoted_pages == 0 {
+        (p.saturating_mul(2), s)
+    } else if counts(v.young_pages) {
+        (u64::from(b.period_min_ms), s.saturating_mul(2))
+    } else if v.sweep_done && !counts(v.sweep_young_pages) {
+        if v.sweep_slow_pages == 0 {
+            ceiling = u64::from(b.period_ceiling_ms());
+        }
+        (p.saturating_mul(2), s / 2)
+    } else {
+        (p, s)
     };
-    b.clamp(Pace {
+    let period = period.clamp(u64::from(b.period_min_ms), ceiling.max(u64::from(b.period_min_ms)));
+    let size = size.clamp(u64::from(b.size_min_mb), u64::from(b.size_max_mb).max(u64::from(b.size_min_mb)));
+    Pace {
         period_ms: period.min(u64::from(u32::MAX)) as u32,
         size_mb: size.min(u64::from(u32::MAX)) as u32,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -81,72 +125,137 @@ mod tests {
 
     const B: PaceBounds = PaceBounds {
         period_min_ms: 500,
-        period_max_ms: 5000,
+        period_max_ms: 2000,
         size_min_mb: 256,
-        size_max_mb: 4096,
+        size_max_mb: 65536,
     };
     const MID: Pace = Pace {
-        period_ms: 2000,
+        period_ms: 1000,
         size_mb: 1024,
     };
     const HOT: u64 = 1000;
 
-    #[test]
-    fn nothing_twice_slows_down_and_shrinks() {
-        assert_eq!(next_pace(MID, 0, 0, B), Pace { period_ms: 2300, size_mb: 512 });
+    fn visit(young: u64) -> Visit {
+        Visit {
+            young_pages: young,
+            sweep_young_pages: young,
+            sweep_slow_pages: young.max(1),
+            ..Visit::default()
+        }
+    }
+
+    fn sweep_end(young: u64, slow: u64) -> Visit {
+        Visit {
+            young_pages: young,
+            sweep_done: true,
+            sweep_young_pages: young,
+            sweep_slow_pages: slow,
+            ..Visit::default()
+        }
     }
 
     #[test]
-    fn something_twice_speeds_up_and_grows() {
-        assert_eq!(next_pace(MID, HOT, HOT, B), Pace { period_ms: 1700, size_mb: 2048 });
+    fn young_pages_bring_the_period_to_the_minimum_and_grow_the_size() {
+        let slow = Pace { period_ms: 2000, size_mb: 256 };
+        assert_eq!(next_pace(slow, &visit(HOT), &B), Pace { period_ms: 500, size_mb: 512 });
+        assert_eq!(next_pace(MID, &visit(HOT), &B), Pace { period_ms: 500, size_mb: 2048 });
     }
 
     #[test]
-    fn found_then_nothing_backs_off_eightfold() {
-        let p = Pace { period_ms: 600, size_mb: 1024 };
-        assert_eq!(next_pace(p, HOT, 0, B), Pace { period_ms: 4800, size_mb: 1024 });
+    fn an_idle_sweep_backs_off_twofold_up_to_the_maximum() {
+        let mut p = Pace { period_ms: 500, size_mb: 4096 };
+        let mut periods = std::vec::Vec::new();
+        for _ in 0..4 {
+            p = next_pace(p, &sweep_end(0, 1000), &B);
+            periods.push(p.period_ms);
+        }
+        assert_eq!(periods, [1000, 2000, 2000, 2000]);
+        assert_eq!(p.size_mb, 256);
     }
 
     #[test]
-    fn nothing_then_found_rushes_in() {
-        assert_eq!(next_pace(MID, 0, HOT, B), Pace { period_ms: 500, size_mb: 4096 });
-        let slow = Pace { period_ms: 4800, size_mb: 256 };
-        assert_eq!(next_pace(slow, 0, HOT, B), Pace { period_ms: 600, size_mb: 4096 });
+    fn allocation_burst_then_pause_does_not_stretch_the_period() {
+        // The RFC's rule x8 would give 4 s here; the idle maximum is 2 s
+        // whatever came before, so a process that turns hot after a pause
+        // is found within scan_period_max_ms.
+        let burst = next_pace(MID, &sweep_end(100_000, 100_000), &B);
+        assert_eq!(burst.period_ms, 500);
+        let pause = next_pace(burst, &sweep_end(0, 100_000), &B);
+        assert_eq!(pause.period_ms, 1000);
+        let mut p = pause;
+        for _ in 0..10 {
+            p = next_pace(p, &sweep_end(0, 100_000), &B);
+            assert!(p.period_ms <= B.period_max_ms);
+        }
     }
 
     #[test]
-    fn totals_under_the_noise_floor_count_as_zero() {
+    fn a_partial_visit_without_young_pages_changes_nothing_mid_sweep() {
+        // The hot part of the mm was found by the previous visit of this
+        // sweep; this one covered cold memory only.
+        let v = Visit {
+            young_pages: 0,
+            sweep_done: false,
+            sweep_young_pages: 50_000,
+            sweep_slow_pages: 100_000,
+            ..Visit::default()
+        };
+        let hot = Pace { period_ms: 500, size_mb: 2048 };
+        assert_eq!(next_pace(hot, &v, &B), hot);
+        // Nor does the end of a sweep whose earlier visits found young pages.
+        let end = Visit { sweep_done: true, ..v };
+        assert_eq!(next_pace(hot, &end, &B), hot);
+    }
+
+    #[test]
+    fn an_mm_without_slow_tier_memory_backs_off_further() {
+        let mut p = Pace { period_ms: 2000, size_mb: 1024 };
+        for _ in 0..5 {
+            p = next_pace(p, &sweep_end(0, 0), &B);
+        }
+        assert_eq!(p.period_ms, 2000 * NO_SLOW_MEMORY_FACTOR);
+        // As soon as it has slow-tier memory again, it is back under the maximum.
+        let p = next_pace(p, &sweep_end(0, 10), &B);
+        assert_eq!(p.period_ms, 2000);
+    }
+
+    #[test]
+    fn no_room_on_the_target_backs_off_even_when_young() {
+        let v = Visit {
+            target_full_pages: 512,
+            promoted_pages: 0,
+            ..visit(HOT)
+        };
+        let p = next_pace(Pace { period_ms: 500, size_mb: 1024 }, &v, &B);
+        assert_eq!(p, Pace { period_ms: 1000, size_mb: 1024 });
+        // Some progress (kswapd made room for part of it): stay fast.
+        let v = Visit { promoted_pages: 512, ..v };
+        assert_eq!(next_pace(Pace { period_ms: 500, size_mb: 1024 }, &v, &B).period_ms, 500);
+    }
+
+    #[test]
+    fn totals_under_the_noise_floor_count_as_none() {
         let below = NOISE_FLOOR_PAGES - 1;
-        assert_eq!(next_pace(MID, below, below, B), next_pace(MID, 0, 0, B));
-        assert_eq!(next_pace(MID, NOISE_FLOOR_PAGES, HOT, B), next_pace(MID, HOT, HOT, B));
+        assert_eq!(next_pace(MID, &visit(below), &B), MID);
+        assert_eq!(next_pace(MID, &sweep_end(below, 1000), &B), next_pace(MID, &sweep_end(0, 1000), &B));
+        assert_eq!(next_pace(MID, &visit(NOISE_FLOOR_PAGES), &B).period_ms, 500);
     }
 
     #[test]
-    fn period_is_clamped_to_max_and_min() {
-        let p = Pace { period_ms: 4900, size_mb: 1024 };
-        assert_eq!(next_pace(p, 0, 0, B).period_ms, 5000);
-        assert_eq!(next_pace(p, HOT, 0, B).period_ms, 5000);
-        let p = Pace { period_ms: 520, size_mb: 1024 };
-        assert_eq!(next_pace(p, HOT, HOT, B).period_ms, 500);
+    fn results_stay_within_the_bounds() {
+        let tiny = Pace { period_ms: 1, size_mb: 1 };
+        let huge = Pace { period_ms: u32::MAX, size_mb: u32::MAX };
+        for v in [visit(0), visit(HOT), sweep_end(0, 0), sweep_end(0, 5), sweep_end(HOT, HOT)] {
+            for cur in [tiny, MID, huge] {
+                let p = next_pace(cur, &v, &B);
+                assert!(p.period_ms >= B.period_min_ms && p.period_ms <= B.period_ceiling_ms(), "{p:?}");
+                assert!(p.size_mb >= B.size_min_mb && p.size_mb <= B.size_max_mb, "{p:?}");
+            }
+        }
     }
 
     #[test]
-    fn size_is_clamped_to_max_and_min() {
-        let p = Pace { period_ms: 2000, size_mb: 300 };
-        assert_eq!(next_pace(p, 0, 0, B).size_mb, 256);
-        let p = Pace { period_ms: 2000, size_mb: 3000 };
-        assert_eq!(next_pace(p, HOT, HOT, B).size_mb, 4096);
-    }
-
-    #[test]
-    fn small_periods_still_grow_when_idle() {
-        let b = PaceBounds { period_min_ms: 10, ..B };
-        let p = Pace { period_ms: 10, size_mb: 1024 };
-        assert!(next_pace(p, 0, 0, b).period_ms > 10);
-    }
-
-    #[test]
-    fn huge_values_saturate_instead_of_overflowing() {
+    fn extreme_bounds_saturate_instead_of_overflowing() {
         let b = PaceBounds {
             period_min_ms: 10,
             period_max_ms: u32::MAX,
@@ -154,7 +263,8 @@ mod tests {
             size_max_mb: u32::MAX,
         };
         let p = Pace { period_ms: u32::MAX, size_mb: u32::MAX };
-        assert_eq!(next_pace(p, HOT, 0, b).period_ms, u32::MAX);
-        assert_eq!(next_pace(p, HOT, HOT, b).size_mb, u32::MAX);
+        assert_eq!(next_pace(p, &sweep_end(0, 0), &b).period_ms, u32::MAX);
+        assert_eq!(next_pace(p, &visit(HOT), &b).size_mb, u32::MAX);
+        assert_eq!(b.period_ceiling_ms(), u32::MAX);
     }
 }

@@ -72,6 +72,11 @@ pub fn parse_i64(input: &[u8]) -> Result<i64, ParseError> {
     match s.split_first() {
         Some((b'-', digits)) => {
             let magnitude = parse_digits(digits)?;
+            // "-0" is not how anyone writes zero: refuse it like any other
+            // odd spelling.
+            if magnitude == 0 {
+                return Err(ParseError::NotDecimal);
+            }
             if magnitude > i64::MAX as u64 + 1 {
                 return Err(ParseError::Overflow);
             }
@@ -116,6 +121,10 @@ mod tests {
             b"1\n\n",
             b"1.5",
             b"1\0",
+            b"-0",
+            b"-00\n",
+            b"\t1",
+            b"1\r\n",
         ] {
             assert_eq!(parse_i64(junk), Err(ParseError::NotDecimal), "{:?}", junk);
         }

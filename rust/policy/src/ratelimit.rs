@@ -6,11 +6,23 @@
 //! pages takes N tokens.  The bucket holds at most one second's worth, so
 //! an idle period cannot be banked into a long burst.  A limit of 0 stops
 //! promotion (scanning and the counters go on).
+//!
+//! Refills are exact: the part of a page earned by a short interval is
+//! carried to the next refill, so over any interval the bucket admits the
+//! configured rate to within one page, however often it is refilled.
+
+/// Milliseconds per second, the refill's time unit.
+const MS_PER_S: u64 = 1000;
 
 /// A token bucket refilled from a millisecond clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenBucket {
+    /// Whole pages available.
     tokens: u64,
+    /// Earned fraction of a page, in 1/1000 page (page-milliseconds per
+    /// second); always below [`MS_PER_S`].
+    partial: u64,
+    /// Time of the last refill (ms).
     last_ms: u64,
 }
 
@@ -24,21 +36,27 @@ impl TokenBucket {
     pub const fn new(now_ms: u64, rate_mbps: u32, page_shift: u32) -> Self {
         TokenBucket {
             tokens: mb_to_pages(rate_mbps as u64, page_shift),
+            partial: 0,
             last_ms: now_ms,
         }
     }
 
-    /// Adds the tokens earned since the last refill, up to one second's worth.
+    /// Adds the tokens earned since the last refill at `rate_mbps`, up to
+    /// one second's worth.  A clock that goes backwards earns nothing.
     pub fn refill(&mut self, now_ms: u64, rate_mbps: u32, page_shift: u32) {
         let per_second = mb_to_pages(u64::from(rate_mbps), page_shift);
         let elapsed = now_ms.saturating_sub(self.last_ms);
-        let earned = per_second.saturating_mul(elapsed) / 1000;
-        // Keep the remainder of a partial page for the next refill: only
-        // move the clock by the time that bought whole pages.
-        if earned > 0 || per_second == 0 {
-            self.last_ms = now_ms;
+        self.last_ms = self.last_ms.max(now_ms);
+        // per_second < 2^40 and elapsed is capped at a second's worth of
+        // refill: no overflow.
+        let elapsed = elapsed.min(MS_PER_S);
+        let earned = per_second * elapsed + self.partial;
+        self.tokens = self.tokens.saturating_add(earned / MS_PER_S);
+        self.partial = earned % MS_PER_S;
+        if self.tokens >= per_second {
+            self.tokens = per_second;
+            self.partial = 0;
         }
-        self.tokens = self.tokens.saturating_add(earned).min(per_second);
     }
 
     /// Pages that may be promoted now.
@@ -58,20 +76,60 @@ mod tests {
 
     const SHIFT: u32 = 12; // 4 KiB pages: 256 pages per MiB
 
+    /// Drains the bucket every `step_ms` for at least `total_ms` and returns
+    /// the pages it admitted after the initial second's worth was taken,
+    /// and the time that took.
+    fn admitted(rate_mbps: u32, step_ms: u64, total_ms: u64) -> (u64, u64) {
+        let mut b = TokenBucket::new(0, rate_mbps, SHIFT);
+        b.consume(u64::MAX);
+        let mut taken = 0;
+        let mut t = 0;
+        while t < total_ms {
+            t += step_ms;
+            b.refill(t, rate_mbps, SHIFT);
+            taken += b.available();
+            b.consume(b.available());
+        }
+        (taken, t)
+    }
+
     #[test]
     fn starts_full_with_one_second_of_tokens() {
         assert_eq!(TokenBucket::new(0, 10, SHIFT).available(), 2560);
     }
 
     #[test]
-    fn refills_at_the_configured_rate() {
-        let mut b = TokenBucket::new(0, 10, SHIFT);
-        b.consume(2560);
-        assert_eq!(b.available(), 0);
-        b.refill(500, 10, SHIFT);
-        assert_eq!(b.available(), 1280);
-        b.refill(1000, 10, SHIFT);
-        assert_eq!(b.available(), 2560);
+    fn admits_the_rate_exactly_whatever_the_refill_interval() {
+        // 3 MiB/s = 768 pages/s: one page every 1.30 ms.  The old bucket
+        // dropped the fraction and admitted about 500 pages/s when refilled
+        // every millisecond.
+        for step in [1, 3, 7, 10, 100, 333, 1000] {
+            let (got, t) = admitted(3, step, 10_000);
+            let exact = 768 * t / 1000;
+            assert!(got <= exact && got + 1 >= exact, "step {step} ms: {got} pages in {t} ms, not {exact}");
+        }
+        for (rate, pages_per_s) in [(1u32, 256u64), (7, 1792), (65_536, 16_777_216)] {
+            let (got, t) = admitted(rate, 1, 1000);
+            assert_eq!(t, 1000);
+            assert!(got + 1 >= pages_per_s && got <= pages_per_s, "{rate} MiB/s: {got}");
+        }
+    }
+
+    #[test]
+    fn within_one_page_over_any_interval() {
+        // Refill at irregular times; compare the running total with the
+        // exact rate at every step.
+        let mut b = TokenBucket::new(0, 3, SHIFT);
+        b.consume(u64::MAX);
+        let (mut t, mut taken) = (0u64, 0u64);
+        for i in 0..5000u64 {
+            t += 1 + (i * 7919) % 13;
+            b.refill(t, 3, SHIFT);
+            taken += b.available();
+            b.consume(b.available());
+            let exact = 768 * t / 1000;
+            assert!(taken <= exact && taken + 1 >= exact, "t={t}: {taken} vs {exact}");
+        }
     }
 
     #[test]
@@ -79,13 +137,18 @@ mod tests {
         let mut b = TokenBucket::new(0, 10, SHIFT);
         b.refill(60_000, 10, SHIFT);
         assert_eq!(b.available(), 2560);
+        b.consume(1);
+        b.refill(60_001, 10, SHIFT);
+        assert_eq!(b.available(), 2560);
     }
 
     #[test]
     fn zero_rate_promotes_nothing() {
         let mut b = TokenBucket::new(0, 0, SHIFT);
-        b.refill(10_000, 0, SHIFT);
-        assert_eq!(b.available(), 0);
+        for t in [1, 10, 10_000, 1_000_000] {
+            b.refill(t, 0, SHIFT);
+            assert_eq!(b.available(), 0);
+        }
     }
 
     #[test]
@@ -96,15 +159,15 @@ mod tests {
     }
 
     #[test]
-    fn slow_rates_accumulate_over_short_refills() {
-        // 1 MiB/s = 256 pages/s: one page every ~3.9 ms.  Refilling every
-        // millisecond must still earn the full rate.
-        let mut b = TokenBucket::new(0, 1, SHIFT);
-        b.consume(256);
-        for t in 1..=1000 {
-            b.refill(t, 1, SHIFT);
-        }
-        assert!(b.available() >= 250, "{}", b.available());
+    fn a_clock_going_backwards_earns_nothing() {
+        let mut b = TokenBucket::new(1000, 1, SHIFT);
+        b.consume(u64::MAX);
+        b.refill(500, 1, SHIFT);
+        assert_eq!(b.available(), 0);
+        b.refill(1000, 1, SHIFT);
+        assert_eq!(b.available(), 0, "time before the last refill is not earned twice");
+        b.refill(2000, 1, SHIFT);
+        assert_eq!(b.available(), 256);
     }
 
     #[test]

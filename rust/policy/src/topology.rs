@@ -17,7 +17,6 @@ pub const MAX_NODES: usize = 64;
 
 /// A set of NUMA node ids below [`MAX_NODES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[repr(transparent)]
 pub struct NodeMask(pub u64);
 
 impl NodeMask {
@@ -96,7 +95,6 @@ impl core::fmt::Display for NodeMask {
 
 /// What the module knows about the machine's nodes at one moment.
 #[derive(Debug, Clone)]
-#[repr(C)]
 pub struct Topology {
     /// Online nodes that have memory.
     pub memory: NodeMask,

@@ -1,0 +1,1015 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmmscand C shim.
+ *
+ * The Rust module owns every decision: which mm to scan, how far, which
+ * VMAs and nodes, what is hot, how much to promote and where.  This file
+ * holds only what Rust cannot reach in this kernel:
+ *
+ *  - the kthread and its freezable sleep (no kthread API in Rust 7.2);
+ *  - the sysfs attribute table (kobj_attribute callbacks are C function
+ *    pointers; keeping them in C avoids any kCFI question);
+ *  - the memory hotplug notifier (likewise a C callback);
+ *  - the page-table walk (mm_walk_ops, the PTL, PTE/PMD macros);
+ *  - process iteration under RCU, mempolicy and cpuset reads under
+ *    task_lock();
+ *  - migration (isolation, migrate_pages() with an allocation callback);
+ *  - vmstat events and tracepoints (macros and inline functions).
+ *
+ * Each function does one kernel operation and reports what it saw.
+ */
+
+#define pr_fmt(fmt) "kmmscand: " fmt
+
+#include <linux/freezer.h>
+#include <linux/gfp.h>
+#include <linux/kobject.h>
+#include <linux/kthread.h>
+#include <linux/memory.h>
+#include <linux/memory-tiers.h>
+#include <linux/mempolicy.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/mmu_notifier.h>
+#include <linux/nodemask.h>
+#include <linux/pagewalk.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/sysfs.h>
+#include <linux/vmstat.h>
+#include <linux/wait.h>
+
+#include "kmmscand_shim.h"
+
+#define CREATE_TRACE_POINTS
+#include "kmmscand_trace.h"
+
+static_assert(MAX_NUMNODES <= KMMSCAND_MAX_NODES,
+	      "kmmscand keeps node sets in u64 bitmaps");
+static_assert(MAX_NR_ZONES <= KMMSCAND_MAX_ZONES);
+
+#define KMM_OFF(type, field) ((long)offsetof(struct type, field))
+
+long kmmscand_abi_offset(unsigned int which)
+{
+	switch (which) {
+	case KMM_ABI_TOPOLOGY_SIZE:
+		return sizeof(struct kmmscand_topology);
+	case KMM_ABI_TOPOLOGY_TOPTIER:
+		return KMM_OFF(kmmscand_topology, toptier);
+	case KMM_ABI_TOPOLOGY_DISTANCE:
+		return KMM_OFF(kmmscand_topology, distance);
+	case KMM_ABI_MEMPOLICY_SIZE:
+		return sizeof(struct kmmscand_mempolicy);
+	case KMM_ABI_MEMPOLICY_MODE:
+		return KMM_OFF(kmmscand_mempolicy, mode);
+	case KMM_ABI_MEMPOLICY_PRESENT:
+		return KMM_OFF(kmmscand_mempolicy, present);
+	case KMM_ABI_THREAD_NODES_SIZE:
+		return sizeof(struct kmmscand_thread_nodes);
+	case KMM_ABI_THREAD_NODES_MEMS:
+		return KMM_OFF(kmmscand_thread_nodes, mems_allowed);
+	case KMM_ABI_YOUNG_SIZE:
+		return sizeof(struct kmmscand_young);
+	case KMM_ABI_YOUNG_NR_PAGES:
+		return KMM_OFF(kmmscand_young, nr_pages);
+	case KMM_ABI_YOUNG_NID:
+		return KMM_OFF(kmmscand_young, nid);
+	case KMM_ABI_YOUNG_TARGET:
+		return KMM_OFF(kmmscand_young, target);
+	case KMM_ABI_YOUNG_FLAGS:
+		return KMM_OFF(kmmscand_young, flags);
+	case KMM_ABI_WALK_SIZE:
+		return sizeof(struct kmmscand_walk);
+	case KMM_ABI_WALK_YOUNG:
+		return KMM_OFF(kmmscand_walk, young);
+	case KMM_ABI_WALK_MAX_YOUNG:
+		return KMM_OFF(kmmscand_walk, max_young);
+	case KMM_ABI_WALK_SKIP_IDLE:
+		return KMM_OFF(kmmscand_walk, skip_idle_tables);
+	case KMM_ABI_WALK_NR_YOUNG:
+		return KMM_OFF(kmmscand_walk, nr_young);
+	case KMM_ABI_WALK_NEXT_ADDR:
+		return KMM_OFF(kmmscand_walk, next_addr);
+	case KMM_ABI_WALK_SLOW_SCANNED:
+		return KMM_OFF(kmmscand_walk, slow_scanned);
+	case KMM_ABI_WALK_YOUNG_PAGES:
+		return KMM_OFF(kmmscand_walk, young_pages);
+	case KMM_ABI_WALK_PTABLES_SKIPPED:
+		return KMM_OFF(kmmscand_walk, ptables_skipped);
+	case KMM_ABI_WALK_FLUSH_START:
+		return KMM_OFF(kmmscand_walk, flush_start);
+	case KMM_ABI_WALK_FLUSH_END:
+		return KMM_OFF(kmmscand_walk, flush_end);
+	case KMM_ABI_WALK_FLUSH_TABLES:
+		return KMM_OFF(kmmscand_walk, flush_tables);
+	case KMM_ABI_WALK_TLB_FLUSHES:
+		return KMM_OFF(kmmscand_walk, tlb_flushes);
+	case KMM_ABI_WALK_NODE_PAGES:
+		return KMM_OFF(kmmscand_walk, node_pages);
+	case KMM_ABI_RESULT_SIZE:
+		return sizeof(struct kmmscand_promote_result);
+	case KMM_ABI_RESULT_ISOLATE_FAILED:
+		return KMM_OFF(kmmscand_promote_result, isolate_failed);
+	case KMM_ABI_RESULT_MIGRATED:
+		return KMM_OFF(kmmscand_promote_result, migrated);
+	case KMM_ABI_RESULT_MIGRATE_FAILED:
+		return KMM_OFF(kmmscand_promote_result, migrate_failed);
+	case KMM_ABI_RESULT_THP_MIGRATED:
+		return KMM_OFF(kmmscand_promote_result, thp_migrated);
+	case KMM_ABI_ZONE_MARKS_SIZE:
+		return sizeof(struct kmmscand_zone_marks);
+	case KMM_ABI_ZONE_MARKS_HIGH:
+		return KMM_OFF(kmmscand_zone_marks, high);
+	case KMM_ABI_VM_FLAG_BITS_SIZE:
+		return sizeof(struct kmmscand_vm_flag_bits);
+	case KMM_ABI_VM_FLAG_BITS_DROPPABLE:
+		return KMM_OFF(kmmscand_vm_flag_bits, droppable);
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------------------
+ * The kthread.
+ *
+ * The task reference taken at creation is dropped by kthread_stop_put(),
+ * so stopping is safe even if the thread function returned early.
+ * kmmscand_wait is where the thread sleeps between wake-ups; a knob write
+ * or a memory hotplug event sets kmmscand_wake_pending and wakes it.
+ */
+static DECLARE_WAIT_QUEUE_HEAD(kmmscand_wait);
+static bool kmmscand_wake_pending;
+
+static int kmmscand_threadfn(void *ctx)
+{
+	set_freezable();
+	/* Background work, like khugepaged: never compete with applications. */
+	set_user_nice(current, MAX_NICE);
+	return kmmscand_rs_thread(ctx);
+}
+
+/* Creates and starts the thread; returns it referenced, or an ERR_PTR. */
+struct task_struct *kmmscand_thread_create(void *ctx)
+{
+	struct task_struct *t;
+
+	t = kthread_create(kmmscand_threadfn, ctx, "kmmscand");
+	if (IS_ERR(t))
+		return t;
+	get_task_struct(t);
+	wake_up_process(t);
+	return t;
+}
+
+/* Stops @task (created by kmmscand_thread_create()) and drops it. */
+void kmmscand_thread_stop(struct task_struct *task)
+{
+	kthread_stop_put(task);
+}
+
+bool kmmscand_should_stop(void)
+{
+	return kthread_should_stop();
+}
+
+/*
+ * Sleeps up to @ms, waking early for kthread_stop() or kmmscand_wake().
+ * Freezable: the system can suspend while the thread sleeps here.
+ */
+void kmmscand_sleep_ms(unsigned int ms)
+{
+	wait_event_freezable_timeout(kmmscand_wait,
+				     kthread_should_stop() ||
+				     READ_ONCE(kmmscand_wake_pending),
+				     msecs_to_jiffies(ms));
+	WRITE_ONCE(kmmscand_wake_pending, false);
+}
+
+void kmmscand_wake(void)
+{
+	WRITE_ONCE(kmmscand_wake_pending, true);
+	wake_up_interruptible(&kmmscand_wait);
+}
+
+void kmmscand_cond_resched(void)
+{
+	cond_resched();
+}
+
+/* ---------------------------------------------------------------------
+ * sysfs: /sys/kernel/mm/kmmscand/<attribute>.
+ *
+ * The attribute names, modes and semantics live in Rust; this table only
+ * routes show/store to kmmscand_rs_attr_{show,store}() with the index.
+ */
+static void *kmmscand_sysfs_ctx;
+static struct kobj_attribute *kmmscand_attrs;
+static struct attribute **kmmscand_attr_list;
+static struct attribute_group kmmscand_group;
+
+static ssize_t kmmscand_attr_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return kmmscand_rs_attr_show(kmmscand_sysfs_ctx, attr - kmmscand_attrs,
+				     buf);
+}
+
+static ssize_t kmmscand_attr_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t len)
+{
+	return kmmscand_rs_attr_store(kmmscand_sysfs_ctx,
+				      attr - kmmscand_attrs, buf, len);
+}
+
+static void kmmscand_sysfs_free(void)
+{
+	kfree(kmmscand_attr_list);
+	kfree(kmmscand_attrs);
+	kmmscand_attr_list = NULL;
+	kmmscand_attrs = NULL;
+}
+
+/*
+ * Creates /sys/kernel/mm/kmmscand with @nr attributes named @names, with
+ * modes @modes (0644: show and store; 0444: show only).  @names must stay
+ * valid until kmmscand_sysfs_remove().  Returns the directory's kobject or
+ * an ERR_PTR.
+ */
+struct kobject *kmmscand_sysfs_create(void *ctx, const char *const *names,
+				      const u16 *modes, unsigned int nr)
+{
+	struct kobject *kobj;
+	unsigned int i;
+	int err;
+
+	kmmscand_attrs = kcalloc(nr, sizeof(*kmmscand_attrs), GFP_KERNEL);
+	kmmscand_attr_list = kcalloc(nr + 1, sizeof(*kmmscand_attr_list),
+				     GFP_KERNEL);
+	if (!kmmscand_attrs || !kmmscand_attr_list) {
+		kmmscand_sysfs_free();
+		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0; i < nr; i++) {
+		struct kobj_attribute *a = &kmmscand_attrs[i];
+
+		sysfs_attr_init(&a->attr);
+		a->attr.name = names[i];
+		a->attr.mode = modes[i];
+		a->show = kmmscand_attr_show;
+		if (modes[i] & 0222)
+			a->store = kmmscand_attr_store;
+		kmmscand_attr_list[i] = &a->attr;
+	}
+	kmmscand_group.attrs = kmmscand_attr_list;
+	kmmscand_sysfs_ctx = ctx;
+
+	kobj = kobject_create_and_add("kmmscand", mm_kobj);
+	if (!kobj) {
+		kmmscand_sysfs_free();
+		return ERR_PTR(-ENOMEM);
+	}
+	err = sysfs_create_group(kobj, &kmmscand_group);
+	if (err) {
+		kobject_put(kobj);
+		kmmscand_sysfs_free();
+		return ERR_PTR(err);
+	}
+	return kobj;
+}
+
+/* Removes the directory; waits for show/store callbacks in progress. */
+void kmmscand_sysfs_remove(struct kobject *kobj)
+{
+	sysfs_remove_group(kobj, &kmmscand_group);
+	kobject_put(kobj);
+	kmmscand_sysfs_free();
+}
+
+void kmmscand_warn_ratelimited(const char *msg)
+{
+	pr_warn_ratelimited("%s\n", msg);
+}
+
+/* ---------------------------------------------------------------------
+ * /proc/vmstat events (kernel patch 0002 adds the items).
+ */
+void kmmscand_count_event(unsigned int item, u64 delta)
+{
+	if (WARN_ON_ONCE(item < KMMSCAND_WAKEUP ||
+			 item > KMMSCAND_KSWAPD_REQUEST))
+		return;
+	count_vm_events(item, delta);
+}
+
+/* ---------------------------------------------------------------------
+ * Memory hotplug: a block of memory came online or went offline.  The
+ * thread reconciles its per-section hotness arrays at its next wake-up;
+ * this only records that something changed and wakes it.
+ */
+static atomic_t kmmscand_memory_events = ATOMIC_INIT(0);
+
+static int kmmscand_memory_callback(struct notifier_block *nb,
+				    unsigned long action, void *arg)
+{
+	switch (action) {
+	case MEM_ONLINE:
+	case MEM_OFFLINE:
+	case MEM_CANCEL_OFFLINE:
+		atomic_inc(&kmmscand_memory_events);
+		kmmscand_wake();
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kmmscand_memory_nb = {
+	.notifier_call = kmmscand_memory_callback,
+};
+
+int kmmscand_memory_notifier_register(void)
+{
+	atomic_set(&kmmscand_memory_events, 0);
+	return register_memory_notifier(&kmmscand_memory_nb);
+}
+
+void kmmscand_memory_notifier_unregister(void)
+{
+	unregister_memory_notifier(&kmmscand_memory_nb);
+}
+
+/* Whether memory went online or offline since the last call. */
+bool kmmscand_memory_changed(void)
+{
+	return atomic_xchg(&kmmscand_memory_events, 0) != 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Nodes.
+ */
+static u64 nodemask_to_u64(const nodemask_t *mask)
+{
+	return (u64)nodes_addr(*mask)[0];
+}
+
+/* The one place the module reads which nodes have memory and are top tier. */
+void kmmscand_read_topology(struct kmmscand_topology *topo)
+{
+	int a, b;
+
+	memset(topo, 0, sizeof(*topo));
+	for_each_node_state(a, N_MEMORY) {
+		topo->memory |= BIT_ULL(a);
+		if (node_is_toptier(a))
+			topo->toptier |= BIT_ULL(a);
+		for_each_node_state(b, N_MEMORY)
+			topo->distance[a][b] = min(node_distance(a, b), 255);
+	}
+}
+
+/*
+ * Whether @nid names a node that has a pglist_data (NODE_DATA() is valid
+ * for it).  A node's pgdat is allocated when it first comes online and is
+ * never freed, so the answer stays true.
+ */
+bool kmmscand_node_valid(int nid)
+{
+	return nid >= 0 && nid < MAX_NUMNODES && node_possible(nid) &&
+	       NODE_DATA(nid);
+}
+
+/* Fills @marks with the free pages and high watermark of @nid's zones. */
+unsigned int kmmscand_node_zone_marks(int nid,
+				      struct kmmscand_zone_marks *marks,
+				      unsigned int max)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
+	unsigned int n = 0;
+	int z;
+
+	for (z = 0; z < pgdat->nr_zones && n < max; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		if (!managed_zone(zone))
+			continue;
+		marks[n].free = zone_page_state(zone, NR_FREE_PAGES);
+		marks[n].high = high_wmark_pages(zone);
+		n++;
+	}
+	return n;
+}
+
+/* Asks kswapd of @nid for room up to the promotion watermark (patch 0003). */
+void kmmscand_request_promotion_room(int nid)
+{
+	kswapd_request_promotion_room(nid);
+}
+
+/* log2 of the pages in a memory section. */
+unsigned int kmmscand_section_shift(void)
+{
+	return PFN_SECTION_SHIFT;
+}
+
+/* The PFN range @nid spans (it may contain holes and other nodes' memory). */
+void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
+
+	*start_pfn = pgdat->node_start_pfn;
+	*end_pfn = pgdat_end_pfn(pgdat);
+}
+
+/* The node of online memory section @section_nr, or -1 if it is not online. */
+int kmmscand_section_nid(u64 section_nr)
+{
+	struct page *page;
+
+	if (section_nr >= NR_MEM_SECTIONS || !online_section_nr(section_nr))
+		return -1;
+	page = pfn_to_online_page(section_nr_to_pfn(section_nr));
+	return page ? page_to_nid(page) : -1;
+}
+
+/* ---------------------------------------------------------------------
+ * Processes.
+ */
+static void kmmscand_read_policy(const struct mempolicy *pol,
+				 struct kmmscand_mempolicy *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!pol)
+		return;
+	out->present = 1;
+	out->mode = pol->mode;
+	out->nodes = nodemask_to_u64(&pol->nodes);
+}
+
+/*
+ * Finds the next user process whose thread-group id is >= *@pid, takes a
+ * reference on its mm (mm_users) and reports the placement constraints of
+ * its threads: the first @max distinct (mempolicy, mems_allowed) pairs go
+ * to @threads and *@nr is the number of distinct pairs seen (more than
+ * @max: some were not stored).  The mm is taken from the first thread that
+ * has one, so a process whose group leader exited (pthread_exit() in main)
+ * is still found.  Kernel threads and exiting tasks are skipped.
+ *
+ * Runs under rcu_read_lock() and takes no lock that fork or exit would
+ * contend on (task_lock() of one task at a time, as get_task_mm() does).
+ * Looks at no more than 64 pids per call so the RCU section stays short.
+ * *@pid is advanced past what was looked at.
+ */
+enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
+				    struct kmmscand_thread_nodes *threads,
+				    unsigned int max, unsigned int *nr)
+{
+	enum kmmscand_next ret = KMM_NEXT_NONE_YET;
+	int tries;
+
+	*mmp = NULL;
+	*nr = 0;
+	rcu_read_lock();
+	for (tries = 0; tries < 64; tries++) {
+		struct task_struct *leader, *t;
+		struct mm_struct *mm = NULL;
+		struct pid *p;
+
+		p = find_ge_pid(*pid, &init_pid_ns);
+		if (!p) {
+			ret = KMM_NEXT_END;
+			break;
+		}
+		*pid = pid_nr(p) + 1;
+		leader = pid_task(p, PIDTYPE_TGID);
+		if (!leader || (leader->flags & PF_KTHREAD))
+			continue;
+
+		for_each_thread(leader, t) {
+			struct kmmscand_thread_nodes tn;
+			unsigned int i;
+
+			if (t->flags & PF_EXITING)
+				continue;
+			task_lock(t);
+			if (!t->mm) {
+				task_unlock(t);
+				continue;
+			}
+			if (!mm) {
+				if (!mmget_not_zero(t->mm)) {
+					task_unlock(t);
+					break;
+				}
+				mm = t->mm;
+			}
+			kmmscand_read_policy(t->mempolicy, &tn.policy);
+			tn.mems_allowed = nodemask_to_u64(&t->mems_allowed);
+			task_unlock(t);
+			for (i = 0; i < min(*nr, max); i++)
+				if (!memcmp(&threads[i], &tn, sizeof(tn)))
+					break;
+			if (i < min(*nr, max))
+				continue;
+			if (*nr < max)
+				threads[*nr] = tn;
+			(*nr)++;
+		}
+		if (mm) {
+			*mmp = mm;
+			ret = KMM_NEXT_FOUND;
+			break;
+		}
+		*nr = 0;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * VMAs.  The caller holds the mmap lock.
+ */
+
+/* The values of the vm_flags bits the module's VMA filter reads. */
+void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits)
+{
+	bits->hugetlb = VM_HUGETLB;
+	bits->pfnmap = VM_PFNMAP;
+	bits->mixedmap = VM_MIXEDMAP;
+	bits->io = VM_IO;
+	bits->locked = VM_LOCKED;
+	bits->droppable = VM_DROPPABLE;
+}
+
+/* Whether @vma's accesses are allowed at all (not PROT_NONE). */
+bool kmmscand_vma_accessible(struct vm_area_struct *vma)
+{
+	return vma_is_accessible(vma);
+}
+
+/* Whether the kernel lets @vma's pages be migrated at all. */
+bool kmmscand_vma_migratable(struct vm_area_struct *vma)
+{
+	return vma_migratable(vma);
+}
+
+/*
+ * Reads @vma's own mempolicy into @pol; false when it has none (the task's
+ * applies).  A shared (shmem) policy is read at the VMA's start.
+ */
+bool kmmscand_vma_policy(struct vm_area_struct *vma,
+			 struct kmmscand_mempolicy *pol)
+{
+	struct mempolicy *mp;
+	pgoff_t ilx;
+
+	mp = __get_vma_policy(vma, vma->vm_start, &ilx);
+	if (!mp)
+		return false;
+	kmmscand_read_policy(mp, pol);
+	mpol_cond_put(mp);
+	return true;
+}
+
+bool kmmscand_mmap_contended(struct mm_struct *mm)
+{
+	return mmap_lock_is_contended(mm);
+}
+
+/*
+ * Whether a secondary MMU (KVM, a device) may access @mm: its accesses do
+ * not set the CPU's PMD Accessed bits.
+ */
+bool kmmscand_mm_has_notifiers(struct mm_struct *mm)
+{
+	return mm_has_notifiers(mm);
+}
+
+/* ---------------------------------------------------------------------
+ * The page-table walk: test and clear Accessed bits of slow-tier folios.
+ *
+ * x86 clears the Accessed bit without flushing the TLB, and the CPU sets it
+ * again only on a page-table walk: a page whose translation stays cached
+ * would look idle however hot it is.  So the walk remembers the span where
+ * it cleared Accessed bits, across all the VMAs walked under one hold of
+ * the mmap lock, and the caller flushes it once with kmmscand_walk_flush()
+ * before dropping the lock.
+ *
+ * Page tables not used since the last sweep are skipped: the CPU sets the
+ * Accessed bit of a PMD that points to a page table whenever it walks
+ * through it, so a PMD found not young means that no page it maps was
+ * accessed since the walk cleared that bit (and flushed).  This is what
+ * MGLRU does with CONFIG_ARCH_HAS_NONLEAF_PMD_YOUNG.  The skip is off for
+ * mms with secondary MMUs, whose accesses do not set the CPU's bits.
+ *
+ * Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a pmd_entry
+ * only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
+ * a page table, so the walk never splits a THP.  Nothing here sleeps or
+ * takes a folio lock under the PTL: a young folio is only recorded (PFN,
+ * size, node); isolation happens later, after the mmap lock is dropped.
+ *
+ * A folio is tested only if the walk's target_of[] has a destination for
+ * its node (so top-tier folios and folios whose VMA policy forbids every
+ * top-tier node are left alone), and only if it is not mapped by more than
+ * one process (another mm's policy or cpuset might forbid the move).  A
+ * folio found young is marked young for reclaim (folio_set_young()), as
+ * DAMON and page_idle do: clearing the PTE bit must not make a used folio
+ * look unused to folio_referenced().
+ */
+static bool kmmscand_folio_testable(struct folio *folio)
+{
+	return !folio_is_zone_device(folio) && !folio_test_ksm(folio) &&
+	       !folio_test_unevictable(folio) &&
+	       !folio_maybe_mapped_shared(folio);
+}
+
+/* Folios migrate_misplaced_folio_prepare() would refuse to move. */
+static bool kmmscand_folio_unmovable(struct folio *folio)
+{
+	return folio_maybe_dma_pinned(folio) ||
+	       (!folio_test_anon(folio) && folio_test_dirty(folio));
+}
+
+static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
+				unsigned long end)
+{
+	if (w->flush_start >= w->flush_end) {
+		w->flush_start = start;
+		w->flush_end = end;
+		return;
+	}
+	w->flush_start = min_t(u64, w->flush_start, start);
+	w->flush_end = max_t(u64, w->flush_end, end);
+}
+
+static void kmmscand_record_young(struct kmmscand_walk *w,
+				  struct folio *folio, int nid)
+{
+	unsigned long pfn = folio_pfn(folio);
+	struct kmmscand_young *last;
+
+	/* A PTE-mapped large folio is recorded once per run of its PTEs. */
+	if (w->nr_young) {
+		last = &w->young[w->nr_young - 1];
+		if (last->pfn == pfn)
+			return;
+	}
+	last = &w->young[w->nr_young++];
+	last->pfn = pfn;
+	last->nr_pages = folio_nr_pages(folio);
+	last->nid = nid;
+	last->target = w->target_of[nid];
+	last->flags = kmmscand_folio_unmovable(folio) ? KMM_YOUNG_UNMOVABLE : 0;
+	last->_pad = 0;
+}
+
+/*
+ * Accounts @nr mapped pages of @folio and says whether to test their
+ * Accessed bit: only when the folio's node has a destination and the folio
+ * may be moved.
+ */
+static bool kmmscand_want_test(struct kmmscand_walk *w, struct folio *folio,
+			       int nid, unsigned int nr)
+{
+	w->node_pages[nid] += nr;
+	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
+		return false;
+	w->slow_scanned += nr;
+	return true;
+}
+
+/* Notes that @nr pages of @folio, mapped at [@start, @end), were young. */
+static void kmmscand_found_young(struct kmmscand_walk *w, struct folio *folio,
+				 int nid, unsigned long start,
+				 unsigned long end, unsigned int nr)
+{
+	folio_set_young(folio);
+	kmmscand_note_flush(w, start, end);
+	w->young_pages += nr;
+	kmmscand_record_young(w, folio, nid);
+}
+
+static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
+			      struct kmmscand_walk *w,
+			      struct vm_area_struct *vma)
+{
+	unsigned long haddr = addr & HPAGE_PMD_MASK;
+	unsigned long hend = haddr + HPAGE_PMD_SIZE;
+	pmd_t pmde = pmdp_get(pmd);
+	struct folio *folio;
+	bool young;
+	int nid;
+
+	if (!pmd_present(pmde))
+		return;
+	folio = vm_normal_folio_pmd(vma, haddr, pmde);
+	if (!folio)
+		return;
+	nid = folio_nid(folio);
+	if (!kmmscand_want_test(w, folio, nid, folio_nr_pages(folio)))
+		return;
+	young = pmdp_test_and_clear_young(vma, haddr, pmd);
+	young |= mmu_notifier_clear_young(vma->vm_mm, haddr, hend);
+	if (young)
+		kmmscand_found_young(w, folio, nid, haddr, hend,
+				     folio_nr_pages(folio));
+}
+
+static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
+			      struct kmmscand_walk *w,
+			      struct vm_area_struct *vma)
+{
+	pte_t ptent = ptep_get(pte);
+	struct folio *folio;
+	bool young;
+	int nid;
+
+	if (!pte_present(ptent))
+		return;
+	folio = vm_normal_folio(vma, addr, ptent);
+	if (!folio)
+		return;
+	nid = folio_nid(folio);
+	if (!kmmscand_want_test(w, folio, nid, 1))
+		return;
+	young = ptep_test_and_clear_young(vma, addr, pte);
+	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
+	if (young)
+		kmmscand_found_young(w, folio, nid, addr, addr + PAGE_SIZE, 1);
+}
+
+/*
+ * Whether the page table under @pmd was unused since its Accessed bit was
+ * last cleared.  Clears the bit (under the PMD lock, as MGLRU does) when it
+ * is set, so that the next sweep can tell, and notes the range for the
+ * flush that makes the CPU set it again on the next use.
+ *
+ * Only a walk over the whole 2 MiB the table maps may test the bit: two
+ * small VMAs can share one table, and a walk resumed in the middle of a
+ * table has already cleared it.
+ */
+static bool kmmscand_table_idle(pmd_t *pmd, unsigned long addr,
+				unsigned long next, struct kmmscand_walk *w,
+				struct mm_walk *walk)
+{
+	unsigned long start = addr & PMD_MASK;
+	bool table, young;
+	spinlock_t *ptl;
+	pmd_t val;
+
+	if (!w->skip_idle_tables || !arch_has_hw_nonleaf_pmd_young())
+		return false;
+	if (addr != start || next - addr != PMD_SIZE)
+		return false;
+	ptl = pmd_lock(walk->mm, pmd);
+	val = pmdp_get(pmd);
+	table = pmd_present(val) && !pmd_leaf(val);
+	young = table && pmdp_test_and_clear_young(walk->vma, start, pmd);
+	spin_unlock(ptl);
+	if (!table)
+		return false;	/* not a page table: the caller handles it */
+	if (!young)
+		return true;
+	kmmscand_note_flush(w, start, start + PMD_SIZE);
+	w->flush_tables = 1;
+	return false;
+}
+
+static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
+			      unsigned long next, struct mm_walk *walk)
+{
+	struct kmmscand_walk *w = walk->private;
+	pte_t *start_pte, *pte;
+	spinlock_t *ptl;
+	int ret = 0;
+
+	/* No lock but the mmap lock is held here: a good place to yield. */
+	cond_resched();
+
+	/*
+	 * Stop here when the young buffer is full, on rmmod, or when a writer
+	 * waits for the mmap lock (never stall the application's mmap/munmap
+	 * for a background scan): the caller drops the lock and resumes here,
+	 * or leaves the rest for its next visit if the lock is still taken.
+	 */
+	if (w->nr_young == w->max_young || kthread_should_stop() ||
+	    mmap_lock_is_contended(walk->mm)) {
+		w->next_addr = addr;
+		return 1;
+	}
+
+	ptl = pmd_trans_huge_lock(pmd, walk->vma);
+	if (ptl) {
+		/*
+		 * A PMD-mapped folio is tested only by the walk that covers
+		 * its first address: a visit that ends inside it and the next
+		 * one that starts there must not both count it.
+		 */
+		if ((addr & ~HPAGE_PMD_MASK) == 0)
+			kmmscand_scan_pmd(pmd, addr, w, walk->vma);
+		spin_unlock(ptl);
+		return 0;
+	}
+
+	if (kmmscand_table_idle(pmd, addr, next, w, walk)) {
+		w->ptables_skipped++;
+		return 0;
+	}
+
+	start_pte = pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!pte) {
+		/* The PMD changed under us (e.g. collapsed to a THP): retry. */
+		walk->action = ACTION_AGAIN;
+		return 0;
+	}
+	for (; addr < next; pte++, addr += PAGE_SIZE) {
+		if (w->nr_young == w->max_young) {
+			w->next_addr = addr;
+			ret = 1;
+			break;
+		}
+		kmmscand_scan_pte(pte, addr, w, walk->vma);
+	}
+	pte_unmap_unlock(start_pte, ptl);
+	return ret;
+}
+
+static const struct mm_walk_ops kmmscand_walk_ops = {
+	.pmd_entry	= kmmscand_pmd_entry,
+	.walk_lock	= PGWALK_RDLOCK,
+};
+
+/*
+ * Walks [@start, @end) of @vma under the mmap read lock the caller holds.
+ * Returns KMM_WALK_DONE when the range was walked (w->next_addr = @end),
+ * KMM_WALK_STOPPED when it stopped early (young buffer full, thread
+ * stopping, or a writer waiting for the mmap lock; w->next_addr = where to
+ * resume), or a negative errno.
+ */
+int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, struct kmmscand_walk *w)
+{
+	int ret;
+
+	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, w);
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
+		w->next_addr = end;
+		return KMM_WALK_DONE;
+	}
+	return KMM_WALK_STOPPED;
+}
+
+/*
+ * Flushes the TLB over the span where the walks of @mm cleared Accessed
+ * bits since the last flush, if any.  When the span holds a PMD whose bit
+ * was cleared, the paging-structure caches are flushed too, so that the
+ * CPU sets that bit again on its next walk.  The caller holds the mmap
+ * lock.
+ */
+void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *w)
+{
+	if (w->flush_start >= w->flush_end)
+		return;
+	flush_tlb_mm_range(mm, w->flush_start, w->flush_end, PAGE_SHIFT,
+			   w->flush_tables);
+	w->flush_start = 0;
+	w->flush_end = 0;
+	w->flush_tables = 0;
+	w->tlb_flushes++;
+}
+
+/* ---------------------------------------------------------------------
+ * Promotion.
+ */
+
+/*
+ * Destination folios: as alloc_misplaced_dst_folio() for NUMA balancing,
+ * never reclaim or dip into reserves on behalf of a background promotion.
+ * A target whose memory went offline since the topology was read gets no
+ * allocation (and no warning from the allocator).
+ */
+static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
+{
+	int nid = (int)data;
+	int order = folio_order(src);
+	gfp_t gfp = __GFP_THISNODE;
+
+	if (!node_online(nid) || !node_state(nid, N_MEMORY))
+		return NULL;
+	if (order > 0) {
+		gfp |= GFP_TRANSHUGE_LIGHT;
+	} else {
+		gfp |= GFP_HIGHUSER_MOVABLE | __GFP_NOMEMALLOC |
+		       __GFP_NORETRY | __GFP_NOWARN;
+		gfp &= ~__GFP_RECLAIM;
+	}
+	return __folio_alloc_node(gfp, order, nid);
+}
+
+/*
+ * The folio recorded at @y->pfn, with a reference, if it is still the same
+ * folio on the same node (the walk dropped all locks since): same head
+ * PFN, same size, same node, on an LRU, still mapped by one process.
+ */
+static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
+{
+	struct page *page = pfn_to_online_page(y->pfn);
+	struct folio *folio;
+
+	if (!page)
+		return NULL;
+	folio = page_folio(page);
+	if (!folio_try_get(folio))
+		return NULL;
+	if (unlikely(page_folio(page) != folio || folio_pfn(folio) != y->pfn ||
+		     folio_nr_pages(folio) != y->nr_pages ||
+		     folio_nid(folio) != y->nid || !folio_test_lru(folio) ||
+		     folio_maybe_mapped_shared(folio))) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+
+/*
+ * Isolates the @nr folios and moves them to @target with one
+ * migrate_pages() call.  MR_NUMA_MISPLACED is the reason NUMA balancing
+ * uses for promotion; it also tells migrate_pages() not to split a large
+ * folio that fails to move.  Folios that fail go back to their LRU.
+ * Moved pages are added to the target's pgpromote_success, as NUMA
+ * balancing's promotions are.
+ */
+void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
+		      int target, struct kmmscand_promote_result *res)
+{
+	unsigned int i, nr_large = 0, nr_folios = 0;
+	unsigned int succeeded = 0;
+	struct folio *folio, *tmp;
+	u64 pages = 0, failed = 0;
+	LIST_HEAD(list);
+
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < nr; i++) {
+		const struct kmmscand_young *y = &folios[i];
+
+		folio = kmmscand_get_folio(y);
+		if (!folio || !isolate_folio_to_list(folio, &list)) {
+			res->isolate_failed += y->nr_pages;
+		} else {
+			res->isolated += y->nr_pages;
+			nr_folios++;
+			if (folio_test_large(folio))
+				nr_large++;
+		}
+		if (folio)
+			folio_put(folio);
+	}
+	if (list_empty(&list))
+		return;
+
+	pages = res->isolated;
+	migrate_pages(&list, kmmscand_alloc_dst, NULL, target, MIGRATE_ASYNC,
+		      MR_NUMA_MISPLACED, &succeeded);
+
+	/* What is still on the list did not move. */
+	list_for_each_entry_safe(folio, tmp, &list, lru) {
+		failed += folio_nr_pages(folio);
+		if (folio_test_large(folio))
+			nr_large--;
+	}
+	if (!list_empty(&list))
+		putback_movable_pages(&list);
+
+	res->migrated = pages - failed;
+	res->migrate_failed = failed;
+	res->thp_migrated = nr_large;
+	if (res->migrated)
+		mod_node_page_state(NODE_DATA(target), PGPROMOTE_SUCCESS,
+				    res->migrated);
+	trace_kmmscand_migrate_batch(target, nr_folios, pages, res->migrated,
+				     failed);
+}
+
+/* ---------------------------------------------------------------------
+ * Tracepoints, called from Rust.
+ */
+void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
+				  unsigned int period_ms, unsigned int size_mb)
+{
+	trace_kmmscand_scan_mm_start(pid, start, 0, 0, 0, period_ms, size_mb);
+}
+
+void kmmscand_trace_scan_mm_end(int pid, unsigned long start,
+				unsigned long end, u64 scanned, u64 young,
+				unsigned int period_ms, unsigned int size_mb)
+{
+	trace_kmmscand_scan_mm_end(pid, start, end, scanned, young, period_ms,
+				   size_mb);
+}

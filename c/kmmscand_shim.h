@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmmscand C shim: the kernel operations the Rust module cannot reach
+ * (macros, inline functions, function-pointer tables, the kthread).
+ *
+ * Each function does one kernel operation and reports what it saw; the
+ * Rust side (rust/sys/) wraps each once behind a safe API and makes every
+ * decision.  The structures are mirrored field by field in rust/sys/ with
+ * #[repr(C)]; kmmscand_abi_offset() lets the Rust side check every field's
+ * offset and every size at load time, so a layout mismatch refuses to load
+ * instead of corrupting memory.
+ */
+#ifndef _KMMSCAND_SHIM_H
+#define _KMMSCAND_SHIM_H
+
+#include <linux/types.h>
+
+struct mm_struct;
+struct task_struct;
+struct vm_area_struct;
+
+/* Node sets are u64 bitmaps: the module supports MAX_NUMNODES <= 64. */
+#define KMMSCAND_MAX_NODES	64
+
+/* A snapshot of the machine's memory nodes. */
+struct kmmscand_topology {
+	u64 memory;	/* online nodes with memory */
+	u64 toptier;	/* of those, node_is_toptier() */
+	u8 distance[KMMSCAND_MAX_NODES][KMMSCAND_MAX_NODES];
+};
+
+/* A memory policy: its MPOL_* mode and nodes. */
+struct kmmscand_mempolicy {
+	u64 nodes;
+	u16 mode;
+	u16 present;	/* 0: no policy (task or VMA default) */
+	u32 _pad;
+};
+
+/* One thread's placement constraints, read under task_lock(). */
+struct kmmscand_thread_nodes {
+	struct kmmscand_mempolicy policy;	/* task->mempolicy */
+	u64 mems_allowed;			/* task->mems_allowed */
+};
+
+/* What kmmscand_next_mm() found. */
+enum kmmscand_next {
+	KMM_NEXT_FOUND,		/* a user process: *mmp referenced */
+	KMM_NEXT_NONE_YET,	/* nothing in this call; more pids remain */
+	KMM_NEXT_END,		/* no pid at or after *pid */
+};
+
+/* Young-folio flags. */
+#define KMM_YOUNG_UNMOVABLE	0x1	/* DMA-pinned, or a dirty file folio */
+
+/* One folio found young on a slow-tier node by the page-table walk. */
+struct kmmscand_young {
+	u64 pfn;	/* folio_pfn() */
+	u32 nr_pages;	/* folio_nr_pages() */
+	s16 nid;	/* node the folio was on */
+	s16 target;	/* node to promote it to */
+	u32 flags;	/* KMM_YOUNG_* */
+	u32 _pad;
+};
+
+/* In/out state of the page-table walks of one hold of the mmap lock. */
+struct kmmscand_walk {
+	/* in: destination per source node, -1 = do not test folios there */
+	s16 target_of[KMMSCAND_MAX_NODES];
+	/* in: where young folios are recorded */
+	struct kmmscand_young *young;
+	u32 max_young;
+	/* in: skip page tables whose PMD was not accessed since last time */
+	u32 skip_idle_tables;
+	/* out: records filled (the walk stops when young is full) */
+	u32 nr_young;
+	u32 _pad;
+	/* out: address to resume from (== end when the range was done) */
+	u64 next_addr;
+	/* out, accumulated: slow-tier pages tested, pages found young */
+	u64 slow_scanned;
+	u64 young_pages;
+	/* out, accumulated: page tables skipped (PMD not accessed) */
+	u64 ptables_skipped;
+	/*
+	 * accumulated: span where Accessed bits (of PTEs, or of PMDs pointing
+	 * to page tables) were cleared and not yet flushed (start >= end:
+	 * none); kmmscand_walk_flush() flushes it
+	 */
+	u64 flush_start;
+	u64 flush_end;
+	u64 flush_tables;	/* a PMD's Accessed bit is in the span */
+	/* out, accumulated: TLB flushes done by kmmscand_walk_flush() */
+	u64 tlb_flushes;
+	/* out, accumulated: mapped pages seen per node (target tie-break) */
+	u64 node_pages[KMMSCAND_MAX_NODES];
+};
+
+/* How a walk ended. */
+enum kmmscand_walk_end {
+	KMM_WALK_DONE,		/* the range was walked */
+	KMM_WALK_STOPPED,	/* young buffer full or thread stopping */
+};
+
+/* Outcome of one promotion batch, in base pages unless noted. */
+struct kmmscand_promote_result {
+	u64 isolated;
+	u64 isolate_failed;
+	u64 migrated;
+	u64 migrate_failed;
+	u64 thp_migrated;	/* large folios, not pages */
+};
+
+/* The vm_flags bits the VMA filter looks at (0: not in this kernel). */
+struct kmmscand_vm_flag_bits {
+	u64 hugetlb;
+	u64 pfnmap;
+	u64 mixedmap;
+	u64 io;
+	u64 locked;
+	u64 droppable;
+};
+
+/* One zone's free pages and high watermark. */
+struct kmmscand_zone_marks {
+	u64 free;
+	u64 high;
+};
+
+/* Zones per node reported by kmmscand_node_zone_marks(), at most. */
+#define KMMSCAND_MAX_ZONES	8
+
+/* Which field kmmscand_abi_offset() measures (sizes: field -1 of each). */
+enum kmmscand_abi {
+	KMM_ABI_TOPOLOGY_SIZE,
+	KMM_ABI_TOPOLOGY_TOPTIER,
+	KMM_ABI_TOPOLOGY_DISTANCE,
+	KMM_ABI_MEMPOLICY_SIZE,
+	KMM_ABI_MEMPOLICY_MODE,
+	KMM_ABI_MEMPOLICY_PRESENT,
+	KMM_ABI_THREAD_NODES_SIZE,
+	KMM_ABI_THREAD_NODES_MEMS,
+	KMM_ABI_YOUNG_SIZE,
+	KMM_ABI_YOUNG_NR_PAGES,
+	KMM_ABI_YOUNG_NID,
+	KMM_ABI_YOUNG_TARGET,
+	KMM_ABI_YOUNG_FLAGS,
+	KMM_ABI_WALK_SIZE,
+	KMM_ABI_WALK_YOUNG,
+	KMM_ABI_WALK_MAX_YOUNG,
+	KMM_ABI_WALK_SKIP_IDLE,
+	KMM_ABI_WALK_NR_YOUNG,
+	KMM_ABI_WALK_NEXT_ADDR,
+	KMM_ABI_WALK_SLOW_SCANNED,
+	KMM_ABI_WALK_YOUNG_PAGES,
+	KMM_ABI_WALK_PTABLES_SKIPPED,
+	KMM_ABI_WALK_FLUSH_START,
+	KMM_ABI_WALK_FLUSH_END,
+	KMM_ABI_WALK_FLUSH_TABLES,
+	KMM_ABI_WALK_TLB_FLUSHES,
+	KMM_ABI_WALK_NODE_PAGES,
+	KMM_ABI_RESULT_SIZE,
+	KMM_ABI_RESULT_ISOLATE_FAILED,
+	KMM_ABI_RESULT_MIGRATED,
+	KMM_ABI_RESULT_MIGRATE_FAILED,
+	KMM_ABI_RESULT_THP_MIGRATED,
+	KMM_ABI_ZONE_MARKS_SIZE,
+	KMM_ABI_ZONE_MARKS_HIGH,
+	KMM_ABI_VM_FLAG_BITS_SIZE,
+	KMM_ABI_VM_FLAG_BITS_DROPPABLE,
+	KMM_ABI_NR,
+};
+
+/*
+ * x86's <asm/tlbflush.h> hides its TLB API from modules; kernel patch 0001
+ * exports flush_tlb_mm_range() to this module alone.  Its prototype, from
+ * arch/x86/include/asm/tlbflush.h:
+ */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables);
+
+/* Implemented in Rust (rust/kmmscand_main.rs), called by the shim. */
+int kmmscand_rs_thread(void *ctx);
+ssize_t kmmscand_rs_attr_show(void *ctx, unsigned int attr, char *buf);
+ssize_t kmmscand_rs_attr_store(void *ctx, unsigned int attr, const char *buf,
+			       size_t len);
+
+/* Implemented by the shim, called from Rust (rust/sys/). */
+long kmmscand_abi_offset(unsigned int which);
+
+struct task_struct *kmmscand_thread_create(void *ctx);
+void kmmscand_thread_stop(struct task_struct *task);
+bool kmmscand_should_stop(void);
+void kmmscand_sleep_ms(unsigned int ms);
+void kmmscand_wake(void);
+void kmmscand_cond_resched(void);
+
+struct kobject *kmmscand_sysfs_create(void *ctx, const char *const *names,
+				      const u16 *modes, unsigned int nr);
+void kmmscand_sysfs_remove(struct kobject *kobj);
+void kmmscand_warn_ratelimited(const char *msg);
+
+void kmmscand_count_event(unsigned int item, u64 delta);
+
+int kmmscand_memory_notifier_register(void);
+void kmmscand_memory_notifier_unregister(void);
+bool kmmscand_memory_changed(void);
+
+void kmmscand_read_topology(struct kmmscand_topology *topo);
+bool kmmscand_node_valid(int nid);
+unsigned int kmmscand_node_zone_marks(int nid,
+				      struct kmmscand_zone_marks *marks,
+				      unsigned int max);
+void kmmscand_request_promotion_room(int nid);
+unsigned int kmmscand_section_shift(void);
+void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
+int kmmscand_section_nid(u64 section_nr);
+
+enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
+				    struct kmmscand_thread_nodes *threads,
+				    unsigned int max, unsigned int *nr);
+
+void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
+bool kmmscand_vma_accessible(struct vm_area_struct *vma);
+bool kmmscand_vma_migratable(struct vm_area_struct *vma);
+bool kmmscand_vma_policy(struct vm_area_struct *vma,
+			 struct kmmscand_mempolicy *pol);
+bool kmmscand_mmap_contended(struct mm_struct *mm);
+bool kmmscand_mm_has_notifiers(struct mm_struct *mm);
+int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, struct kmmscand_walk *walk);
+void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *walk);
+
+void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
+		      int target, struct kmmscand_promote_result *res);
+
+void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
+				  unsigned int period_ms, unsigned int size_mb);
+void kmmscand_trace_scan_mm_end(int pid, unsigned long start,
+				unsigned long end, u64 scanned, u64 young,
+				unsigned int period_ms, unsigned int size_mb);
+
+#endif /* _KMMSCAND_SHIM_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Migration: one batch of folios isolated and moved to a node with one
+//! `migrate_pages()` call.
+
+use kernel::prelude::*;
+
+use super::{
+    c,
+    mm::YoungFolio,
+    node::NodeId,
+    thread::ThreadCtx, //
+};
+
+/// What one batch did, in base pages unless noted.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BatchResult {
+    /// Pages isolated from their LRU.
+    pub(crate) isolated: u64,
+    /// Pages that could not be isolated (gone, changed, shared, not on an
+    /// LRU).
+    pub(crate) isolate_failed: u64,
+    /// Pages moved.
+    pub(crate) migrated: u64,
+    /// Isolated pages that did not move (put back).
+    pub(crate) migrate_failed: u64,
+    /// Large folios moved whole (folios, not pages).
+    pub(crate) thp_migrated: u64,
+}
+
+/// Folios to move together.
+pub(crate) struct Batch {
+    items: KVec<c::Young>,
+}
+
+impl Batch {
+    /// An empty batch with room for `capacity` folios (never reallocated).
+    pub(crate) fn with_capacity(capacity: usize) -> Result<Batch> {
+        Ok(Batch {
+            items: KVec::with_capacity(capacity, GFP_KERNEL)?,
+        })
+    }
+
+    /// Adds `f`; false if the batch is at its capacity.
+    pub(crate) fn push(&mut self, f: &YoungFolio) -> bool {
+        let y = c::Young {
+            pfn: f.pfn,
+            nr_pages: f.nr_pages,
+            nid: f.nid as i16,
+            target: f.target as i16,
+            flags: 0,
+            _pad: 0,
+        };
+        self.items.push_within_capacity(y).is_ok()
+    }
+
+    /// Whether the batch is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The PFNs in the batch.
+    pub(crate) fn pfns(&self) -> impl Iterator<Item = u64> + '_ {
+        self.items.iter().map(|y| y.pfn)
+    }
+
+    /// Empties the batch.
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    /// Isolates the folios and moves them to `target` with one
+    /// `migrate_pages()` call; may sleep, so only the thread calls it.
+    /// Every PFN is checked again (the folio may have been freed, split or
+    /// moved since the walk).  The batch is left as it was.
+    pub(crate) fn migrate(&self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
+        let mut res = c::PromoteResult::default();
+        if !self.items.is_empty() {
+            // SAFETY: `items` is a valid slice of records of the length
+            // passed; the shim rechecks every PFN; `target` names a node with
+            // a pgdat (type invariants of `NodeId`); `res` is valid for
+            // writes; `_ctx` proves we are the kthread, which may sleep.
+            unsafe {
+                c::kmmscand_promote(self.items.as_ptr(), self.items.len() as c_uint, target.index() as c_int, &mut res)
+            };
+        }
+        BatchResult {
+            isolated: res.isolated,
+            isolate_failed: res.isolate_failed,
+            migrated: res.migrated,
+            migrate_failed: res.migrate_failed,
+            thp_migrated: res.thp_migrated,
+        }
+    }
+}

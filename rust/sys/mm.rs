@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Address spaces: the mmap read lock, VMAs, the page-table walk that tests
+//! and clears Accessed bits, and the TLB flush after it.
+
+use kernel::{
+    bindings,
+    mm::{
+        virt::VmaRef,
+        MmWithUser,
+        MmapReadGuard, //
+    },
+    prelude::*,
+};
+
+use crate::policy::{
+    mempolicy::MemPolicy,
+    topology::{
+        TargetMap,
+        MAX_NODES, //
+    },
+    visit::WalkEnd,
+    vma::{
+        VmFlagBits,
+        VmaFacts, //
+    },
+};
+
+use super::{
+    c,
+    task::mempolicy, //
+};
+
+/// The `vm_flags` bits the VMA filter reads, as this kernel defines them.
+pub(crate) fn vm_flag_bits() -> VmFlagBits {
+    let mut b = c::VmFlagBits::default();
+    // SAFETY: `b` is valid for writes.
+    unsafe { c::kmmscand_vm_flag_bits(&mut b) };
+    VmFlagBits {
+        hugetlb: b.hugetlb,
+        pfnmap: b.pfnmap,
+        mixedmap: b.mixedmap,
+        io: b.io,
+        locked: b.locked,
+        droppable: b.droppable,
+    }
+}
+
+/// Whether a secondary MMU (KVM, a device) may access `mm`: its accesses
+/// do not set the CPU's page-table Accessed bits.
+pub(crate) fn has_secondary_mmu(mm: &MmWithUser) -> bool {
+    // SAFETY: `mm` is live (`MmWithUser`); the check reads one field.
+    unsafe { c::kmmscand_mm_has_notifiers(mm.as_raw()) }
+}
+
+/// One folio the walk found young.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct YoungFolio {
+    /// PFN of its first page.
+    pub(crate) pfn: u64,
+    /// Base pages in it.
+    pub(crate) nr_pages: u32,
+    /// The node it is on.
+    pub(crate) nid: usize,
+    /// The node to promote it to (from the walk's target map).
+    pub(crate) target: usize,
+    /// DMA-pinned, or a dirty file folio: migration would refuse it.
+    pub(crate) unmovable: bool,
+}
+
+/// Mapped pages seen per node by a walk.
+pub(crate) type NodePages = [u64; MAX_NODES];
+
+/// The state of the page-table walks of one address space: the targets,
+/// the buffer of young folios and the counters.
+///
+/// # Invariants
+///
+/// `raw.young` points to the `raw.max_young` records of `buf`, which is
+/// never resized; `raw.nr_young <= raw.max_young`.
+pub(crate) struct Walk {
+    raw: c::WalkState,
+    buf: KVec<c::Young>,
+}
+
+// SAFETY: The raw pointer points into `buf`, which `Walk` owns; moving the
+// whole to another thread moves both.
+unsafe impl Send for Walk {}
+
+impl Walk {
+    /// A walk state with room for `capacity` young folios per lock hold.
+    pub(crate) fn new(capacity: usize) -> Result<Walk> {
+        let mut buf = KVec::from_elem(c::Young::default(), capacity.max(1), GFP_KERNEL)?;
+        let raw = c::WalkState {
+            target_of: [-1; MAX_NODES],
+            young: buf.as_mut_ptr(),
+            max_young: buf.len().min(u32::MAX as usize) as u32,
+            skip_idle_tables: 0,
+            nr_young: 0,
+            _pad: 0,
+            next_addr: 0,
+            slow_scanned: 0,
+            young_pages: 0,
+            ptables_skipped: 0,
+            flush_start: 0,
+            flush_end: 0,
+            flush_tables: 0,
+            tlb_flushes: 0,
+            node_pages: [0; MAX_NODES],
+        };
+        // INVARIANT: `young` is `buf`'s storage, `max_young` its length.
+        Ok(Walk { raw, buf })
+    }
+
+    /// Clears the counters and the young buffer (at the start of a visit).
+    pub(crate) fn reset(&mut self) {
+        self.raw.nr_young = 0;
+        self.raw.slow_scanned = 0;
+        self.raw.young_pages = 0;
+        self.raw.ptables_skipped = 0;
+        self.raw.tlb_flushes = 0;
+        self.raw.node_pages = [0; MAX_NODES];
+    }
+
+    /// Sets the destination of each source node for the VMA about to be
+    /// walked (-1: do not test folios there).
+    pub(crate) fn set_targets(&mut self, map: &TargetMap) {
+        self.raw.target_of = map.target;
+    }
+
+    /// Whether to skip page tables whose PMD was not accessed since the
+    /// previous sweep.
+    pub(crate) fn set_skip_idle_tables(&mut self, skip: bool) {
+        self.raw.skip_idle_tables = u32::from(skip);
+    }
+
+    /// The young folios recorded since [`Walk::clear_young`].
+    pub(crate) fn young(&self) -> impl Iterator<Item = YoungFolio> + '_ {
+        let n = (self.raw.nr_young as usize).min(self.buf.len());
+        self.buf[..n].iter().map(|y| YoungFolio {
+            pfn: y.pfn,
+            nr_pages: y.nr_pages,
+            nid: y.nid.max(0) as usize,
+            target: y.target.max(0) as usize,
+            unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
+        })
+    }
+
+    /// Empties the young buffer (after processing it).
+    pub(crate) fn clear_young(&mut self) {
+        self.raw.nr_young = 0;
+    }
+
+    /// Slow-tier pages tested.
+    pub(crate) fn slow_scanned(&self) -> u64 {
+        self.raw.slow_scanned
+    }
+
+    /// Pages found young.
+    pub(crate) fn young_pages(&self) -> u64 {
+        self.raw.young_pages
+    }
+
+    /// Page tables skipped because their PMD was not accessed.
+    pub(crate) fn ptables_skipped(&self) -> u64 {
+        self.raw.ptables_skipped
+    }
+
+    /// TLB flushes done.
+    pub(crate) fn tlb_flushes(&self) -> u64 {
+        self.raw.tlb_flushes
+    }
+
+    /// Mapped pages seen per node.
+    pub(crate) fn node_pages(&self) -> &NodePages {
+        &self.raw.node_pages
+    }
+}
+
+/// The mmap read lock of one mm, held while walking it.
+///
+/// Holding it keeps every VMA found through it valid and lets the page
+/// walk run (`walk_page_range_vma` asserts the lock).
+pub(crate) struct ScanLock<'a> {
+    mm: &'a MmWithUser,
+    _guard: MmapReadGuard<'a>,
+}
+
+impl<'a> ScanLock<'a> {
+    /// Takes the mmap read lock of `mm` if it is free; `None` if contended
+    /// (the daemon never waits for an application's mmap lock).
+    pub(crate) fn try_new(mm: &'a MmWithUser) -> Option<Self> {
+        let guard = mm.mmap_read_trylock()?;
+        Some(ScanLock { mm, _guard: guard })
+    }
+
+    /// Whether a writer waits for the lock.
+    pub(crate) fn contended(&self) -> bool {
+        // SAFETY: `self.mm` is live; the check reads the lock's state.
+        unsafe { c::kmmscand_mmap_contended(self.mm.as_raw()) }
+    }
+
+    /// The first VMA that ends above `addr`, if any.
+    pub(crate) fn find_vma(&self, addr: usize) -> Option<&VmaRef> {
+        // SAFETY: `self.mm` is a live mm (we hold `mm_users`) whose mmap
+        // read lock `self` holds, as `find_vma` requires.
+        let vma = unsafe { bindings::find_vma(self.mm.as_raw(), addr as c_ulong) };
+        if vma.is_null() {
+            None
+        } else {
+            // SAFETY: `vma` belongs to `self.mm`, whose mmap read lock is
+            // held for the lifetime of `self`, which bounds the reference.
+            Some(unsafe { VmaRef::from_raw(vma) })
+        }
+    }
+
+    /// What the VMA filter needs to know about `vma`.
+    pub(crate) fn vma_facts(&self, vma: &VmaRef) -> VmaFacts {
+        // SAFETY: `vma` is valid under the mmap read lock held by `self`.
+        let accessible = unsafe { c::kmmscand_vma_accessible(vma.as_ptr()) };
+        // SAFETY: As above.
+        let migratable = unsafe { c::kmmscand_vma_migratable(vma.as_ptr()) };
+        VmaFacts {
+            flags: vma.flags() as u64,
+            accessible,
+            migratable,
+        }
+    }
+
+    /// `vma`'s own mempolicy; `None` when it has none (the task's applies).
+    pub(crate) fn vma_policy(&self, vma: &VmaRef) -> Option<MemPolicy> {
+        let mut raw = c::MemPolicy::default();
+        // SAFETY: `vma` is valid under the mmap read lock held by `self`;
+        // `raw` is valid for writes.
+        let has = unsafe { c::kmmscand_vma_policy(vma.as_ptr(), &mut raw) };
+        if has {
+            mempolicy(&raw)
+        } else {
+            None
+        }
+    }
+
+    /// Walks `[start, end)` of `vma`, testing and clearing Accessed bits of
+    /// folios on nodes `walk` has a target for.
+    pub(crate) fn walk(&self, vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> Result<WalkEnd> {
+        if !core::ptr::eq(vma.mm(), self.mm) || start < vma.start() || end > vma.end() || start >= end {
+            return Err(EINVAL);
+        }
+        // SAFETY: `vma` belongs to the mm whose mmap read lock `self` holds
+        // and `[start, end)` lies inside it; `walk.raw` points to a buffer of
+        // `max_young` records that `walk` owns (type invariants of `Walk`),
+        // borrowed mutably for the call.
+        let ret = unsafe { c::kmmscand_walk_vma(vma.as_ptr(), start as c_ulong, end as c_ulong, &mut walk.raw) };
+        match ret {
+            c::WALK_DONE => Ok(WalkEnd::Done),
+            c::WALK_STOPPED => Ok(WalkEnd::Stopped(walk.raw.next_addr as usize)),
+            e if e < 0 => Err(Error::from_errno(e)),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Flushes the TLB over the span where `walk` cleared Accessed bits
+    /// since its last flush, so that the CPU sets them again on the next
+    /// use.  Called once before the lock is dropped.
+    pub(crate) fn flush(&self, walk: &mut Walk) {
+        // SAFETY: `self.mm` is live (we hold `mm_users`) and its mmap lock
+        // is held; `walk.raw` is a valid, exclusive walk state.
+        unsafe { c::kmmscand_walk_flush(self.mm.as_raw(), &mut walk.raw) }
+    }
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The kernel layer: every C operation and kernel call the module needs,
+//! each wrapped once behind a safe API whose types carry the rule the C
+//! side relies on (a held lock, a buffer's lifetime, a reference count,
+//! the thread the call must run on, a valid node id).
+//!
+//! This is the only module with `unsafe` code.  It depends on `kernel` and
+//! `policy` only; nothing here calls back up into the daemon: the shim's
+//! callbacks land in the crate root.
+
+pub(crate) mod abi;
+mod c;
+pub(crate) mod migrate;
+pub(crate) mod mm;
+pub(crate) mod node;
+pub(crate) mod sysfs;
+pub(crate) mod task;
+pub(crate) mod thread;
+pub(crate) mod trace;
+pub(crate) mod vmstat;

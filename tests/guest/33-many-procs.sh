@@ -1,0 +1,41 @@
+#!/bin/sh
+# Many processes, small hot sets: the module loaded first, then 8 processes,
+# each with its own 24 MiB hot region and 24 MiB cold region on the slow
+# node.  Every process's hot region reaches 90% on node 0 within LIMIT s,
+# and no more than 5% of the cold memory moves.
+. /tests/lib/common.sh
+find_slow_node
+LIMIT=${MANY_LIMIT_S:-60}
+N=8
+load_module
+i=1
+while [ $i -le $N ]; do
+	$MEMTIER --size-mb 48 --hot-mb 24 --node "$SLOW" --pattern hot --seconds "$LIMIT" \
+		--until-node 0 --until-pct 90 --report-ms 1000 >/tmp/proc$i.out 2>&1 &
+	eval pid$i=$!
+	i=$((i + 1))
+done
+failed=0 slowest=0 cold=0 cold_total=0
+i=1
+while [ $i -le $N ]; do
+	eval wait \$pid$i
+	rc=$?
+	line=$(grep '^memtier: reached' /tmp/proc$i.out)
+	if [ $rc != 0 ] || [ -z "$line" ]; then
+		info "process $i: exit $rc, did not reach 90% in $LIMIT s:"
+		tail -n 3 /tmp/proc$i.out | sed 's/^/  /'
+		failed=$((failed + 1))
+	else
+		t=$(echo "$line" | sed 's/.* t=\([0-9]*\).*/\1/')
+		[ "$t" -gt "$slowest" ] && slowest=$t
+		set -- $(echo "$line" | sed 's/.*cold_on_node0=\([0-9]*\)\/\([0-9]*\).*/\1 \2/')
+		cold=$((cold + $1)) cold_total=$((cold_total + $2))
+		info "process $i: $(echo "$line" | cut -d' ' -f3-4)"
+	fi
+	i=$((i + 1))
+done
+[ $failed = 0 ] || fail "$failed of $N processes did not reach 90% on node 0 within $LIMIT s"
+info "all $N processes at 90% on node 0; the slowest after ~${slowest} s (bound $LIMIT s); cold moved $cold of $cold_total pages"
+[ $((cold * 100)) -le $((cold_total * 5)) ] || fail "more than 5% of the cold memory moved"
+unload_module
+check_dmesg
