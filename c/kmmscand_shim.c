@@ -146,11 +146,16 @@ long kmmscand_abi_offset(unsigned int which)
 static DECLARE_WAIT_QUEUE_HEAD(kmmscand_wait);
 static bool kmmscand_wake_pending;
 
+/*
+ * The thread runs at nice 0, like kdamond and kswapd.  At nice 19 (as
+ * khugepaged) a machine whose CPUs are busy, the case where promotion
+ * matters most, starves it: with 8 busy processes on 2 CPUs nothing was
+ * promoted in 60 s.  Its cost is bounded by its pacing and rate-limit knobs
+ * instead.
+ */
 static int kmmscand_threadfn(void *ctx)
 {
 	set_freezable();
-	/* Background work, like khugepaged: never compete with applications. */
-	set_user_nice(current, MAX_NICE);
 	return kmmscand_rs_thread(ctx);
 }
 

@@ -12,8 +12,8 @@ find_slow_node
 live_procs() {
 	n=0
 	for m in /proc/[0-9]*/maps; do
-		[ -s "$m" ] && n=$((n + 1))
-	done 2>/dev/null
+		[ -n "$(head -c 1 "$m" 2>/dev/null)" ] && n=$((n + 1))
+	done
 	echo $n
 }
 load_module
@@ -43,6 +43,8 @@ done
 tracked=$(knob tracked_mms)
 live=$(live_procs)
 info "after the churn: the daemon tracks $tracked address spaces, $live user processes are alive"
-[ "$tracked" -le "$live" ] || fail "the daemon still tracks $tracked address spaces for $live live processes: it keeps exited mms"
+# A few more: the test's own short-lived commands come and go between the
+# daemon's pass and the count.  A leak would show as hundreds.
+[ "$tracked" -le $((live + 4)) ] || fail "the daemon still tracks $tracked address spaces for $live live processes: it keeps exited mms"
 unload_module
 check_dmesg

@@ -7,7 +7,7 @@
 . /tests/lib/common.sh
 find_slow_node
 LIMIT=${HOT_GIB_LIMIT_S:-90}
-need_node_mb "$SLOW" 1800
+need_node_mb "$SLOW" 1600
 load_module
 ! grep -q '^kmmscand_history_evictions' /proc/vmstat ||
 	fail "kmmscand_history_evictions still exists: the hotness state can evict"

@@ -9,7 +9,7 @@
 . /tests/lib/common.sh
 find_slow_node
 LIMIT=${DRAM_FULL_LIMIT_S:-120}
-need_node_mb "$SLOW" 1800
+need_node_mb "$SLOW" 1600
 free_mb=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
 fill=$((free_mb - 32))
 [ "$fill" -gt 256 ] || fail "node 0 has only $free_mb MiB free"

@@ -8,13 +8,19 @@ find_slow_node
 load_module
 sleep 0.5
 b=$(knob hotness_bytes)
-total_kb=$(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node$SLOW/meminfo)
-pages=$((total_kb / 4))
-section_pages=32768
-info "node $SLOW: $pages pages; hotness_bytes $b"
+# The state covers the node's online memory blocks (its span, including
+# what the kernel reserved there), one byte per 4 KiB page.
+bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+blocks=0
+for m in /sys/devices/system/node/node$SLOW/memory[0-9]*; do
+	[ "$(cat "$m/state")" = online ] && blocks=$((blocks + 1))
+done
+pages=$((blocks * bs / 4096))
+info "node $SLOW: $blocks online blocks of $((bs >> 20)) MiB, $pages pages; hotness_bytes $b"
+[ "$pages" -gt 0 ] || fail "node $SLOW has no online memory block"
 [ "$b" -ge "$pages" ] || fail "hotness_bytes $b covers fewer than the node's $pages pages"
-[ "$b" -le $(( (pages + section_pages) * 101 / 100 + 4096 )) ] ||
-	fail "hotness_bytes $b is more than one byte per page of the node (plus one section)"
+[ "$b" -le $((pages + pages / 1000 + 4096)) ] ||
+	fail "hotness_bytes $b is more than one byte per page of the node"
 line=$(dmesg | grep 'kmmscand: promoting from lower-tier nodes' | tail -n 1)
 info "$line"
 echo "$line" | grep -q "hotness state $((b / 1024)) KiB" || fail "dmesg does not report the state's size"
