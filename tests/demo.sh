@@ -8,8 +8,8 @@
 #
 # Environment: TOPOLOGY (hmat, hmat3, cxl), WATCH_S (seconds of live view,
 # default 30), TERM_COLS/TERM_LINES (the host terminal's size: a serial
-# console has none), RECORD_OUT=1 (write the tierstat samples to /dev/ttyS1,
-# which scripts/run-demo saves as build/run/tierstat.jsonl).
+# console has none), RECORD_OUT=1 (write the tierstat samples, gzipped, to
+# /dev/ttyS1, which scripts/run-demo saves as build/run/tierstat.jsonl).
 . /tests/lib/common.sh
 find_slow_node
 WATCH_S=${WATCH_S:-30}
@@ -95,7 +95,10 @@ else
 fi
 echo "  kmmscand thread CPU time: ${cpu} s, loaded for about $((WATCH_S - DELAY_S)) s"
 if [ "${RECORD_OUT:-0}" = 1 ]; then
-	stty -F /dev/ttyS1 raw 2>/dev/null
-	cat /tmp/tierstat.jsonl >/dev/ttyS1
+	# Compressed, at the fastest standard rate: QEMU paces a UART at its
+	# baud rate (9600 by default), and poweroff does not wait for it.
+	stty -F /dev/ttyS1 raw 115200 2>/dev/null
+	gzip -c /tmp/tierstat.jsonl >/dev/ttyS1
+	sleep 1
 fi
 [ -n "$reached" ]
