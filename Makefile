@@ -4,8 +4,9 @@
 # builds what is out of date; see README.md.
 #
 #   make            build kmmscand.ko (and the guest kernel, once, cached)
-#   make test       host tests + guest KTAP suite in both topologies
-#   make run        boot the default guest, load the module, show it work
+#   make test       host tests + guest KTAP suite in three topologies
+#   make run        boot the guest, load the module, watch pages move (CXL=1)
+#   make plot       PNG timeline of a tierstat --record file (FILE=...)
 #   make bench      compare with NUMA balancing tiering and DAMON, one guest
 #   make shell      boot the default guest to an interactive shell
 
@@ -15,12 +16,17 @@ BUILD := $(TOP)/build
 KENV := $(BUILD)/kernel.env
 KO := $(BUILD)/module/kmmscand.ko
 PROGS := $(BUILD)/progs/memtier
+MUSL := x86_64-unknown-linux-musl
+TIERSTAT := $(BUILD)/progs/tierstat
 LLVM_FLAGS := LLVM=-19
+# The Rust toolchain pinned in rust-toolchain.toml, also for the kernel and
+# module builds, which run in the kernel tree (outside the file's reach).
+export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/rust-toolchain.toml)
 
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs test test-host test-guest run bench shell clean lint
+.PHONY: all setup kernel module progs tierstat test test-host test-guest run plot bench shell clean lint
 
 all: module
 
@@ -35,9 +41,16 @@ module: kernel
 	$(MAKE) -C $(kdir) M=$(TOP) MO=$(BUILD)/module $(LLVM_FLAGS) modules
 	@ls -l $(KO)
 
-progs: setup
+progs: setup tierstat
 	@mkdir -p $(BUILD)/progs
 	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+
+# tierstat, static (musl) for the guest; the toolchain and its musl target
+# come from rust-toolchain.toml.
+tierstat: setup
+	cargo build --release --locked -p tierstat --target $(MUSL)
+	@mkdir -p $(BUILD)/progs
+	cp target/$(MUSL)/release/tierstat $(TIERSTAT)
 
 test: module progs
 	@scripts/run-tests
@@ -45,13 +58,25 @@ test: module progs
 test-host:
 	cargo test --workspace
 
-# One topology: make test-guest TOPOLOGY=cxl
+# One topology: make test-guest TOPOLOGY=hmat|hmat3|cxl [TESTS='20-* 22-*'].
+# The tests that do not fit the topology are left out (scripts/test-sets).
 TOPOLOGY ?= hmat
-test-guest: module progs
-	qemu/run $(if $(filter cxl,$(TOPOLOGY)),--cxl)
+TESTS ?=
+test-guest:
+	@case "$(TOPOLOGY)" in hmat|hmat3|cxl) ;; \
+	*) echo "make: unknown TOPOLOGY=$(TOPOLOGY): one of hmat, hmat3, cxl" >&2; exit 2 ;; esac
+	@$(MAKE) --no-print-directory module progs
+	scripts/test-guest $(TOPOLOGY) "$(TESTS)"
 
+# Watch kmmscand move a hot set: make run (hmat), make run CXL=1.
+CXL ?=
 run: module progs
-	qemu/run --cmd /tests/demo.sh
+	scripts/run-demo $(if $(filter-out 0,$(CXL)),--cxl)
+
+# PNG timeline of a tierstat --record file (default: the last make run's).
+FILE ?= $(BUILD)/run/tierstat.jsonl
+plot:
+	scripts/plot "$(FILE)"
 
 # Side-by-side comparison with NUMA balancing tiering and DAMON, on a kernel
 # without debugging options (built once, cached like the test kernel).
@@ -74,5 +99,5 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs*
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs* $(BUILD)/run
 	cargo clean

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of the guest runner itself (KTAP): a --cmd's output and exit status
-# come back to the host, --add puts files in the guest, and --timeout kills
-# a hung guest with a message.
+# come back to the host, --add puts files in the guest, --out saves the
+# guest's second serial port, and --timeout kills a hung guest with a
+# message.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run=$top/qemu/run
@@ -14,10 +15,11 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; printf '# %s\n' "$@"; }
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 
 echo "payload-$$" >"$tmp/payload.txt"
-out=$("$run" --add "$tmp/payload.txt" --cmd 'echo guest-says-hello; cat /extra/payload.txt; exit 7' \
+out=$("$run" --add "$tmp/payload.txt" --out "$tmp/ttyS1" \
+	--cmd 'echo guest-says-hello; cat /extra/payload.txt; stty -F /dev/ttyS1 raw; echo second-port >/dev/ttyS1; exit 7' \
 	--timeout 120 2>&1)
 rc=$?
 clean=$(tr -d '\r' <<<"$out")
@@ -30,6 +32,11 @@ if grep -q "^payload-$$" <<<"$clean"; then
 	ok "add copies a file into the guest under /extra"
 else
 	not_ok "add copies a file into the guest under /extra" "$(tail -n 5 <<<"$out")"
+fi
+if [ "$(tr -d '\r' <"$tmp/ttyS1" 2>/dev/null)" = second-port ]; then
+	ok "out saves the guest's /dev/ttyS1 in a file"
+else
+	not_ok "out saves the guest's /dev/ttyS1 in a file" "got: $(head -c 200 "$tmp/ttyS1" 2>&1)"
 fi
 
 start=$(date +%s)

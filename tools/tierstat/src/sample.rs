@@ -1,0 +1,270 @@
+//! What tierstat observes at one instant ([`Sample`]), and the rates
+//! between two samples ([`Rates`]).  Both serialize to the JSON that
+//! `--json` prints and `--record` writes (one [`Report`] a line).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON format; bumped on an incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Bytes in a base page (x86-64).
+pub const PAGE_SIZE: u64 = 4096;
+
+/// Clock ticks per second of `/proc/PID/stat` times (USER_HZ, fixed at 100
+/// by the x86-64 ABI).
+pub const USER_HZ: u64 = 100;
+
+/// The `/proc/vmstat` items shown besides every `kmmscand_*` one: the
+/// kernel's own promotion, demotion and migration counters.
+pub const KERNEL_COUNTERS: [&str; 6] = [
+    "pgpromote_success",
+    "pgpromote_candidate",
+    "pgdemote_kswapd",
+    "pgdemote_direct",
+    "pgmigrate_success",
+    "numa_pages_migrated",
+];
+
+/// Prefix of the module's counters in `/proc/vmstat`.
+pub const MODULE_COUNTER_PREFIX: &str = "kmmscand_";
+
+/// Prefix of the module's promotion-failure counters (one per reason).
+pub const FAIL_COUNTER_PREFIX: &str = "kmmscand_promote_fail_";
+
+/// One NUMA node with memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Node id.
+    pub id: u32,
+    /// Memory tier id (`memory_tier<id>`; larger = slower), if known.
+    pub tier: Option<u32>,
+    /// Whether the node is below the top tier (a promotion source).
+    pub slow: bool,
+    /// CPUs of the node, as the kernel lists them ("" = CPU-less).
+    pub cpus: String,
+    /// Total memory, kB.
+    pub total_kb: u64,
+    /// Free memory, kB.
+    pub free_kb: u64,
+    /// Anonymous memory, kB.
+    pub anon_kb: u64,
+    /// Page cache, kB.
+    pub file_kb: u64,
+}
+
+/// One file of `/sys/kernel/mm/kmmscand/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Knob {
+    /// File name.
+    pub name: String,
+    /// Contents without the trailing newline; `None` when unreadable.
+    pub value: Option<String>,
+    /// Whether the file has a write permission bit.
+    pub writable: bool,
+}
+
+/// The module as seen from sysfs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    /// Whether `/sys/kernel/mm/kmmscand/` exists.
+    pub loaded: bool,
+    /// Its files, sorted by name.
+    pub knobs: Vec<Knob>,
+}
+
+/// The module's kernel thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kthread {
+    /// Its pid.
+    pub pid: u32,
+    /// User plus system CPU time so far, seconds.
+    pub cpu_s: f64,
+}
+
+/// Pages of one process per node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcPages {
+    /// Process id.
+    pub pid: u32,
+    /// Command name.
+    pub comm: String,
+    /// Base pages per node id.
+    pub pages: BTreeMap<u32, u64>,
+    /// Base pages on slow-tier nodes.
+    pub slow_pages: u64,
+}
+
+impl ProcPages {
+    /// All of the process's pages.
+    pub fn total(&self) -> u64 {
+        self.pages.values().sum()
+    }
+}
+
+/// Everything tierstat observes at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Seconds since tierstat started (monotonic).
+    pub t: f64,
+    /// Seconds since boot (`/proc/uptime`), if readable.
+    pub uptime: Option<f64>,
+    /// Nodes with memory, by id.
+    pub nodes: Vec<Node>,
+    /// The module's sysfs directory.
+    pub module: Module,
+    /// Every `kmmscand_*` item of `/proc/vmstat` and those of
+    /// [`KERNEL_COUNTERS`] the kernel has.
+    pub counters: BTreeMap<String, u64>,
+    /// The module's thread, when running.
+    pub kthread: Option<Kthread>,
+    /// Processes with the most pages on slow-tier nodes (when collected).
+    #[serde(default)]
+    pub top: Vec<ProcPages>,
+    /// The process given with `-p`, while it exists.
+    #[serde(default)]
+    pub process: Option<ProcPages>,
+    /// Remarks for the user: module not loaded, counters missing.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Sample {
+    /// Ids of the slow-tier nodes.
+    pub fn slow_nodes(&self) -> Vec<u32> {
+        self.nodes.iter().filter(|n| n.slow).map(|n| n.id).collect()
+    }
+
+    /// The counters whose name starts with `prefix`.
+    pub fn counters_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a String, &'a u64)> + 'a {
+        self.counters
+            .iter()
+            .filter(move |(k, _)| k.starts_with(prefix))
+    }
+}
+
+/// Per-second rates between two samples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    /// Seconds between the two samples.
+    pub interval_s: f64,
+    /// Per-second increase of each counter present in both samples (a
+    /// counter that went down, as after a reboot, has no rate).
+    pub counters: BTreeMap<String, f64>,
+    /// The module thread's CPU use over the interval, percent of one CPU.
+    pub kthread_cpu_pct: Option<f64>,
+}
+
+impl Rates {
+    /// Rates from `prev` to `cur`; `None` when no time passed.
+    pub fn between(prev: &Sample, cur: &Sample) -> Option<Rates> {
+        let dt = cur.t - prev.t;
+        if dt.is_nan() || dt <= 0.0 {
+            return None;
+        }
+        let counters = cur
+            .counters
+            .iter()
+            .filter_map(|(k, &v)| {
+                let p = *prev.counters.get(k)?;
+                (v >= p).then(|| (k.clone(), (v - p) as f64 / dt))
+            })
+            .collect();
+        let kthread_cpu_pct = match (&prev.kthread, &cur.kthread) {
+            (Some(a), Some(b)) if a.pid == b.pid && b.cpu_s >= a.cpu_s => {
+                Some((b.cpu_s - a.cpu_s) / dt * 100.0)
+            }
+            _ => None,
+        };
+        Some(Rates {
+            interval_s: dt,
+            counters,
+            kthread_cpu_pct,
+        })
+    }
+
+    /// The rate of counter `name`, per second.
+    pub fn of(&self, name: &str) -> Option<f64> {
+        self.counters.get(name).copied()
+    }
+}
+
+/// What `--json` prints and each line of a `--record` file holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`FORMAT_VERSION`].
+    pub version: u32,
+    /// The sample.
+    #[serde(flatten)]
+    pub sample: Sample,
+    /// Rates since the previous sample (none for the first one).
+    pub rates: Option<Rates>,
+}
+
+impl Report {
+    /// A report of `sample` with rates since `prev`.
+    pub fn new(sample: Sample, prev: Option<&Sample>) -> Report {
+        let rates = prev.and_then(|p| Rates::between(p, &sample));
+        Report {
+            version: FORMAT_VERSION,
+            sample,
+            rates,
+        }
+    }
+}
+
+/// Mebibytes per second for `pages_per_s` base pages a second.
+pub fn pages_to_mib(pages_per_s: f64) -> f64 {
+    pages_per_s * PAGE_SIZE as f64 / (1024.0 * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(t: f64, promoted: u64, cpu: f64) -> Sample {
+        Sample {
+            t,
+            uptime: None,
+            nodes: vec![],
+            module: Module::default(),
+            counters: [("kmmscand_promoted".to_string(), promoted)].into(),
+            kthread: Some(Kthread { pid: 9, cpu_s: cpu }),
+            top: vec![],
+            process: None,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn rates() {
+        let r = Rates::between(&sample(1.0, 100, 0.5), &sample(3.0, 612, 0.6)).unwrap();
+        assert_eq!(r.interval_s, 2.0);
+        assert_eq!(r.of("kmmscand_promoted"), Some(256.0));
+        assert!((r.kthread_cpu_pct.unwrap() - 5.0).abs() < 1e-9);
+        assert_eq!(pages_to_mib(256.0), 1.0);
+    }
+
+    #[test]
+    fn no_rate_without_time_or_on_decrease() {
+        assert!(Rates::between(&sample(1.0, 1, 0.0), &sample(1.0, 2, 0.0)).is_none());
+        assert!(Rates::between(&sample(2.0, 1, 0.0), &sample(1.0, 2, 0.0)).is_none());
+        let r = Rates::between(&sample(1.0, 5, 1.0), &sample(2.0, 2, 0.5)).unwrap();
+        assert_eq!(r.of("kmmscand_promoted"), None);
+        assert_eq!(r.kthread_cpu_pct, None);
+    }
+
+    #[test]
+    fn report_round_trip() {
+        let a = sample(1.0, 100, 0.5);
+        let r = Report::new(sample(2.0, 200, 0.5), Some(&a));
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.starts_with("{\"version\":1,\"t\":2.0"), "{text}");
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+    }
+}
