@@ -123,10 +123,14 @@ long kmmscand_abi_offset(unsigned int which)
 		return KMM_OFF(kmmscand_promote_result, migrate_failed);
 	case KMM_ABI_RESULT_THP_MIGRATED:
 		return KMM_OFF(kmmscand_promote_result, thp_migrated);
+	case KMM_ABI_RESULT_ALLOC_FAILED:
+		return KMM_OFF(kmmscand_promote_result, alloc_failed);
 	case KMM_ABI_ZONE_MARKS_SIZE:
 		return sizeof(struct kmmscand_zone_marks);
 	case KMM_ABI_ZONE_MARKS_HIGH:
 		return KMM_OFF(kmmscand_zone_marks, high);
+	case KMM_ABI_ZONE_MARKS_RESERVED:
+		return KMM_OFF(kmmscand_zone_marks, reserved);
 	case KMM_ABI_VM_FLAG_BITS_SIZE:
 		return sizeof(struct kmmscand_vm_flag_bits);
 	case KMM_ABI_VM_FLAG_BITS_DROPPABLE:
@@ -389,7 +393,13 @@ bool kmmscand_node_valid(int nid)
 	       NODE_DATA(nid);
 }
 
-/* Fills @marks with the free pages and high watermark of @nid's zones. */
+/*
+ * Fills @marks with the free pages and high watermark of @nid's zones, and
+ * the free pages a movable allocation may not use there: the zone's
+ * lowmem_reserve against ZONE_MOVABLE allocations (a lower zone keeps it
+ * for allocations that cannot go higher) and its high-atomic reserve, as
+ * zone_watermark_ok() counts them.
+ */
 unsigned int kmmscand_node_zone_marks(int nid,
 				      struct kmmscand_zone_marks *marks,
 				      unsigned int max)
@@ -405,6 +415,8 @@ unsigned int kmmscand_node_zone_marks(int nid,
 			continue;
 		marks[n].free = zone_page_state(zone, NR_FREE_PAGES);
 		marks[n].high = high_wmark_pages(zone);
+		marks[n].reserved = max(zone->lowmem_reserve[ZONE_MOVABLE], 0L) +
+				    READ_ONCE(zone->nr_reserved_highatomic);
 		n++;
 	}
 	return n;
@@ -900,14 +912,23 @@ void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *w)
  * A target whose memory went offline since the topology was read gets no
  * allocation (and no warning from the allocator).
  */
+struct kmmscand_dst {
+	int nid;
+	u64 failed;	/* pages whose destination could not be allocated */
+};
+
 static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 {
-	int nid = (int)data;
+	struct kmmscand_dst *dst = (struct kmmscand_dst *)data;
+	int nid = dst->nid;
 	int order = folio_order(src);
 	gfp_t gfp = __GFP_THISNODE;
+	struct folio *folio;
 
-	if (!node_online(nid) || !node_state(nid, N_MEMORY))
+	if (!node_online(nid) || !node_state(nid, N_MEMORY)) {
+		dst->failed += folio_nr_pages(src);
 		return NULL;
+	}
 	if (order > 0) {
 		gfp |= GFP_TRANSHUGE_LIGHT;
 	} else {
@@ -915,7 +936,10 @@ static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 		       __GFP_NORETRY | __GFP_NOWARN;
 		gfp &= ~__GFP_RECLAIM;
 	}
-	return __folio_alloc_node(gfp, order, nid);
+	folio = __folio_alloc_node(gfp, order, nid);
+	if (!folio)
+		dst->failed += folio_nr_pages(src);
+	return folio;
 }
 
 /*
@@ -955,6 +979,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res)
 {
 	unsigned int i, nr_large = 0, nr_folios = 0;
+	struct kmmscand_dst dst = { .nid = target };
 	unsigned int succeeded = 0;
 	struct folio *folio, *tmp;
 	u64 pages = 0, failed = 0;
@@ -980,8 +1005,8 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		return;
 
 	pages = res->isolated;
-	migrate_pages(&list, kmmscand_alloc_dst, NULL, target, MIGRATE_ASYNC,
-		      MR_NUMA_MISPLACED, &succeeded);
+	migrate_pages(&list, kmmscand_alloc_dst, NULL, (unsigned long)&dst,
+		      MIGRATE_ASYNC, MR_NUMA_MISPLACED, &succeeded);
 
 	/* What is still on the list did not move. */
 	list_for_each_entry_safe(folio, tmp, &list, lru) {
@@ -995,6 +1020,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 	res->migrated = pages - failed;
 	res->migrate_failed = failed;
 	res->thp_migrated = nr_large;
+	res->alloc_failed = min(dst.failed, failed);
 	if (res->migrated)
 		mod_node_page_state(NODE_DATA(target), PGPROMOTE_SUCCESS,
 				    res->migrated);

@@ -109,6 +109,7 @@ struct kmmscand_promote_result {
 	u64 migrated;
 	u64 migrate_failed;
 	u64 thp_migrated;	/* large folios, not pages */
+	u64 alloc_failed;	/* of migrate_failed: no destination page */
 };
 
 /* The vm_flags bits the VMA filter looks at (0: not in this kernel). */
@@ -121,10 +122,15 @@ struct kmmscand_vm_flag_bits {
 	u64 droppable;
 };
 
-/* One zone's free pages and high watermark. */
+/*
+ * One zone's free pages, high watermark, and the free pages a movable
+ * allocation may not take (lowmem_reserve for ZONE_MOVABLE, high-atomic
+ * reserves).
+ */
 struct kmmscand_zone_marks {
 	u64 free;
 	u64 high;
+	u64 reserved;
 };
 
 /* Zones per node reported by kmmscand_node_zone_marks(), at most. */
@@ -164,8 +170,10 @@ enum kmmscand_abi {
 	KMM_ABI_RESULT_MIGRATED,
 	KMM_ABI_RESULT_MIGRATE_FAILED,
 	KMM_ABI_RESULT_THP_MIGRATED,
+	KMM_ABI_RESULT_ALLOC_FAILED,
 	KMM_ABI_ZONE_MARKS_SIZE,
 	KMM_ABI_ZONE_MARKS_HIGH,
+	KMM_ABI_ZONE_MARKS_RESERVED,
 	KMM_ABI_VM_FLAG_BITS_SIZE,
 	KMM_ABI_VM_FLAG_BITS_DROPPABLE,
 	KMM_ABI_NR,

@@ -54,7 +54,8 @@ use crate::sys::{
 pub(crate) struct Outcome {
     /// Pages moved.
     pub(crate) promoted: u64,
-    /// Hot pages refused because the target had no room.
+    /// Hot pages refused, or whose migration failed, because the target
+    /// had no room.
     pub(crate) target_full: u64,
 }
 
@@ -135,7 +136,9 @@ impl Promoter {
             }
             let mut admission = budget.admit(pages, batch_size);
             if admission == Admission::BatchFull {
-                out.promoted += self.flush(ctx, nid, hot);
+                let (moved, no_room) = self.flush(ctx, nid, hot);
+                out.promoted += moved;
+                out.target_full += no_room;
                 budget.batch_left = batch_size;
                 admission = budget.admit(pages, batch_size);
             }
@@ -154,24 +157,29 @@ impl Promoter {
                 Admission::BatchFull => {}
             }
         }
-        out.promoted += self.flush(ctx, nid, hot);
+        let (moved, no_room) = self.flush(ctx, nid, hot);
+        out.promoted += moved;
+        out.target_full += no_room;
 
         count(VmEvent::PromoteFailUnmovable, unmovable);
         count(VmEvent::PromoteFailTargetFull, target_full);
         count(VmEvent::PromoteFailRateLimited, rate_limited);
-        if target_full > 0 {
+        out.target_full += target_full;
+        // No room above the watermark, or the allocator found none: ask
+        // kswapd to make some for the next round.
+        if out.target_full > 0 {
             node::request_promotion_room(nid);
             count(VmEvent::KswapdRequest, 1);
         }
-        out.target_full = target_full;
         out
     }
 
     /// Migrates the batch being built, accounts the outcome, and restarts
-    /// the hotness of every folio it tried.  Returns the pages moved.
-    fn flush(&mut self, ctx: &ThreadCtx, nid: NodeId, hot: &mut HotSections) -> u64 {
+    /// the hotness of every folio it tried.  Returns the pages moved and
+    /// the pages that failed for lack of a destination page.
+    fn flush(&mut self, ctx: &ThreadCtx, nid: NodeId, hot: &mut HotSections) -> (u64, u64) {
         if self.batch.is_empty() {
-            return 0;
+            return (0, 0);
         }
         let res = self.batch.migrate(ctx, nid);
         self.bucket.consume(res.isolated);
@@ -185,6 +193,6 @@ impl Promoter {
             map.forget(pfn);
         }
         self.batch.clear();
-        res.migrated
+        (res.migrated, res.alloc_failed)
     }
 }

@@ -25,7 +25,7 @@ use super::c::{
 };
 
 /// The Rust side's sizes and offsets, indexed like `enum kmmscand_abi`.
-const LAYOUT: [(&str, usize); 36] = [
+const LAYOUT: [(&str, usize); 38] = [
     ("topology size", size_of::<Topology>()),
     ("topology.toptier", offset_of!(Topology, toptier)),
     ("topology.distance", offset_of!(Topology, distance)),
@@ -58,8 +58,10 @@ const LAYOUT: [(&str, usize); 36] = [
     ("promote_result.migrated", offset_of!(PromoteResult, migrated)),
     ("promote_result.migrate_failed", offset_of!(PromoteResult, migrate_failed)),
     ("promote_result.thp_migrated", offset_of!(PromoteResult, thp_migrated)),
+    ("promote_result.alloc_failed", offset_of!(PromoteResult, alloc_failed)),
     ("zone_marks size", size_of::<ZoneMarks>()),
     ("zone_marks.high", offset_of!(ZoneMarks, high)),
+    ("zone_marks.reserved", offset_of!(ZoneMarks, reserved)),
     ("vm_flag_bits size", size_of::<VmFlagBits>()),
     ("vm_flag_bits.droppable", offset_of!(VmFlagBits, droppable)),
 ];

@@ -96,6 +96,7 @@ pub(super) struct PromoteResult {
     pub(super) migrated: u64,
     pub(super) migrate_failed: u64,
     pub(super) thp_migrated: u64,
+    pub(super) alloc_failed: u64,
 }
 
 /// `struct kmmscand_vm_flag_bits`.
@@ -116,6 +117,7 @@ pub(super) struct VmFlagBits {
 pub(super) struct ZoneMarks {
     pub(super) free: u64,
     pub(super) high: u64,
+    pub(super) reserved: u64,
 }
 
 // `mm_struct`, `task_struct` and `vm_area_struct` contain `lockdep_map`, an

@@ -26,6 +26,9 @@ pub(crate) struct BatchResult {
     pub(crate) migrate_failed: u64,
     /// Large folios moved whole (folios, not pages).
     pub(crate) thp_migrated: u64,
+    /// Of `migrate_failed`: pages for which no destination page could be
+    /// allocated (the target is at its watermarks).
+    pub(crate) alloc_failed: u64,
 }
 
 /// Folios to move together.
@@ -90,6 +93,7 @@ impl Batch {
             migrated: res.migrated,
             migrate_failed: res.migrate_failed,
             thp_migrated: res.thp_migrated,
+            alloc_failed: res.alloc_failed,
         }
     }
 }

@@ -89,7 +89,8 @@ impl TopologyReader {
     }
 }
 
-/// The free pages and high watermark of each populated zone of `nid`.
+/// The free pages, high watermark and reserves of each populated zone of
+/// `nid`.
 pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[ZoneMarks] {
     let mut raw = [c::ZoneMarks::default(); c::MAX_ZONES];
     // SAFETY: `nid` is valid (type invariants of `NodeId`); `raw` has room
@@ -100,6 +101,7 @@ pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[
         *o = ZoneMarks {
             free: r.free,
             high: r.high,
+            reserved: r.reserved,
         };
     }
     &out[..n]

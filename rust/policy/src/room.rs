@@ -9,18 +9,28 @@
 //! demote up to the promotion watermark (kernel patch 0003), which makes
 //! room above the high watermark for the next round.
 
-/// One zone's free pages and high watermark.
+/// One zone's free pages, high watermark and reserves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ZoneMarks {
     /// Free pages.
     pub free: u64,
     /// The high watermark (pages).
     pub high: u64,
+    /// Free pages a movable allocation may not take: the zone's
+    /// `lowmem_reserve` for ZONE_MOVABLE allocations (a lower zone such as
+    /// ZONE_DMA keeps it for allocations that cannot go elsewhere) and its
+    /// high-atomic reserve.
+    pub reserved: u64,
 }
 
-/// Pages a node with these zones can take above their high watermarks.
+/// Pages a node with these zones can take above their high watermarks,
+/// counting only free memory a promotion's allocations may use (as
+/// `zone_watermark_ok()` does for a movable allocation).
 pub fn room_above_high(zones: &[ZoneMarks]) -> u64 {
-    zones.iter().map(|z| z.free.saturating_sub(z.high)).fold(0, u64::saturating_add)
+    zones
+        .iter()
+        .map(|z| z.free.saturating_sub(z.high.saturating_add(z.reserved)))
+        .fold(0, u64::saturating_add)
 }
 
 #[cfg(test)]
@@ -28,7 +38,7 @@ mod tests {
     use super::*;
 
     fn z(free: u64, high: u64) -> ZoneMarks {
-        ZoneMarks { free, high }
+        ZoneMarks { free, high, reserved: 0 }
     }
 
     #[test]
@@ -42,6 +52,17 @@ mod tests {
     fn a_zone_below_its_watermark_adds_nothing_and_takes_nothing() {
         assert_eq!(room_above_high(&[z(100, 200), z(500, 100)]), 400);
         assert_eq!(room_above_high(&[z(0, 200)]), 0);
+    }
+
+    #[test]
+    fn reserves_a_movable_allocation_cannot_use_are_no_room() {
+        // ZONE_DMA with 3500 free pages, 1700 of them kept for allocations
+        // that cannot go higher: only 3500 - 30 - 1700 are room.
+        let dma = ZoneMarks { free: 3500, high: 30, reserved: 1700 };
+        assert_eq!(room_above_high(&[dma]), 1770);
+        let full = ZoneMarks { free: 1700, high: 30, reserved: 1700 };
+        assert_eq!(room_above_high(&[full, z(1000, 1000)]), 0);
+        assert_eq!(room_above_high(&[ZoneMarks { free: 10, high: 5, reserved: u64::MAX }]), 0);
     }
 
     #[test]
