@@ -15,6 +15,8 @@ BUILD := $(TOP)/build
 KENV := $(BUILD)/kernel.env
 KO := $(BUILD)/module/kmmscand.ko
 PROGS := $(BUILD)/progs/memtier
+# Test programs of the stress and policy tests (tests/progs/<name>.c).
+TEST_PROGS := mmstress placement
 LLVM_FLAGS := LLVM=-19
 
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
@@ -38,6 +40,10 @@ module: kernel
 progs: setup
 	@mkdir -p $(BUILD)/progs
 	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+	@for p in $(TEST_PROGS); do \
+		echo "gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c"; \
+		gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c || exit 1; \
+	done
 
 test: module progs
 	@scripts/run-tests
