@@ -259,6 +259,8 @@ static void fork_sharer(void)
 	}
 }
 
+static volatile int thread_bound;
+
 static void *bound_thread(void *arg)
 {
 	unsigned long mask = 1UL << node;
@@ -266,6 +268,7 @@ static void *bound_thread(void *arg)
 	(void)arg;
 	if (sys_set_mempolicy(MPOL_BIND, &mask))
 		die("set_mempolicy in the second thread");
+	__atomic_store_n(&thread_bound, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		pause();
 	return NULL;
@@ -300,10 +303,13 @@ static void setup(size_t len)
 	} else if (!strcmp(kind, "thread-bound")) {
 		pthread_t t;
 
-		place(add_region("a", map_anon(len, MAP_PRIVATE), len, 1), MPOL_DEFAULT, 0);
-		place(add_region("b", map_anon(len, MAP_PRIVATE), len, 1), MPOL_BIND, m0n);
+		/* The thread is bound before region "a" loses its VMA policy. */
 		if (pthread_create(&t, NULL, bound_thread, NULL))
 			die("pthread_create");
+		while (!__atomic_load_n(&thread_bound, __ATOMIC_SEQ_CST))
+			usleep(1000);
+		place(add_region("a", map_anon(len, MAP_PRIVATE), len, 1), MPOL_DEFAULT, 0);
+		place(add_region("b", map_anon(len, MAP_PRIVATE), len, 1), MPOL_BIND, m0n);
 	} else if (!strcmp(kind, "cpuset")) {
 		char path[512], pid[32];
 
@@ -332,15 +338,21 @@ static void setup(size_t len)
 				      .write = 1, .touch = 1 };
 		place(r, MPOL_DEFAULT, 0);
 	} else if (!strcmp(kind, "protnone")) {
+		/* PROT_NONE before the policy allows node 0. */
 		r = add_region("r", map_anon(len, MAP_PRIVATE), len, 1);
-		place(r, MPOL_DEFAULT, 0);
+		vma_policy(r, MPOL_BIND, 1UL << node, 0);
+		fill(r, 0);
 		if (mprotect(r->base, r->len, PROT_NONE))
 			die("mprotect(PROT_NONE)");
+		vma_policy(r, MPOL_DEFAULT, 0, 0);
 		r->touch = 0;
 	} else if (!strcmp(kind, "shared")) {
+		/* Shared with the child before the policy allows node 0. */
 		r = add_region("r", map_anon(len, MAP_SHARED), len, 1);
-		place(r, MPOL_DEFAULT, 0);
+		vma_policy(r, MPOL_BIND, 1UL << node, 0);
+		fill(r, 0);
 		fork_sharer();
+		vma_policy(r, MPOL_DEFAULT, 0, 0);
 	} else if (!strcmp(kind, "memfd")) {
 		int fd = memfd_create("placement", 0);
 		char *p;
@@ -353,8 +365,10 @@ static void setup(size_t len)
 		place(add_region("r", p, len, 1), MPOL_DEFAULT, 0);
 	} else if (!strcmp(kind, "cow")) {
 		r = add_region("r", map_anon(len, MAP_PRIVATE), len, 0);
-		place(r, MPOL_DEFAULT, 0);
+		vma_policy(r, MPOL_BIND, 1UL << node, 0);
+		fill(r, 0);
 		fork_sharer();
+		vma_policy(r, MPOL_DEFAULT, 0, 0);
 	} else if (!strcmp(kind, "ksm")) {
 		char path[64];
 		long merged = 0;
