@@ -8,13 +8,16 @@ find_slow_node
 load_module
 s0=$(vmstat kmmscand_slowtier_scanned)
 y0=$(vmstat kmmscand_young)
+p0=$(vmstat kmmscand_promoted)
 $MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 6 \
 	--expect-node "$SLOW" --expect-pct 90 --report-ms 2000 >/tmp/once.out
 rc=$?
 cat /tmp/once.out
 s1=$(vmstat kmmscand_slowtier_scanned)
 y1=$(vmstat kmmscand_young)
-info "slow-tier pages scanned +$((s1 - s0)), young +$((y1 - y0))"
+p1=$(vmstat kmmscand_promoted)
+info "slow-tier pages scanned +$((s1 - s0)), young +$((y1 - y0)), promoted +$((p1 - p0))"
+[ $((p1 - p0)) -le $((64 * 256 / 10)) ] || fail "kmmscand_promoted grew by $((p1 - p0)) for a region touched once: more than 10% of it"
 [ $((s1 - s0)) -ge $((64 * 256 * 2)) ] || fail "the daemon did not scan the region at least twice"
 [ $((y1 - y0)) -ge $((64 * 256 * 9 / 10)) ] || fail "the daemon did not see the first touch"
 [ $rc = 0 ] || fail "the touched-once region did not stay on node $SLOW"
@@ -26,3 +29,5 @@ rc=$?
 tail -n 1 /tmp/once1.out
 [ $rc = 0 ] || fail "with hot_threshold 1 the touched-once region did not move: the threshold is not what kept it"
 unload_module
+p2=$(vmstat kmmscand_promoted)
+[ $((p2 - p1)) -le $((64 * 256)) ] || fail "kmmscand_promoted grew by $((p2 - p1)), more than the region's $((64 * 256)) pages"
