@@ -22,7 +22,7 @@ LLVM_FLAGS := LLVM=-19
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs test test-host test-guest run bench shell clean lint
+.PHONY: all setup kernel module progs test test-host test-guest test-mm run bench shell clean lint
 
 all: module
 
@@ -56,6 +56,13 @@ TOPOLOGY ?= hmat
 test-guest: module progs
 	qemu/run $(if $(filter cxl,$(TOPOLOGY)),--cxl)
 
+# The kernel's own mm selftests (a set built from the guest kernel's tree)
+# with and without the module, in a guest with little DRAM: about 25 min,
+# so not part of `make test` (tests/guest/46-mm-selftests.sh).
+test-mm: module progs
+	@scripts/build-selftests
+	qemu/run --dram-mb 512 --slow-mb 2048 --add $(BUILD)/selftests/mm --tests '46-* 99-*' --timeout 3600
+
 run: module progs
 	qemu/run --cmd /tests/demo.sh
 
@@ -80,5 +87,5 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs*
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs*
 	cargo clean

@@ -9,7 +9,8 @@
 #    folios <= pages;
 #  - the sum of migrated over all batches equals the growth of
 #    kmmscand_promoted, and the sum of young over all visits that of
-#    kmmscand_young (the events are on from before insmod to after rmmod).
+#    kmmscand_young (the events are on from insmod until the daemon is
+#    disabled; the trace is read before rmmod, which clears it).
 . /tests/lib/common.sh
 find_slow_node
 T=/sys/kernel/tracing
@@ -26,18 +27,22 @@ echo 1 > $T/events/kmmscand/enable
 $MEMTIER --size-mb 16 --node "$SLOW" --pattern hot --seconds 20 \
 	--until-node 0 --until-pct 90 --report-ms 500 >/tmp/tr.out
 rc=$?
-unload_module
-echo 0 > $T/events/kmmscand/enable
+# Disabled, the thread ends its visit and sleeps: counters and events stop.
+knob_set enabled 0
+sleep 1
 p1=$(vmstat kmmscand_promoted)
 y1=$(vmstat kmmscand_young)
-[ $rc = 0 ] || fail "region not promoted"
+echo 0 > $T/events/kmmscand/enable
+cp $T/trace /tmp/trace.txt
 lost=$(cat $T/per_cpu/cpu*/stats | awk '/^overrun:/ { s += $2 } END { print s + 0 }')
+unload_module
+[ $rc = 0 ] || fail "region not promoted"
 [ "$lost" = 0 ] || fail "the trace buffer overran ($lost events lost): the sums cannot be compared"
-grep -m 2 'kmmscand_scan_mm_end:' $T/trace
-grep -m 2 'kmmscand_migrate_batch:' $T/trace
-grep -q 'kmmscand_scan_mm_start: pid=' $T/trace || fail "no scan_mm_start event"
-grep -q 'kmmscand_scan_mm_end: pid=.* scanned=[1-9]' $T/trace || fail "no scan_mm_end event with scanned pages"
-grep -q 'kmmscand_migrate_batch: target=0 .* migrated=[1-9]' $T/trace || fail "no migrate_batch event moving pages to node 0"
+grep -m 2 'kmmscand_scan_mm_end:' /tmp/trace.txt
+grep -m 2 'kmmscand_migrate_batch:' /tmp/trace.txt
+grep -q 'kmmscand_scan_mm_start: pid=' /tmp/trace.txt || fail "no scan_mm_start event"
+grep -q 'kmmscand_scan_mm_end: pid=.* scanned=[1-9]' /tmp/trace.txt || fail "no scan_mm_end event with scanned pages"
+grep -q 'kmmscand_migrate_batch: target=0 .* migrated=[1-9]' /tmp/trace.txt || fail "no migrate_batch event moving pages to node 0"
 bad=$(awk '
 	function v(name,   i) { for (i = 1; i <= NF; i++) if ($i ~ "^" name "=") return substr($i, length(name) + 2); return "" }
 	/kmmscand_scan_mm_start:/ {
@@ -58,7 +63,7 @@ bad=$(awk '
 		if (v("folios") + 0 > v("pages") + 0) { print "more folios than pages: " $0; err = 1; exit }
 		mig += v("migrated")
 	}
-	END { if (!err) print "SUMS " mig + 0 " " young + 0 }' $T/trace)
+	END { if (!err) print "SUMS " mig + 0 " " young + 0 }' /tmp/trace.txt)
 case "$bad" in
 SUMS*) ;;
 *) fail "$bad" ;;
@@ -67,5 +72,4 @@ set -- $bad
 info "sum of migrated $2, kmmscand_promoted +$((p1 - p0)); sum of young $3, kmmscand_young +$((y1 - y0))"
 [ "$2" = $((p1 - p0)) ] || fail "the batches' migrated pages ($2) differ from kmmscand_promoted's growth ($((p1 - p0)))"
 [ "$3" = $((y1 - y0)) ] || fail "the visits' young pages ($3) differ from kmmscand_young's growth ($((y1 - y0)))"
-echo >$T/trace
 check_dmesg

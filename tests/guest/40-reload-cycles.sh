@@ -15,9 +15,9 @@
 . /tests/lib/common.sh
 find_slow_node
 CYCLES=20
-$MEMTIER --size-mb 64 --node "$SLOW" --pattern hot --seconds 600 --report-ms 600000 >/tmp/rl-hot.out 2>&1 &
+$MEMTIER --size-mb 64 --node "$SLOW" --pattern hot --seconds 3600 --report-ms 3600000 >/tmp/rl-hot.out 2>&1 &
 hot=$!
-/tests/bin/mmstress --node "$SLOW" --seconds 600 --slots 4 --touchers 1 --mutators 1 >/tmp/rl-stress.out 2>&1 &
+/tests/bin/mmstress --node "$SLOW" --seconds 3600 --slots 4 --touchers 1 --mutators 1 --no-storms >/tmp/rl-stress.out 2>&1 &
 stress=$!
 stop_workloads() { kill $hot $stress 2>/dev/null; wait $hot $stress 2>/dev/null; }
 sleep 1
@@ -26,7 +26,9 @@ t0=$(uptime_ms)
 i=1
 while [ $i -le $CYCLES ]; do
 	s0=$(vmstat kmmscand_mm_scans)
+	c0=$(uptime_ms)
 	if ! insmod "$KO"; then stop_workloads; fail "cycle $i: insmod failed"; fi
+	c1=$(uptime_ms)
 	pids=$(kthread_pids)
 	[ "$(echo $pids | wc -w)" = 1 ] || { stop_workloads; fail "cycle $i: expected one kmmscand thread, found '$pids'"; }
 	[ -f "$KNOBS/enabled" ] || { stop_workloads; fail "cycle $i: $KNOBS/enabled missing after insmod"; }
@@ -40,9 +42,13 @@ while [ $i -le $CYCLES ]; do
 		[ $n -le 100 ] || { stop_workloads; fail "cycle $i: the daemon visited no address space within 10 s"; }
 		sleep 0.1
 	done
+	c2=$(uptime_ms)
 	hold=$(( (i % 5) * 200 ))
 	[ $hold = 0 ] || sleep "0.$((hold / 100))"
+	c3=$(uptime_ms)
 	if ! rmmod kmmscand; then stop_workloads; fail "cycle $i: rmmod failed"; fi
+	c4=$(uptime_ms)
+	info "cycle $i: insmod $((c1 - c0)) ms, first visits $((c2 - c1)) ms, held $((c3 - c2)) ms, rmmod $((c4 - c3)) ms"
 	[ ! -e "$KNOBS" ] || { stop_workloads; fail "cycle $i: $KNOBS still exists after rmmod"; }
 	[ -z "$(kthread_pids)" ] || { stop_workloads; fail "cycle $i: a kmmscand thread survived rmmod"; }
 	! grep -q '^kmmscand ' /proc/modules || { stop_workloads; fail "cycle $i: module still listed after rmmod"; }

@@ -52,11 +52,13 @@ sleep 3
 p3=$(vmstat kmmscand_promoted)
 r1=$(vmstat kmmscand_promote_fail_rate_limited)
 stop_hot
+# Read the trace before rmmod: unloading a module whose events were
+# enabled clears the trace buffer.
+grep 'kmmscand_migrate_batch:' $T/trace | sed -n 's/.* pages=\([0-9]*\) .*/\1/p' >/tmp/batches
 unload_module
 info "limit 0: kmmscand_promoted +$((p3 - p2)) in 3 s, kmmscand_promote_fail_rate_limited +$((r1 - r0))"
 [ "$p3" = "$p2" ] || fail "promotion went on with promote_rate_limit_mbps 0"
 [ $((r1 - r0)) -gt 0 ] || fail "kmmscand_promote_fail_rate_limited did not grow with the limit at 0"
-grep 'kmmscand_migrate_batch:' $T/trace | sed -n 's/.* pages=\([0-9]*\) .*/\1/p' >/tmp/batches
 nb=$(wc -l </tmp/batches)
 max=$(sort -n /tmp/batches | tail -n 1)
 info "$nb migrate_batch events, the largest $max pages (migrate_batch $BATCH)"

@@ -34,7 +34,8 @@ knob() { cat "$KNOBS/$1"; }
 # kthread_pids: pids of threads named kmmscand.
 kthread_pids() {
 	for s in /proc/[0-9]*/stat; do
-		read -r pid comm rest <"$s" 2>/dev/null || continue
+		# (2>/dev/null first: a process that exits while listed is no error)
+		read -r pid comm rest 2>/dev/null <"$s" || continue
 		[ "$comm" = "(kmmscand)" ] && echo "$pid"
 	done
 }

@@ -3,7 +3,7 @@
  * mmstress: change the address space under a scanner for a fixed time.
  *
  *   mmstress --node N [--seconds S] [--slots K] [--touchers T]
- *            [--mutators M]
+ *            [--mutators M] [--no-storms]
  *
  * K regions ("slots") of 4 MiB, 2 MiB-aligned and THP-enabled
  * (MADV_HUGEPAGE), are placed on node N (MPOL_BIND while they fault in,
@@ -38,6 +38,7 @@
  * node N, touches it and exits.  A thread thread starts short-lived
  * threads that set a task mempolicy (bind to node N, preferred 0, or none)
  * and exit, so that the thread list and task policies change all the time.
+ * --no-storms leaves both out (a lighter load for other tests).
  *
  * Exit status: 0 when every value read was the expected one, every child
  * succeeded and every operation succeeded at least once; 1 otherwise (the
@@ -471,10 +472,11 @@ int main(int argc, char **argv)
 		{ "touchers", required_argument, 0, 't' },
 		{ "mutators", required_argument, 0, 'm' },
 		{ "child", no_argument, 0, 'c' },
+		{ "no-storms", no_argument, 0, 'N' },
 		{ 0, 0, 0, 0 },
 	};
 	pthread_t th[MAX_THREADS];
-	int touchers = 2, mutators = 2, child = 0, nth = 0, c, i;
+	int touchers = 2, mutators = 2, child = 0, storms = 1, nth = 0, c, i;
 	double t0;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -485,6 +487,7 @@ int main(int argc, char **argv)
 		case 't': touchers = atoi(optarg); break;
 		case 'm': mutators = atoi(optarg); break;
 		case 'c': child = 1; break;
+		case 'N': storms = 0; break;
 		default:
 			fprintf(stderr, "usage: mmstress --node N [--seconds S] [--slots K] [--touchers T] [--mutators M]\n");
 			return 2;
@@ -506,8 +509,9 @@ int main(int argc, char **argv)
 		if (new_slot(&slots[i]))
 			die("placing a slot on the node");
 	}
-	printf("mmstress: %d slots of %lu MiB on node %d, %d touchers, %d mutators, fork and thread storms, %.0f s\n",
-	       nr_slots, SLOT_SIZE >> 20, node, touchers, mutators, seconds);
+	printf("mmstress: %d slots of %lu MiB on node %d, %d touchers, %d mutators, %s, %.0f s\n",
+	       nr_slots, SLOT_SIZE >> 20, node, touchers, mutators,
+	       storms ? "fork and thread storms" : "no storms", seconds);
 	fflush(stdout);
 
 	t0 = now_s();
@@ -517,8 +521,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < mutators; i++)
 		if (pthread_create(&th[nth++], NULL, mutator, (void *)(uintptr_t)(i + 100)))
 			die("pthread_create");
-	if (pthread_create(&th[nth++], NULL, forker, NULL) ||
-	    pthread_create(&th[nth++], NULL, spawner, NULL))
+	if (storms && (pthread_create(&th[nth++], NULL, forker, NULL) ||
+		       pthread_create(&th[nth++], NULL, spawner, NULL)))
 		die("pthread_create");
 
 	while (!atomic_load(&stop) && now_s() - t0 < seconds)
@@ -542,8 +546,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!atomic_load(&forks) || !atomic_load(&execs) ||
-	    !atomic_load(&threads_started) || !atomic_load(&touch_rounds)) {
+	if ((storms && (!atomic_load(&forks) || !atomic_load(&execs) ||
+			!atomic_load(&threads_started))) ||
+	    !atomic_load(&touch_rounds)) {
 		printf("mmstress: FAIL: a storm did not run\n");
 		return 1;
 	}

@@ -44,10 +44,14 @@
  *   ksm             identical pages, MADV_MERGEABLE; waits until KSM has
  *                   merged them, then touched by reads only
  *
+ * "Hot": every page is touched every 50 ms (not in a tight loop: with
+ * twenty such processes on two CPUs a nice-19 scanner would hardly run).
+ *
  * Output: "placement: KIND/REGION t=S top=P slow=P absent=P total=P" once a
- * second (top: pages on any node but N), "placement: KIND changed t=S" at
- * the change, and the same report with "final" at the end.  Exit 0, or 2
- * when the setup failed (the reason on stdout).
+ * second (top: pages on any node but N; absent: not mapped, or under
+ * migration at that instant), "placement: KIND changed t=S" at the
+ * change, and the same report with "final" at the end.  Exit 0, or 2 when
+ * the setup failed (the reason on stdout).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -472,8 +476,7 @@ int main(int argc, char **argv)
 		}
 		for (k = 0; k < nr_regions; k++)
 			touch(&regions[k]);
-		if (!regions[0].touch)
-			usleep(10000);
+		usleep(50000);
 	}
 	report("final");
 	if (child_pid > 0) {
