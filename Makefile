@@ -18,6 +18,8 @@ KO := $(BUILD)/module/kmmscand.ko
 PROGS := $(BUILD)/progs/memtier
 MUSL := x86_64-unknown-linux-musl
 TIERSTAT := $(BUILD)/progs/tierstat
+# Test programs of the stress and policy tests (tests/progs/<name>.c).
+TEST_PROGS := mmstress placement
 LLVM_FLAGS := LLVM=-19
 # The Rust toolchain pinned in rust-toolchain.toml, also for the kernel and
 # module builds, which run in the kernel tree (outside the file's reach).
@@ -26,7 +28,7 @@ export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs tierstat test test-host test-guest run plot bench shell clean lint
+.PHONY: all setup kernel module progs tierstat test test-host test-guest test-mm run plot bench shell clean lint
 
 all: module
 
@@ -44,6 +46,10 @@ module: kernel
 progs: setup tierstat
 	@mkdir -p $(BUILD)/progs
 	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+	@for p in $(TEST_PROGS); do \
+		echo "gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c"; \
+		gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c || exit 1; \
+	done
 
 # tierstat, static (musl) for the guest; the toolchain and its musl target
 # come from rust-toolchain.toml.
@@ -67,6 +73,13 @@ test-guest:
 	*) echo "make: unknown TOPOLOGY=$(TOPOLOGY): one of hmat, hmat3, cxl" >&2; exit 2 ;; esac
 	@$(MAKE) --no-print-directory module progs
 	scripts/test-guest $(TOPOLOGY) "$(TESTS)"
+
+# The kernel's own mm selftests (a set built from the guest kernel's tree)
+# with and without the module, in a guest with little DRAM: about 25 min,
+# so not part of `make test` (tests/guest/46-mm-selftests.sh).
+test-mm: module progs
+	@scripts/build-selftests
+	qemu/run --dram-mb 512 --slow-mb 2048 --add $(BUILD)/selftests/mm --tests '46-* 99-*' --timeout 3600
 
 # Watch kmmscand move a hot set: make run (hmat), make run CXL=1.
 CXL ?=
@@ -99,5 +112,5 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs* $(BUILD)/run
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run
 	cargo clean

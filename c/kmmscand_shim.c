@@ -645,11 +645,16 @@ static bool kmmscand_folio_testable(struct folio *folio)
 	       !folio_maybe_mapped_shared(folio);
 }
 
-/* Folios migrate_misplaced_folio_prepare() would refuse to move. */
+/*
+ * Folios migrate_misplaced_folio_prepare() would refuse to move: pinned
+ * ones, and dirty page cache on the file LRU (not every filesystem can
+ * move those in MIGRATE_ASYNC mode).  Shmem and MAP_SHARED anonymous
+ * folios are swap-backed, on the anon LRU: dirty or not, they move.
+ */
 static bool kmmscand_folio_unmovable(struct folio *folio)
 {
 	return folio_maybe_dma_pinned(folio) ||
-	       (!folio_test_anon(folio) && folio_test_dirty(folio));
+	       (folio_is_file_lru(folio) && folio_test_dirty(folio));
 }
 
 static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,

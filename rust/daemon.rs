@@ -89,6 +89,9 @@ pub(crate) struct Shared {
     /// scan: the thread works on a copy taken at each wake-up.
     #[pin]
     tunables: Mutex<Tunables>,
+    /// Incremented (under the mutex) by every accepted write: a visit in
+    /// progress ends when it changes, so that a write applies at once.
+    tunables_gen: Atomic<u64>,
     /// Bytes of memory the hotness state uses (read by sysfs).
     hotness_bytes: Atomic<u64>,
     /// Address spaces the daemon keeps state for (read by sysfs).
@@ -103,6 +106,7 @@ impl Shared {
     pub(crate) fn new(daemon: Daemon) -> impl PinInit<Self> {
         pin_init!(Shared {
             tunables <- new_mutex!(Tunables::default(), "kmmscand_tunables"),
+            tunables_gen: Atomic::new(0),
             hotness_bytes: Atomic::new(0),
             tracked_mms: Atomic::new(0),
             daemon: ThreadOwned::new(daemon),
@@ -118,7 +122,19 @@ impl Shared {
     pub(crate) fn update_tunables<E>(&self, f: impl FnOnce(&Tunables) -> Result<Tunables, E>) -> Result<(), E> {
         let mut t = self.tunables.lock();
         *t = f(&t)?;
+        self.tunables_gen.store(self.tunables_gen.load(Relaxed).wrapping_add(1), Relaxed);
         Ok(())
+    }
+
+    /// A copy of the current tunables and their generation.
+    fn tunables_and_gen(&self) -> (Tunables, u64) {
+        let t = self.tunables.lock();
+        (*t, self.tunables_gen.load(Relaxed))
+    }
+
+    /// Whether a write was accepted since generation `gen`.
+    fn tunables_changed(&self, gen: u64) -> bool {
+        self.tunables_gen.load(Relaxed) != gen
     }
 
     /// Bytes of memory the hotness state uses now.
@@ -205,7 +221,7 @@ impl Daemon {
 
     fn run(&mut self, ctx: &ThreadCtx, shared: &Shared) {
         while !ctx.should_stop() {
-            let t = shared.tunables();
+            let (t, gen) = shared.tunables_and_gen();
             if !t.enabled {
                 // Disabled: let go of every mm and of the hotness state, and
                 // sleep until a knob write or rmmod wakes us.
@@ -215,7 +231,7 @@ impl Daemon {
             }
             count(VmEvent::Wakeup, 1);
             if self.refresh_topology(ctx, shared) {
-                self.visit_due_mms(ctx, &t);
+                self.visit_due_mms(ctx, &t, shared, gen);
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
                 self.age_if_due(ctx);
             } else {
@@ -289,13 +305,14 @@ impl Daemon {
     }
 
     /// Visits processes from the cursor on, at most `mms_to_scan` due
-    /// address spaces, or until the cursor wraps.
-    fn visit_due_mms(&mut self, ctx: &ThreadCtx, t: &Tunables) {
+    /// address spaces, or until the cursor wraps, or until a knob write
+    /// (generation `gen` of the tunables `t`) calls for a new wake-up.
+    fn visit_due_mms(&mut self, ctx: &ThreadCtx, t: &Tunables, shared: &Shared, gen: u64) {
         let mut visited = 0;
-        while visited < t.mms_to_scan && !ctx.should_stop() {
+        while visited < t.mms_to_scan && !ctx.should_stop() && !shared.tunables_changed(gen) {
             match task::next_mm(&mut self.pid_cursor) {
                 NextMm::Found(p) => {
-                    if self.visit(ctx, &p, t) {
+                    if self.visit(ctx, &p, t, shared, gen) {
                         visited += 1;
                         // A long visit (a large hot set being promoted) must
                         // not delay the aging past its deadline.
@@ -314,7 +331,7 @@ impl Daemon {
     }
 
     /// Visits `p` if it is due.  Returns whether it was visited.
-    fn visit(&mut self, ctx: &ThreadCtx, p: &Process, t: &Tunables) -> bool {
+    fn visit(&mut self, ctx: &ThreadCtx, p: &Process, t: &Tunables, shared: &Shared, gen: u64) -> bool {
         let key = p.mm.as_raw() as usize;
         let now = self.clock.now_ms();
         if self.mms.get(&key).is_none() {
@@ -338,6 +355,9 @@ impl Daemon {
         let env = VisitEnv {
             ctx,
             t,
+            live: &shared.tunables,
+            gen: &shared.tunables_gen,
+            seen_gen: gen,
             topo: &self.topo,
             vm_bits: &self.vm_bits,
             clock: &self.clock,

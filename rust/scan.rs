@@ -17,7 +17,14 @@ use kernel::{
         MmWithUser, //
     },
     prelude::*,
-    sync::aref::ARef,
+    sync::{
+        aref::ARef,
+        atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        Mutex,
+    },
     task::Pid,
 };
 
@@ -146,6 +153,13 @@ impl MmState {
     }
 }
 
+impl VisitEnv<'_> {
+    /// Whether a knob write was accepted since `t` was copied.
+    fn knobs_changed(&self) -> bool {
+        self.gen.load(Relaxed) != self.seen_gen
+    }
+}
+
 /// The pace bounds the knobs set.
 fn bounds(t: &Tunables) -> PaceBounds {
     PaceBounds {
@@ -160,8 +174,15 @@ fn bounds(t: &Tunables) -> PaceBounds {
 pub(crate) struct VisitEnv<'a> {
     /// The thread.
     pub(crate) ctx: &'a ThreadCtx,
-    /// The knobs.
+    /// The knobs, as copied at the wake-up.
     pub(crate) t: &'a Tunables,
+    /// The knobs as sysfs holds them now, and their generation (`seen_gen`
+    /// when `t` was copied).  After an accepted write the visit ends at
+    /// its next step and a promotion round still to run uses the new
+    /// values: a write applies at once, not after the visit.
+    pub(crate) live: &'a Mutex<Tunables>,
+    pub(crate) gen: &'a Atomic<u64>,
+    pub(crate) seen_gen: u64,
     /// The node topology.
     pub(crate) topo: &'a Topology,
     /// The kernel's `vm_flags` bits.
@@ -370,7 +391,13 @@ impl AddressSpace for MmVisit<'_, '_> {
     }
 
     fn process(&mut self) {
-        let t = self.env.t;
+        let fresh;
+        let t = if self.env.knobs_changed() {
+            fresh = *self.env.live.lock();
+            &fresh
+        } else {
+            self.env.t
+        };
         let mut hot_pages = 0u64;
         self.candidates.clear();
         {
@@ -398,7 +425,7 @@ impl AddressSpace for MmVisit<'_, '_> {
     }
 
     fn should_stop(&self) -> bool {
-        self.env.ctx.should_stop()
+        self.env.ctx.should_stop() || self.env.knobs_changed()
     }
 
     fn yield_cpu(&mut self) {

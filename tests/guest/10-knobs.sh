@@ -1,26 +1,16 @@
 #!/bin/sh
 # Every knob reads its documented default, accepts a valid value, and
 # refuses junk, negatives, overflow, out-of-range values and min > max with
-# EINVAL, keeping its value and logging a warning.
+# EINVAL, keeping its value and logging a warning.  The knobs are listed
+# from sysfs: every writable file must be in the table below (a new knob
+# without a test fails here), every file in the table must exist, and the
+# read-only files are exactly the documented status files.  After every
+# write, refused or accepted, every knob is read again: a refused write
+# changes nothing anywhere, an accepted one only its knob.
 . /tests/lib/common.sh
 load_module
 
-# name default valid-value out-of-range...
-while read -r name def valid bad; do
-	v=$(knob "$name")
-	[ "$v" = "$def" ] || fail "$name reads '$v' after load, documented default is $def"
-	knob_set "$name" "$valid"
-	[ "$(knob "$name")" = "$valid" ] || fail "$name reads '$(knob "$name")' after writing $valid"
-	for junk in abc "" 12abc " 5" 0x10 +1 1.5 99999999999999999999 -99999999999999999999 $bad; do
-		if err=$( (echo "$junk" >"$KNOBS/$name") 2>&1); then
-			fail "$name accepted '$junk'"
-		fi
-		echo "$err" | grep -q "Invalid argument" || fail "$name, '$junk': expected EINVAL, got: $err"
-		[ "$(knob "$name")" = "$valid" ] || fail "$name changed to '$(knob "$name")' on refused '$junk'"
-	done
-	knob_set "$name" "$def"
-	info "$name: default $def, accepts $valid, refuses junk and$(echo " $bad" | sed 's/ / /g')"
-done <<'LIST'
+cat >/tmp/knobs.table <<'LIST'
 enabled 1 0 2 -1
 scan_sleep_ms 100 20 0 -5 60001
 scan_period_min_ms 500 1000 9 -1 3600001
@@ -35,9 +25,65 @@ promote_rate_limit_mbps 65536 100 -1 1048577
 target_node -1 0 -2 64 1000
 LIST
 
+# What sysfs has.
+writable= readonly=
+for f in "$KNOBS"/*; do
+	n=${f##*/}
+	case $(stat -c %a "$f") in
+	644) writable="$writable $n" ;;
+	444) readonly="$readonly $n" ;;
+	*) fail "$n has mode $(stat -c %a "$f"), not 0644 (knob) or 0444 (status)" ;;
+	esac
+done
+[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "hotness_bytes tracked_mms " ] ||
+	fail "read-only files are '$readonly', documented: hotness_bytes tracked_mms"
+table=$(awk '{ print $1 }' /tmp/knobs.table | sort | tr '\n' ' ')
+listed=$(echo $writable | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$table" = "$listed" ] || fail "writable files in sysfs ($listed) differ from the knobs this test covers ($table)"
+info "$(echo $writable | wc -w) knobs and 2 status files in $KNOBS"
+
+# snapshot: SNAP = every knob's value, read with the shell's builtin read.
+snapshot() {
+	SNAP=
+	for n in $writable; do
+		read -r v <"$KNOBS/$n" || fail "reading $n failed"
+		SNAP="$SNAP $n=$v"
+	done
+}
+# expect_all: every knob reads what it did at the last snapshot_ok, with
+# $1 (if given) now reading $2.
+expect_all() {
+	want=$GOOD
+	[ -z "${1:-}" ] || want=$(echo "$GOOD" | sed "s/ $1=[^ ]*/ $1=$2/")
+	snapshot
+	[ "$SNAP" = "$want" ] || fail "after $3: knobs read '$SNAP', expected '$want'"
+}
+snapshot; GOOD=$SNAP
+
+# name default valid-value out-of-range...
+while read -r name def valid bad; do
+	v=$(knob "$name")
+	[ "$v" = "$def" ] || fail "$name reads '$v' after load, documented default is $def"
+	knob_set "$name" "$valid"
+	expect_all "$name" "$valid" "writing $valid to $name"
+	GOOD=$SNAP
+	for junk in abc "" 12abc " 5" 0x10 +1 1.5 99999999999999999999 -99999999999999999999 $bad; do
+		if err=$( (echo "$junk" >"$KNOBS/$name") 2>&1); then
+			fail "$name accepted '$junk'"
+		fi
+		echo "$err" | grep -q "Invalid argument" || fail "$name, '$junk': expected EINVAL, got: $err"
+		expect_all "" "" "the refused write '$junk' to $name"
+	done
+	knob_set "$name" "$def"
+	expect_all "$name" "$def" "writing $def back to $name"
+	GOOD=$SNAP
+	info "$name: default $def, accepts $valid, refuses junk and$(echo " $bad" | sed 's/ / /g')"
+done </tmp/knobs.table
+
 # Knobs that bound each other: min > max is refused either way round.
 expect_refused() {
 	if (echo "$2" >"$KNOBS/$1") 2>/dev/null; then fail "$1=$2 accepted: $3"; fi
+	expect_all "" "" "the refused write $2 to $1"
 }
 expect_refused scan_period_min_ms 6000 "above scan_period_max_ms (2000)"
 expect_refused scan_period_max_ms 400 "below scan_period_min_ms (500)"

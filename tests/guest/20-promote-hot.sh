@@ -3,7 +3,7 @@
 # continuously reaches >= 90% on node 0 within the bound (20 s for 64 MiB
 # under hmat, 60 s for 8 MiB of emulated CXL), and the counters agree with
 # the movement: kmmscand_promoted and pgpromote_success grow by at least the
-# pages that moved.
+# pages that moved and at most the pages of the region.
 . /tests/lib/common.sh
 find_slow_node
 size=$(region_size_mb)
@@ -25,6 +25,9 @@ g1=$(vmstat pgpromote_success)
 info "moved $moved pages; kmmscand_promoted +$((p1 - p0)), pgpromote_success +$((g1 - g0))"
 [ $((p1 - p0)) -ge "$moved" ] || fail "kmmscand_promoted grew less than the pages that moved"
 [ $((g1 - g0)) -ge "$moved" ] || fail "pgpromote_success grew less than the pages that moved"
+# Nothing else in the guest has slow-tier memory: no more than the region.
+[ $((p1 - p0)) -le $((size * 256)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the region's $((size * 256)) pages"
+[ $((g1 - g0)) -le $((size * 256)) ] || fail "pgpromote_success grew by $((g1 - g0)), more than the region's $((size * 256)) pages"
 grep -E '^kmmscand_' /proc/vmstat | tr '\n' ' '; echo
 # Every candidate page is accounted exactly once (totals since boot, read
 # with the module unloaded).

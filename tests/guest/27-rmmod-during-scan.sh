@@ -1,27 +1,76 @@
 #!/bin/sh
-# rmmod while a large scan is in progress returns within 1 s and leaves
-# nothing behind.
+# rmmod while a visit of a large address space is in progress returns
+# within 1 s and leaves nothing behind.  The visit is long (a 512 MiB hot
+# region, one visit covers it) and back to back with the next (period 10
+# ms).  The scan tracepoints prove that a visit was running when rmmod was
+# called: the last kmmscand_scan_mm_start of the region's process before a
+# marker written just before rmmod has no kmmscand_scan_mm_end before the
+# marker; its end after the marker, if the reader got it before rmmod
+# cleared the trace buffer, stops short of the end of the address space
+# (the visit was cut by the stop, not completed).  The events are read
+# from trace_pipe while it happens (rmmod of a module whose events were
+# on clears the buffer).  If rmmod happens to fall between two visits the
+# round is repeated (at most 5).
 . /tests/lib/common.sh
 find_slow_node
-load_module
-knob_set scan_size_max_mb 65536
-knob_set scan_size_mb 65536
-$MEMTIER --size-mb 512 --node "$SLOW" --pattern hot --seconds 60 --report-ms 60000 >/tmp/big.out &
-pid=$!
-# Wait until the daemon is busy with the region.
-s0=$(vmstat kmmscand_slowtier_scanned)
-i=0
-while [ $(( $(vmstat kmmscand_slowtier_scanned) - s0 )) -lt 20000 ]; do
-	i=$((i + 1)); [ $i -le 300 ] || { kill $pid; fail "the daemon did not start scanning the region"; }
-	sleep 0.1
+T=/sys/kernel/tracing
+round=1
+while :; do
+	load_module
+	knob_set scan_size_max_mb 65536
+	knob_set scan_size_mb 65536
+	knob_set scan_sleep_ms 1
+	knob_set scan_period_min_ms 10
+	echo >$T/trace
+	echo 1 >$T/events/kmmscand/kmmscand_scan_mm_start/enable
+	echo 1 >$T/events/kmmscand/kmmscand_scan_mm_end/enable
+	cat $T/trace_pipe >/tmp/tp.txt &
+	reader=$!
+	$MEMTIER --size-mb 512 --node "$SLOW" --pattern hot --seconds 60 --report-ms 60000 >/tmp/big.out &
+	pid=$!
+	# Wait until the daemon is busy with the region.
+	s0=$(vmstat kmmscand_slowtier_scanned)
+	i=0
+	while [ $(( $(vmstat kmmscand_slowtier_scanned) - s0 )) -lt 20000 ]; do
+		i=$((i + 1)); [ $i -le 300 ] || { kill $pid; fail "the daemon did not start scanning the region"; }
+		sleep 0.1
+	done
+	echo "kmmscand-test: rmmod" >$T/trace_marker
+	t0=$(uptime_ms)
+	rmmod kmmscand || fail "rmmod failed"
+	t1=$(uptime_ms)
+	kill $pid
+	wait $pid 2>/dev/null
+	sleep 0.5
+	kill $reader
+	wait $reader 2>/dev/null
+	info "round $round: rmmod took $((t1 - t0)) ms during a scan of a 512 MiB region"
+	[ $((t1 - t0)) -le 1000 ] || fail "rmmod took longer than 1 s"
+	[ -z "$(kthread_pids)" ] || fail "kmmscand thread survived rmmod"
+	[ ! -e "$KNOBS" ] || fail "$KNOBS survived rmmod"
+	# The visit in progress at the marker, and how it ended.
+	verdict=$(awk -v pid="$pid" '
+		/kmmscand-test: rmmod/ { marked = 1; next }
+		$0 ~ "kmmscand_scan_mm_start: pid=" pid " " && !marked { open = 1; start = $0 }
+		$0 ~ "kmmscand_scan_mm_end: pid=" pid " " {
+			if (!marked) open = 0
+			else if (open && after == "") after = $0
+		}
+		END {
+			if (!marked) print "nomarker"
+			else if (!open) print "idle"
+			else if (after == "") print "noend"
+			else if (after ~ / end=0xffffffffffffffff /) print "completed " after
+			else print "cut " after
+		}' /tmp/tp.txt)
+	case "$verdict" in
+	cut*) info "visit in progress at rmmod, stopped early:$(echo "$verdict" | sed 's/.*kmmscand_scan_mm_end://')"; break ;;
+	noend) info "visit in progress at rmmod (its end event was cleared with the buffer before it was read)"; break ;;
+	idle) info "round $round: rmmod fell between two visits" ;;
+	nomarker) fail "the trace marker is missing" ;;
+	completed*) fail "the visit in progress at rmmod ran to the end of the address space instead of stopping: $verdict" ;;
+	esac
+	round=$((round + 1))
+	[ $round -le 5 ] || fail "in 5 rounds rmmod never came during a visit (the visits are not long, or the trace is wrong)"
 done
-t0=$(uptime_ms)
-rmmod kmmscand || fail "rmmod failed"
-t1=$(uptime_ms)
-kill $pid
-wait $pid 2>/dev/null
-info "rmmod took $((t1 - t0)) ms during a scan of a 512 MiB region"
-[ $((t1 - t0)) -le 1000 ] || fail "rmmod took longer than 1 s"
-[ -z "$(kthread_pids)" ] || fail "kmmscand thread survived rmmod"
-[ ! -e "$KNOBS" ] || fail "$KNOBS survived rmmod"
 check_dmesg

@@ -5,8 +5,9 @@
 # the thread works again afterwards.
 . /tests/lib/common.sh
 find_slow_node
-[ -w /sys/power/pm_test ] || skip "kernel without CONFIG_PM_DEBUG"
-grep -qw freeze /sys/power/state || skip "suspend-to-idle not available"
+# config.fragment pins CONFIG_PM_DEBUG and CONFIG_SUSPEND: their absence is a failure.
+[ -w /sys/power/pm_test ] || fail "no /sys/power/pm_test: kernel without CONFIG_PM_DEBUG"
+grep -qw freeze /sys/power/state || fail "suspend-to-idle not available ($(cat /sys/power/state))"
 load_module
 kpid=$(kthread_pids)
 flags=$(awk '{ print $9 }' /proc/$kpid/stat)

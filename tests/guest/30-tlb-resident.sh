@@ -8,6 +8,7 @@
 find_slow_node
 load_module
 f0=$(vmstat kmmscand_tlb_flushes)
+p0=$(vmstat kmmscand_promoted)
 for i in 1 2 3 4 5; do
 	$MEMTIER --size-mb 4 --node "$SLOW" --pattern hot --seconds 10 \
 		--until-node 0 --until-pct 90 --report-ms 250 >/tmp/tlb.out
@@ -19,3 +20,5 @@ f1=$(vmstat kmmscand_tlb_flushes)
 info "kmmscand_tlb_flushes +$((f1 - f0))"
 [ $((f1 - f0)) -gt 0 ] || fail "no TLB flush counted"
 unload_module
+p1=$(vmstat kmmscand_promoted)
+[ $((p1 - p0)) -le $((5 * 1024)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the five regions' $((5 * 1024)) pages"

@@ -8,6 +8,7 @@
 find_slow_node
 LIMIT=${IDLE_HOT_LIMIT_S:-12}
 load_module
+p0=$(vmstat kmmscand_promoted)
 $MEMTIER --size-mb 128 --hot-mb 64 --node "$SLOW" --idle-s 10 --pattern hot --seconds "$LIMIT" \
 	--until-node 0 --until-pct 90 --report-ms 500 >/tmp/idle.out
 rc=$?
@@ -21,4 +22,6 @@ set -- $idled
 t=$(grep '^memtier: reached' /tmp/idle.out | sed 's/.* t=\([0-9.]*\)s.*/\1/')
 info "idle 10 s: $1 pages moved; hot: 90% on node 0 after ${t} s (bound $LIMIT s)"
 unload_module
+p1=$(vmstat kmmscand_promoted)
+[ $((p1 - p0)) -le $((128 * 256)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the region's $((128 * 256)) pages"
 check_dmesg

@@ -8,6 +8,7 @@ find_slow_node
 LIMIT=${MANY_LIMIT_S:-60}
 N=8
 load_module
+p0=$(vmstat kmmscand_promoted)
 i=1
 while [ $i -le $N ]; do
 	$MEMTIER --size-mb 48 --hot-mb 24 --node "$SLOW" --pattern hot --seconds "$LIMIT" \
@@ -38,4 +39,6 @@ done
 info "all $N processes at 90% on node 0; the slowest after ~${slowest} s (bound $LIMIT s); cold moved $cold of $cold_total pages"
 [ $((cold * 100)) -le $((cold_total * 5)) ] || fail "more than 5% of the cold memory moved"
 unload_module
+p1=$(vmstat kmmscand_promoted)
+[ $((p1 - p0)) -le $((N * 48 * 256)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the $N regions' $((N * 48 * 256)) pages"
 check_dmesg

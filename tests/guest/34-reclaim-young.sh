@@ -13,6 +13,7 @@ fast_knobs
 knob_set promote_rate_limit_mbps 0
 rm -f /tmp/ry.ready
 y0=$(vmstat kmmscand_young)
+p0=$(vmstat kmmscand_promoted)
 $MEMTIER --size-mb 64 --node "$SLOW" --pattern once --seconds 30 --ready-file /tmp/ry.ready >/tmp/ry.out &
 pid=$!
 n=0
@@ -30,5 +31,6 @@ wait $pid 2>/dev/null
 [ -n "$ref" ] || fail "no 64 MiB VMA in smaps"
 info "scan found $young young pages; smaps Referenced: $ref kB of 65536"
 [ "$ref" -ge $((65536 * 9 / 10)) ] || fail "reclaim would see $ref kB of the 65536 kB region as referenced"
+[ "$(vmstat kmmscand_promoted)" = "$p0" ] || fail "kmmscand_promoted grew with promote_rate_limit_mbps 0"
 unload_module
 check_dmesg

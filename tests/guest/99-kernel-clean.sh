@@ -5,7 +5,7 @@
 # oops.  Runs last.
 . /tests/lib/common.sh
 f=/sys/kernel/debug/kmemleak
-[ -e $f ] || skip "kernel built without kmemleak"
+[ -e $f ] || fail "kernel built without kmemleak (config.fragment pins CONFIG_DEBUG_KMEMLEAK)"
 ! grep -q '^kmmscand ' /proc/modules || unload_module
 # kmemleak only reports objects older than 5 s, and needs two scans to be
 # sure an object is unreferenced.
