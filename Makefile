@@ -6,7 +6,7 @@
 #   make            build kmmscand.ko (and the guest kernel, once, cached)
 #   make test       host tests + guest KTAP suite in both topologies
 #   make run        boot the default guest, load the module, show it work
-#   make bench      compare with NUMA balancing tiering and DAMON, one guest
+#   make bench      compare with NUMA balancing tiering and DAMON (tools/bench)
 #   make shell      boot the default guest to an interactive shell
 
 SHELL := /bin/bash
@@ -14,13 +14,13 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 KENV := $(BUILD)/kernel.env
 KO := $(BUILD)/module/kmmscand.ko
-PROGS := $(BUILD)/progs/memtier
+PROGS := $(BUILD)/progs/memtier $(BUILD)/progs/tierload
 LLVM_FLAGS := LLVM=-19
 
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs test test-host test-guest run bench shell clean lint
+.PHONY: all setup kernel module progs test test-host test-guest run bench bench-check shell clean lint
 
 all: module
 
@@ -37,7 +37,8 @@ module: kernel
 
 progs: setup
 	@mkdir -p $(BUILD)/progs
-	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+	gcc -static -O2 -Wall -Wextra -Werror -o $(BUILD)/progs/memtier tests/progs/memtier.c
+	gcc -static -O2 -std=gnu99 -pthread -Wall -Wextra -Werror -o $(BUILD)/progs/tierload tests/progs/tierload.c
 
 test: module progs
 	@scripts/run-tests
@@ -53,15 +54,22 @@ test-guest: module progs
 run: module progs
 	qemu/run --cmd /tests/demo.sh
 
-# Side-by-side comparison with NUMA balancing tiering and DAMON, on a kernel
-# without debugging options (built once, cached like the test kernel).
+# The reference comparison with NUMA balancing tiering and DAMON, on a kernel
+# without debugging options (built once, cached like the test kernel):
+# six workloads x four mechanisms x two start modes, results in
+# bench/results/<date>-<kernel>/ (tools/bench/run; BENCH_QUICK=1 for the
+# 5-minute variant; BENCH_WORKLOADS, BENCH_MECHS, BENCH_STARTS, BENCH_K).
 BENCH_ENV := $(BUILD)/kernel-bench.env
 bench: setup progs
 	@KERNEL_VARIANT=bench scripts/build-kernel
 	@mkdir -p $(BUILD)/module-bench
 	$(MAKE) -C $$(. $(BENCH_ENV) && echo $$KDIR) M=$(TOP) MO=$(BUILD)/module-bench $(LLVM_FLAGS) modules
-	qemu/run --kernel-env $(BENCH_ENV) --module $(BUILD)/module-bench/kmmscand.ko \
-		--cmd /tests/bench.sh --timeout 1800
+	tools/bench/run --kernel-env $(BENCH_ENV) --module $(BUILD)/module-bench/kmmscand.ko
+
+# The benchmark harness, checked end to end on the test kernel (no timing
+# assertion): part of `make test`.
+bench-check: module progs
+	@tools/bench/check-harness
 
 shell: module progs
 	qemu/run --shell
@@ -74,5 +82,6 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs*
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/initramfs* \
+		$(BUILD)/bench-check $(BUILD)/bench-venv
 	cargo clean
