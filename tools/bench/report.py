@@ -48,6 +48,9 @@ WORKLOAD_DESC = {
     "thp": "The hot64 layout in THPs (MADV_HUGEPAGE).",
 }
 
+# A result row: COLUMNS -> value (None = blank).
+Row = dict[str, Any]
+
 # CSV columns, in order.  Blank = not applicable or not measured.
 COLUMNS = [
     "workload", "start", "mechanism", "kernel", "seconds", "procs",
@@ -263,9 +266,9 @@ def dsum(run: Run, *names: str) -> Optional[float]:
     return sum(got) if got else None
 
 
-def compute(run: Run, k: float) -> dict[str, object]:
+def compute(run: Run, k: float) -> Row:
     procs = sorted((p for p in run.procs.values() if p.samples), key=lambda p: p.index)
-    row: dict[str, object] = {c: None for c in COLUMNS}
+    row: Row = {c: None for c in COLUMNS}
     row.update(workload=run.workload, start=run.start, mechanism=run.mechanism,
                kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k)
     ok = bool(procs) and run.status == 0 and all(p.ended for p in procs) \
@@ -362,7 +365,7 @@ def compute(run: Run, k: float) -> dict[str, object]:
     return row
 
 
-def relate_to_none(rows: list[dict[str, object]]) -> None:
+def relate_to_none(rows: list[Row]) -> None:
     base = {(r["workload"], r["start"]): r["app_ops_per_s"] for r in rows
             if r["mechanism"] == "none"}
     for r in rows:
@@ -382,7 +385,7 @@ def fmt_csv(v: object) -> str:
     return str(v)
 
 
-def write_csv(rows: list[dict[str, object]], path: Path) -> None:
+def write_csv(rows: list[Row], path: Path) -> None:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(COLUMNS)
@@ -390,37 +393,37 @@ def write_csv(rows: list[dict[str, object]], path: Path) -> None:
             w.writerow([fmt_csv(r[c]) for c in COLUMNS])
 
 
-def order_key(r: dict[str, object], workloads: list[str]) -> tuple[int, int, int]:
+def order_key(r: Row, workloads: list[str]) -> tuple[int, int, int]:
     def idx(seq: list[str], v: object) -> int:
         return seq.index(str(v)) if str(v) in seq else len(seq)
     return (idx(workloads, r["workload"]), idx(STARTS, r["start"]),
             idx(MECHANISMS, r["mechanism"]))
 
 
-def secs(v: object) -> str:
-    return "never" if v is None else f"{float(v):.1f} s"  # type: ignore[arg-type]
+def secs(v: Optional[float]) -> str:
+    return "never" if v is None else f"{float(v):.1f} s"
 
 
-def pct(v: object) -> str:
-    return "-" if v is None else f"{100 * float(v):.1f}%"  # type: ignore[arg-type]
+def pct(v: Optional[float]) -> str:
+    return "-" if v is None else f"{100 * float(v):.1f}%"
 
 
-def cnt(v: object) -> str:
-    return "-" if v is None else f"{int(round(float(v)))}"  # type: ignore[arg-type]
+def cnt(v: Optional[float]) -> str:
+    return "-" if v is None else f"{int(round(float(v)))}"
 
 
-def mib(pages: object) -> str:
+def mib(pages: Optional[float]) -> str:
     if pages is None:
         return "-"
-    m = float(pages) * PAGE / (1 << 20)  # type: ignore[arg-type]
+    m = float(pages) * PAGE / (1 << 20)
     return f"{m:.0f} MiB" if m >= 10 else f"{m:.2g} MiB"
 
 
-def flt(v: object, unit: str = "", digits: int = 2) -> str:
-    return "-" if v is None else f"{float(v):.{digits}f}{unit}"  # type: ignore[arg-type]
+def flt(v: Optional[float], unit: str = "", digits: int = 2) -> str:
+    return "-" if v is None else f"{float(v):.{digits}f}{unit}"
 
 
-def write_markdown(rows: list[dict[str, object]], workloads: list[str],
+def write_markdown(rows: list[Row], workloads: list[str],
                    meta: dict[str, str], figures: dict[str, list[str]], path: Path) -> None:
     k = rows[0]["k"] if rows else 2
     out = [f"# `make bench` results: {meta.get('title', '')}", "",
@@ -430,7 +433,7 @@ def write_markdown(rows: list[dict[str, object]], workloads: list[str],
            " the application's rate shows each mechanism's overhead, not DRAM's benefit.",
            f"\"mem time\" is the modeled memory time per access relative to an oracle with"
            f" the hot set in DRAM from the start (slow tier = {k}x DRAM): 1.00 is ideal,"
-           f" {float(k):.2f} is no promotion at all.", ""]  # type: ignore[arg-type]
+           f" {float(k):.2f} is no promotion at all.", ""]
     for wl in workloads:
         wrows = sorted((r for r in rows if r["workload"] == wl),
                        key=lambda r: order_key(r, workloads))
@@ -444,7 +447,7 @@ def write_markdown(rows: list[dict[str, object]], workloads: list[str],
         extra = []
         if any(r["t90_shift_s"] is not None or "shift" in wl for r in wrows):
             extra.append(("T90 after shift", "t90_shift_s"))
-        if any(int(r["procs"] or 1) > 1 for r in wrows):  # type: ignore[call-overload]
+        if any(int(r["procs"] or 1) > 1 for r in wrows):
             extra.append(("slowest proc T90", "t90_slowest_s"))
         head = ["start", "mechanism", "T50", "T90"] + [e[0] for e in extra] + [
             "hot on top at end", "cold moved", "precision", "promoted", "demoted",
@@ -470,7 +473,41 @@ def write_markdown(rows: list[dict[str, object]], workloads: list[str],
     path.write_text("\n".join(out))
 
 
-def plot(rows: list[dict[str, object]], runs: list[Run], workloads: list[str],
+def headline_t90(r: Optional[Row]) -> str:
+    """The T90 that sums a run up: the slowest process's, the second window's."""
+    if r is None:
+        return "-"
+    if str(r["workload"]).startswith("shift"):
+        return secs(r["t90_shift_s"])
+    if isinstance(r["procs"], int) and r["procs"] > 1:
+        return secs(r["t90_slowest_s"])
+    return secs(r["t90_s"])
+
+
+def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
+    """The compact table the README shows: one row per workload x mechanism."""
+    by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
+    out = ["| workload | mechanism | T90 on-first | T90 on-later | cold moved | precision"
+           " | thread CPU | app sys | ops vs none | mem time |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for wl in workloads:
+        for m in MECHANISMS:
+            f, later = by.get((wl, "on-first", m)), by.get((wl, "on-later", m))
+            if f is None and later is None:
+                continue
+            r = f or later
+            assert r is not None
+            out.append("| " + " | ".join([
+                wl, m, headline_t90(f), headline_t90(later), pct(r["cold_moved_frac"]), pct(r["precision"]),
+                flt(r["mech_cpu_s"], " s"), flt(r["app_sys_s"], " s"),
+                flt(r["app_ops_rel_none"], "x"), flt(r["mem_time_rel_oracle"])]) + " |")
+    out += ["", "T90: time until 90% of the hot set was on the top tier (procs8: the slowest"
+            " process; shift: the second window, from the shift).  The other columns are"
+            " the on-first runs'."]
+    path.write_text("\n".join(out) + "\n")
+
+
+def plot(rows: list[Row], runs: list[Run], workloads: list[str],
          outdir: Path) -> dict[str, list[str]]:
     """One PNG per workload x start (a line per mechanism) and summary.png."""
     import matplotlib
@@ -580,6 +617,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     kernel = next((str(r["kernel"]) for r in rows if r["kernel"]), "?")
     write_markdown(rows, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest},
                    figures, a.out / "results.md")
+    write_summary(rows, workloads, a.out / "summary.md")
     bad = [r for r in rows if r["status"] != "ok"]
     print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}")
     return 0

@@ -67,6 +67,10 @@ def ramp(t0: float, t1: float) -> Frac:
     return lambda t: 0.0 if t <= t0 else 1.0 if t >= t1 else (t - t0) / (t1 - t0)
 
 
+def const(f: float) -> Frac:
+    return lambda t: f
+
+
 BOOT = "BENCH boot kernel=7.2.13 topology=hmat slow_node=1 variant=quick user_hz=100 page_size=4096\n"
 
 
@@ -86,7 +90,7 @@ def full_log(wl: str = "hot64", secs: int = 10) -> str:
 
 
 class Metrics(unittest.TestCase):
-    def one(self, text: str, k: float = 2.0) -> dict[str, object]:
+    def one(self, text: str, k: float = 2.0) -> report.Row:
         runs = report.parse_log(BOOT + text)
         self.assertEqual(len(runs), 1)
         return report.compute(runs[0], k)
@@ -114,13 +118,13 @@ class Metrics(unittest.TestCase):
 
     def test_modeled_memory_time(self) -> None:
         for f, k, want in ((0.0, 2.0, 2.0), (1.0, 2.0, 1.0), (0.5, 3.0, 2.0)):
-            r = self.one(run_text("hot64", "none", "on-first", 6, 1000, 0, lambda t, f=f: f), k)
+            r = self.one(run_text("hot64", "none", "on-first", 6, 1000, 0, const(f)), k)
             self.assertAlmostEqual(r["mem_time_rel_oracle"], want, places=6)
         # A ramp from 0 at t=0 to 1 at t=4 over 8 equal intervals: the
         # trapezoid placement per interval is 1/8, 3/8, 5/8, 7/8, then 1.
         r = self.one(run_text("hot64", "none", "on-first", 8, 1000, 0, ramp(0, 4)))
-        f = [0.125, 0.375, 0.625, 0.875, 1, 1, 1, 1]
-        self.assertAlmostEqual(r["mem_time_rel_oracle"], sum(x + 2 * (1 - x) for x in f) / 8)
+        per = [0.125, 0.375, 0.625, 0.875, 1, 1, 1, 1]
+        self.assertAlmostEqual(r["mem_time_rel_oracle"], sum(x + 2 * (1 - x) for x in per) / 8)
 
     def test_counters(self) -> None:
         c = {"pgpromote_success": (10, 110), "pgdemote_kswapd": (0, 7),
@@ -191,8 +195,8 @@ class EndToEnd(unittest.TestCase):
             for f in ("results.csv", "results.md", "timelines.csv", "summary.png",
                       "timeline-hot64-on-first.png", "timeline-shift-on-later.png"):
                 self.assertTrue((out / f).is_file(), f)
-            with (out / "results.csv").open() as f:
-                rows = list(csv.DictReader(f))
+            with (out / "results.csv").open() as fh:
+                rows = list(csv.DictReader(fh))
             self.assertEqual(len(rows), 16)
             none = [r for r in rows if r["mechanism"] == "none"]
             self.assertTrue(all(r["app_ops_rel_none"] == "1" for r in none))
@@ -207,9 +211,9 @@ class EndToEnd(unittest.TestCase):
                           check.check(out, ["random"], report.MECHANISMS, report.STARTS))
             bad = out / "bad"
             bad.mkdir()
-            for f in out.iterdir():
-                if f.is_file():
-                    (bad / f.name).write_bytes(f.read_bytes())
+            for path in out.iterdir():
+                if path.is_file():
+                    (bad / path.name).write_bytes(path.read_bytes())
             text = (bad / "results.csv").read_text().splitlines()
             head = text[0].split(",")
             cells = text[3].split(",")
