@@ -73,17 +73,19 @@ pid_of() {
 	done
 }
 
-# snapshot FILE: counters now, "name value" per line.
+KSWAPD_PIDS=
+
+# snapshot FILE: counters now, "name value" per line (the time first).
 snapshot() {
 	{
+		awk '{ printf "uptime_ms %d\n", $1 * 1000 }' /proc/uptime
 		grep -E "$VMSTAT_RE" /proc/vmstat
 		t=0
-		for p in $(pid_of kswapd0); do t=$((t + $(cpu_ticks "$p"))); done
+		for p in $KSWAPD_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
 		echo "kswapd_ticks $t"
 		t=0
 		for p in $MECH_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
 		echo "mech_ticks $t"
-		awk '{ printf "uptime_ms %d\n", $1 * 1000 }' /proc/uptime
 		awk '/MemFree/ { print "node0_free_kb " $4 }' /sys/devices/system/node/node0/meminfo
 	} >"$1"
 }
@@ -294,6 +296,7 @@ run() {
 # --- main ---------------------------------------------------------------
 
 find_slow_node
+KSWAPD_PIDS=$(pid_of kswapd0)
 [ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
 table=$here/workloads
 say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096"
