@@ -131,6 +131,9 @@ def num(s: str) -> Optional[float]:
         return None
 
 
+KERNEL_LOG: list[str] = []  # "BENCH kernel-log" lines of every log parsed
+
+
 def parse_log(text: str) -> list[Run]:
     """The runs of one guest log (a run cut short keeps what it printed)."""
     runs: list[Run] = []
@@ -143,7 +146,9 @@ def parse_log(text: str) -> list[Run]:
             i = line.find(prefix)
             if i > 0:
                 line = line[i:]
-        if line.startswith("BENCH boot "):
+        if line.startswith("BENCH kernel-log "):
+            KERNEL_LOG.append(line[len("BENCH kernel-log "):])
+        elif line.startswith("BENCH boot "):
             kernel = kv(line).get("kernel", "")
         elif line.startswith("BENCH run "):
             f = kv(line)
@@ -434,6 +439,9 @@ def write_markdown(rows: list[Row], workloads: list[str],
            f"\"mem time\" is the modeled memory time per access relative to an oracle with"
            f" the hot set in DRAM from the start (slow tier = {k}x DRAM): 1.00 is ideal,"
            f" {float(k):.2f} is no promotion at all.", ""]
+    if meta.get("kernel_log"):
+        out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
+                " detector reports, see `logs/`): check them before trusting these numbers.", ""]
     for wl in workloads:
         wrows = sorted((r for r in rows if r["workload"] == wl),
                        key=lambda r: order_key(r, workloads))
@@ -615,11 +623,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     figures = {} if a.no_plots else plot(rows, runs, workloads, a.out)
     (a.out / "figures.json").write_text(json.dumps(figures, indent=1) + "\n")
     kernel = next((str(r["kernel"]) for r in rows if r["kernel"]), "?")
-    write_markdown(rows, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest},
+    write_markdown(rows, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest,
+                                     "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else ""},
                    figures, a.out / "results.md")
     write_summary(rows, workloads, a.out / "summary.md")
     bad = [r for r in rows if r["status"] != "ok"]
-    print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}")
+    print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}"
+          + (f"; the kernel logged {len(KERNEL_LOG)} report lines" if KERNEL_LOG else ""))
     return 0
 
 
