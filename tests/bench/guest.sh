@@ -247,7 +247,8 @@ fill_start() {
 	done
 	[ -e /tmp/fill.ready ] || { say "error filler failed: $(cat /tmp/fill.out)"; return 1; }
 	echo 1 >/sys/kernel/mm/numa/demotion_enabled
-	say "fill mb=$mb node0_free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)"
+	say "fill mb=$mb node0_free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)" \
+		"$(awk '/^Node/ { n = ($2 == "0,"); z = $4 } n && $1 ~ /^(min|low|high|promo)$/ { printf "%s_%s=%s ", z, $1, $2 }' /proc/zoneinfo)"
 }
 
 fill_stop() {
@@ -335,8 +336,6 @@ for wl in "$@"; do
 		for mech in $mechs; do
 			# shellcheck disable=SC2086
 			run "$wl" "$secs" "$setup" "$mech" "$start" "$@" || failed=1
-			# Let freed memory settle before the next run.
-			sleep 1
 		done
 	done
 done

@@ -23,6 +23,9 @@
  * (policy reset to default, so that reclaim may demote it), then sleeps
  * until killed: the "DRAM full" benchmark's filler.
  *
+ * --flush-ms MS (default 100; 0: never) flushes the process's TLB that
+ * often, for QEMU TCG's sake (see flush_tlb()).
+ *
  * Placement samples read /proc/self/pagemap (one page-table walk; root sees
  * the PFNs) and map each PFN to its node through the memory blocks in
  * /sys/devices/system/node; --sample-method move_pages uses
@@ -51,6 +54,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <glob.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -77,7 +81,7 @@ struct opts {
 	unsigned long hot_mb, cold_mb, fill_mb;
 	int node, top, thp, threads, procs, move_pages;
 	double seconds, shift_at;
-	unsigned int sample_ms;
+	unsigned int sample_ms, flush_ms;
 	const char *ready_file, *go_file;
 };
 
@@ -288,6 +292,59 @@ static void read_nodes(signed char *node)
 	}
 }
 
+/* --- TLB flushes ------------------------------------------------------ */
+
+/*
+ * QEMU TCG sizes its software TLB only when the guest flushes it, so a
+ * process that runs undisturbed keeps a small TLB and runs several times
+ * slower than one whose TLB a mechanism keeps flushing (kmmscand's young-bit
+ * clearing, NUMA balancing's PTE changes).  To compare the mechanisms'
+ * overhead rather than that emulator effect, every process flushes its own
+ * TLB (all CPUs running it) every --flush-ms: MADV_DONTNEED on a scratch
+ * range larger than the kernel's single-page flush ceiling (33 pages) makes
+ * a full flush of the mm.
+ */
+#define SCRATCH_PAGES	64
+static char *scratch;
+
+static void flush_tlb(void)
+{
+	size_t len = SCRATCH_PAGES * (size_t)page_size;
+
+	if (!o.flush_ms)
+		return;
+	if (!scratch) {
+		scratch = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (scratch == MAP_FAILED)
+			die("mmap scratch");
+	}
+	for (size_t i = 0; i < len; i += page_size)
+		scratch[i] = 1;
+	madvise(scratch, len, MADV_DONTNEED);
+}
+
+/* Sleeps until @until (now_s() time), flushing the TLB every --flush-ms. */
+static void sleep_until(double until)
+{
+	static double next_flush;
+
+	for (;;) {
+		double t = now_s(), wake = until;
+
+		if (o.flush_ms && t >= next_flush) {
+			flush_tlb();
+			next_flush = t + o.flush_ms / 1e3;
+		}
+		if (o.flush_ms && next_flush < wake)
+			wake = next_flush;
+		if (t >= until)
+			return;
+		if (wake > t)
+			usleep((useconds_t)((wake - t) * 1e6));
+	}
+}
+
 /* --- workers ----------------------------------------------------------- */
 
 struct worker {
@@ -488,8 +545,14 @@ static int run_proc(int ready_fd, int start_fd)
 	if (write(ready_fd, &c, 1) != 1)
 		die("ready pipe");
 	close(ready_fd);
-	while (read(start_fd, &c, 1) < 0 && errno == EINTR)
-		;
+	/* Until the clock starts: flushes, and EOF on @start_fd. */
+	for (;;) {
+		struct pollfd pfd = { .fd = start_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, o.flush_ms ? (int)o.flush_ms : -1) > 0)
+			break;
+		flush_tlb();
+	}
 	close(start_fd);
 
 	t0 = now_s();
@@ -501,7 +564,7 @@ static int run_proc(int ready_fd, int start_fd)
 		double t = now_s(), ms;
 
 		if (t < next) {
-			usleep((useconds_t)((next - t) * 1e6));
+			sleep_until(next);
 			continue;
 		}
 		if (o.pattern == P_SHIFT && !shifted && t - t0 >= o.shift_at)
@@ -563,7 +626,7 @@ static void usage(void)
 		"usage: tierload --pattern hot|random|shift --hot-mb N [--cold-mb N]\n"
 		"                [--node N] [--top N] [--thp] [--threads N] [--procs N]\n"
 		"                [--seconds S] [--shift-at S] [--sample-ms MS]\n"
-		"                [--sample-method pagemap|move_pages]\n"
+		"                [--sample-method pagemap|move_pages] [--flush-ms MS]\n"
 		"                [--ready-file PATH] [--go-file PATH]\n"
 		"       tierload --fill-mb N [--node N] [--ready-file PATH]\n");
 	exit(2);
@@ -607,6 +670,7 @@ static void parse(int argc, char **argv)
 		{ "shift-at", required_argument, 0, 'A' },
 		{ "sample-ms", required_argument, 0, 'm' },
 		{ "sample-method", required_argument, 0, 'M' },
+		{ "flush-ms", required_argument, 0, 'f' },
 		{ "ready-file", required_argument, 0, 'R' },
 		{ "go-file", required_argument, 0, 'G' },
 		{ 0, 0, 0, 0 },
@@ -614,7 +678,8 @@ static void parse(int argc, char **argv)
 	int c;
 
 	o = (struct opts){ .node = 1, .top = 0, .threads = 1, .procs = 1,
-			   .seconds = 30, .shift_at = -1, .sample_ms = 1000 };
+			   .seconds = 30, .shift_at = -1, .sample_ms = 1000,
+			   .flush_ms = 100 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -644,6 +709,7 @@ static void parse(int argc, char **argv)
 			else if (strcmp(optarg, "pagemap"))
 				usage();
 			break;
+		case 'f': o.flush_ms = (unsigned int)num(optarg); break;
 		case 'R': o.ready_file = optarg; break;
 		case 'G': o.go_file = optarg; break;
 		default: usage();
