@@ -4,7 +4,8 @@
 # The guest half of `make bench` (tools/bench/run boots the guest with this
 # directory under /extra/bench and tierload under /extra):
 #
-#   sh /extra/bench/guest.sh [--quick] [--mechs "M..."] [--starts "S..."] WORKLOAD...
+#   sh /extra/bench/guest.sh [--quick] [--mechs "M..."] [--starts "S..."]
+#                            [--damon-tuner consist|temporal] WORKLOAD...
 #
 # For each workload (tests/bench/workloads), each start mode and each
 # mechanism, in that order, one run:
@@ -35,6 +36,7 @@ done
 DAMON=/sys/kernel/mm/damon/admin/kdamonds
 FILL_LEAVE_MB=${FILL_LEAVE_MB:-16}
 variant=full
+DAMON_TUNER=temporal
 mechs="none numab2 damon kmmscand"
 starts="on-first on-later"
 
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--quick) variant=quick ;;
 	--mechs) mechs=$2; shift ;;
 	--starts) starts=$2; shift ;;
+	--damon-tuner) DAMON_TUNER=$2; shift ;;
 	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -153,6 +156,11 @@ damon_ctx() {
 	echo 0 >"$q/weights/sz_permil"
 	echo 100 >"$q/weights/nr_accesses_permil"
 	echo 100 >"$q/weights/age_permil"
+	# The goal tuner: temporal (the full quota while the goal is unmet)
+	# unless --damon-tuner names another.  The sample keeps the kernel's
+	# default, consist, whose feedback loop starts the quota near zero and
+	# needs ~30 s to reach a useful rate: longer than most runs here.
+	echo "$DAMON_TUNER" >"$q/goal_tuner"
 	echo 1 >"$q/goals/nr_goals"
 	echo "$7" >"$q/goals/0/target_metric"
 	echo "$8" >"$q/goals/0/target_value"
@@ -319,7 +327,7 @@ find_slow_node
 KSWAPD_PIDS=$(pid_of kswapd0)
 [ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
 table=$here/workloads
-say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096"
+say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER"
 for n in /sys/devices/system/node/node[0-9]*; do
 	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
 done
