@@ -34,6 +34,7 @@ MECH_LABEL = {
 }
 MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e",
               "kmmscand": "#2ca02c"}
+MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-"}
 
 WORKLOAD_DESC = {
     "hot64": "A hot region written continuously, a cold one touched once, both on the slow node.",
@@ -590,7 +591,8 @@ def plot(rows: list[Row], runs: list[Run], workloads: list[str],
                 continue
             t, f = series[(wl, start)][m]
             ax.plot(t, [100 * x for x in f], label=MECH_LABEL.get(m, m),
-                    color=MECH_COLOR.get(m), lw=1.8, marker="." if len(t) < 30 else None)
+                    color=MECH_COLOR.get(m), ls=MECH_STYLE.get(m, "-"), lw=1.8,
+                    marker="." if len(t) < 30 else None)
             drawn.append(m)
         shifts = [s.t for run in runs if run.workload == wl and run.start == start
                   for p in run.procs.values()
