@@ -530,10 +530,11 @@ def winners(rows: list[Row], workloads: list[str]) -> list[str]:
                 return f"{key}: -"
             v0 = min(v for v, _ in vals)
             who = [m for v, m in vals if v <= v0 + 1e-9]
-            return f"{key}: {', '.join(who)} ({v0:g}{unit})"
+            return f"{key}: {', '.join(who)} ({v0:.{2 if unit == ' s' else 1}f}{unit})"
 
-        fast = [(float(t), str(r["mechanism"])) for r in rs if (t := t90(r)) is not None]
-        cold = [(100 * float(r["cold_moved_frac"]), str(r["mechanism"])) for r in rs
+        fast = [(round(float(t), 1), str(r["mechanism"])) for r in rs
+                if (t := t90(r)) is not None]
+        cold = [(round(100 * float(r["cold_moved_frac"]), 1), str(r["mechanism"])) for r in rs
                 if r["cold_moved_frac"] is not None and (r["hot_moved_pages"] or 0) > 0]
         cpu = [(round(float(r["extra_cpu_s"]), 2), str(r["mechanism"])) for r in rs
                if r["extra_cpu_s"] is not None and t90(r) is not None]

@@ -205,8 +205,8 @@ class EndToEnd(unittest.TestCase):
             damon = [r for r in rows if r["mechanism"] == "damon"]
             self.assertTrue(all(float(r["extra_cpu_s"]) == 1.5 for r in damon))
             summary = (out / "summary.md").read_text()
-            self.assertIn("- hot64: fastest to 90%: damon (3 s); least cold moved, of those"
-                          " that moved: numab2, kmmscand (0%)", summary)
+            self.assertIn("- hot64: fastest to 90%: damon (3.00 s); least cold moved, of those"
+                          " that moved: numab2, kmmscand (0.0%)", summary)
             md = (out / "results.md").read_text()
             self.assertIn("| on-first | kmmscand |", md)
             self.assertIn("never", md)
