@@ -7,7 +7,7 @@
 #   make test       host tests + guest KTAP suite in three topologies
 #   make run        boot the guest, load the module, watch pages move (CXL=1)
 #   make plot       PNG timeline of a tierstat --record file (FILE=...)
-#   make bench      compare with NUMA balancing tiering and DAMON, one guest
+#   make bench      compare with NUMA balancing tiering and DAMON (tools/bench)
 #   make shell      boot the default guest to an interactive shell
 
 SHELL := /bin/bash
@@ -15,7 +15,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 KENV := $(BUILD)/kernel.env
 KO := $(BUILD)/module/kmmscand.ko
-PROGS := $(BUILD)/progs/memtier
+PROGS := $(BUILD)/progs/memtier $(BUILD)/progs/tierload
 MUSL := x86_64-unknown-linux-musl
 TIERSTAT := $(BUILD)/progs/tierstat
 # Test programs of the stress and policy tests (tests/progs/<name>.c).
@@ -28,7 +28,7 @@ export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs tierstat test test-host test-guest test-mm run plot bench shell clean lint
+.PHONY: all setup kernel module progs tierstat test test-host test-guest test-mm run plot bench bench-check shell clean lint
 
 all: module
 
@@ -45,7 +45,8 @@ module: kernel
 
 progs: setup tierstat
 	@mkdir -p $(BUILD)/progs
-	gcc -static -O2 -Wall -Wextra -Werror -o $(PROGS) tests/progs/memtier.c
+	gcc -static -O2 -Wall -Wextra -Werror -o $(BUILD)/progs/memtier tests/progs/memtier.c
+	gcc -static -O2 -std=gnu99 -pthread -Wall -Wextra -Werror -o $(BUILD)/progs/tierload tests/progs/tierload.c
 	@for p in $(TEST_PROGS); do \
 		echo "gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c"; \
 		gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c || exit 1; \
@@ -91,15 +92,22 @@ FILE ?= $(BUILD)/run/tierstat.jsonl
 plot:
 	scripts/plot "$(FILE)"
 
-# Side-by-side comparison with NUMA balancing tiering and DAMON, on a kernel
-# without debugging options (built once, cached like the test kernel).
+# The reference comparison with NUMA balancing tiering and DAMON, on a kernel
+# without debugging options (built once, cached like the test kernel):
+# six workloads x four mechanisms x two start modes, results in
+# bench/results/<date>-<kernel>/ (tools/bench/run; BENCH_QUICK=1 for the
+# 5-minute variant; BENCH_WORKLOADS, BENCH_MECHS, BENCH_STARTS, BENCH_K).
 BENCH_ENV := $(BUILD)/kernel-bench.env
 bench: setup progs
 	@KERNEL_VARIANT=bench scripts/build-kernel
 	@mkdir -p $(BUILD)/module-bench
 	$(MAKE) -C $$(. $(BENCH_ENV) && echo $$KDIR) M=$(TOP) MO=$(BUILD)/module-bench $(LLVM_FLAGS) modules
-	qemu/run --kernel-env $(BENCH_ENV) --module $(BUILD)/module-bench/kmmscand.ko \
-		--cmd /tests/bench.sh --timeout 1800
+	tools/bench/run --kernel-env $(BENCH_ENV) --module $(BUILD)/module-bench/kmmscand.ko
+
+# The benchmark harness, checked end to end on the test kernel (no timing
+# assertion): part of `make test`.
+bench-check: module progs
+	@tools/bench/check-harness
 
 shell: module progs
 	qemu/run --shell
@@ -112,5 +120,6 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
-	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run
+	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run \
+		$(BUILD)/bench-check $(BUILD)/bench-venv
 	cargo clean

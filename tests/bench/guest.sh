@@ -1,0 +1,355 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of `make bench` (tools/bench/run boots the guest with this
+# directory under /extra/bench and tierload under /extra):
+#
+#   sh /extra/bench/guest.sh [--quick] [--mechs "M..."] [--starts "S..."]
+#                            [--damon-tuner consist|temporal] WORKLOAD...
+#
+# For each workload (tests/bench/workloads), each start mode and each
+# mechanism, in that order, one run:
+#
+#   mechanisms  none      numa_balancing=0
+#               numab2    numa_balancing=2 (NUMA balancing memory tiering),
+#                         its defaults
+#               damon     DAMON, the kernel's memory-tiering setup
+#                         (samples/damon/mtier.c) through sysfs: see damon_on
+#               kmmscand  insmod kmmscand.ko, default knobs
+#   starts      on-first  the mechanism is on, then the workload starts (its
+#                         clock starts once its memory is placed)
+#               on-later  the workload is placed and running, then the
+#                         mechanism is turned on and the clock starts
+#
+# Everything the host needs is printed between "BENCH run ..." and
+# "BENCH end" lines: tierload's own lines (placement samples, operations,
+# system time) and "BENCH v NAME BEFORE AFTER" counter readings taken when
+# the mechanism was turned on and at the end of the run.  The host
+# (tools/bench/report.py) computes every figure from them.
+. /tests/lib/common.sh
+
+here=$(cd "$(dirname "$0")" && pwd)
+TIERLOAD=
+for t in /tests/bin/tierload /extra/tierload "$here/../tierload"; do
+	[ -x "$t" ] && { TIERLOAD=$t; break; }
+done
+DAMON=/sys/kernel/mm/damon/admin/kdamonds
+FILL_LEAVE_MB=${FILL_LEAVE_MB:-16}
+variant=full
+DAMON_TUNER=temporal
+mechs="none numab2 damon kmmscand"
+starts="on-first on-later"
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) variant=quick ;;
+	--mechs) mechs=$2; shift ;;
+	--starts) starts=$2; shift ;;
+	--damon-tuner) DAMON_TUNER=$2; shift ;;
+	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+
+say() { echo "BENCH $*"; }
+
+# --- counters -----------------------------------------------------------
+
+# The /proc/vmstat items the report uses (absent ones are simply missing).
+VMSTAT_RE='^(pgmigrate_success|pgmigrate_fail|pgpromote_success|pgpromote_candidate|pgdemote_kswapd|pgdemote_direct|pgdemote_khugepaged|numa_pte_updates|numa_hint_faults|numa_pages_migrated|thp_migration_success|thp_migration_split|pgsteal_kswapd|kmmscand_[a-z_]*) '
+
+# cpu_ticks PID: utime+stime of a task in USER_HZ ticks (empty if gone).
+cpu_ticks() {
+	[ -n "$1" ] || return 0
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+# alive PID: whether the process runs (a zombie does not).
+alive() { [ -r "/proc/$1/stat" ] && awk '{ exit $3 == "Z" }' "/proc/$1/stat" 2>/dev/null; }
+
+# pid_of COMM: pids of the tasks called COMM.
+pid_of() {
+	for s in /proc/[0-9]*/stat; do
+		read -r pid comm rest <"$s" 2>/dev/null || continue
+		[ "$comm" = "($1)" ] && echo "$pid"
+	done
+}
+
+KSWAPD_PIDS=
+
+# snapshot FILE: counters now, "name value" per line (the time first).
+snapshot() {
+	{
+		awk '{ printf "uptime_ms %d\n", $1 * 1000 }' /proc/uptime
+		grep -E "$VMSTAT_RE" /proc/vmstat
+		t=0
+		for p in $KSWAPD_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
+		echo "kswapd_ticks $t"
+		t=0
+		for p in $MECH_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
+		echo "mech_ticks $t"
+		awk '/MemFree/ { print "node0_free_kb " $4 }' /sys/devices/system/node/node0/meminfo
+	} >"$1"
+}
+
+# --- mechanisms ---------------------------------------------------------
+
+# node_range NODE: "start end" physical address range of NODE's memory
+# blocks.
+node_range() {
+	bs=$((0x$(cat /sys/devices/system/memory/block_size_bytes)))
+	ids=$(ls -d /sys/devices/system/node/node"$1"/memory[0-9]* | sed 's/.*memory//' | sort -n)
+	first=$(echo "$ids" | head -n 1)
+	last=$(echo "$ids" | tail -n 1)
+	echo "$((first * bs)) $((last * bs + bs))"
+}
+
+# damon_ctx K ROLE: kdamond K as the promotion (ROLE=promote: hot pages of
+# the slow node to node 0) or the demotion (ROLE=demote: cold pages of
+# node 0 to the slow node) half of samples/damon/mtier.c, written through
+# sysfs with the same values.
+damon_ctx() {
+	k=$DAMON/$1
+	echo 1 >"$k/contexts/nr_contexts"
+	c=$k/contexts/0
+	echo paddr >"$c/operations"
+	a=$c/monitoring_attrs
+	echo 5000 >"$a/intervals/sample_us"
+	echo 100000 >"$a/intervals/aggr_us"
+	echo 60000000 >"$a/intervals/update_us"
+	# Sampling and aggregation intervals auto-tuned for a 4% observed
+	# access ratio, sampling kept within [5 ms, 10 s].
+	echo 400 >"$a/intervals/intervals_goal/access_bp"
+	echo 3 >"$a/intervals/intervals_goal/aggrs"
+	echo 5000 >"$a/intervals/intervals_goal/min_sample_us"
+	echo 10000000 >"$a/intervals/intervals_goal/max_sample_us"
+	echo 10 >"$a/nr_regions/min"
+	echo 1000 >"$a/nr_regions/max"
+	if [ "$2" = promote ]; then
+		set -- $(node_range "$SLOW") migrate_hot 0 1 4294967295 node_mem_used_bp 9970 Y
+	else
+		set -- $(node_range 0) migrate_cold "$SLOW" 0 0 node_mem_free_bp 50 N
+	fi
+	echo 1 >"$c/targets/nr_targets"
+	echo 1 >"$c/targets/0/regions/nr_regions"
+	echo "$1" >"$c/targets/0/regions/0/start"
+	echo "$2" >"$c/targets/0/regions/0/end"
+	echo 1 >"$c/schemes/nr_schemes"
+	s=$c/schemes/0
+	echo "$3" >"$s/action"
+	echo "$4" >"$s/target_nid"
+	echo 1000000 >"$s/apply_interval_us"
+	echo 4096 >"$s/access_pattern/sz/min"
+	echo 18446744073709551615 >"$s/access_pattern/sz/max"
+	echo "$5" >"$s/access_pattern/nr_accesses/min"
+	echo "$6" >"$s/access_pattern/nr_accesses/max"
+	echo 0 >"$s/access_pattern/age/min"
+	echo 4294967295 >"$s/access_pattern/age/max"
+	# At most 200 MiB per second, hotter and older regions first, the
+	# effective quota auto-tuned for node 0 at 99.7% used (promotion) or
+	# 0.5% free (demotion).
+	q=$s/quotas
+	echo 0 >"$q/ms"
+	echo $((200 << 20)) >"$q/bytes"
+	echo 1000 >"$q/reset_interval_ms"
+	echo 0 >"$q/weights/sz_permil"
+	echo 100 >"$q/weights/nr_accesses_permil"
+	echo 100 >"$q/weights/age_permil"
+	# The goal tuner: temporal (the full quota while the goal is unmet)
+	# unless --damon-tuner names another.  The sample keeps the kernel's
+	# default, consist, whose feedback loop starts the quota near zero and
+	# needs ~30 s to reach a useful rate: longer than most runs here.
+	echo "$DAMON_TUNER" >"$q/goal_tuner"
+	echo 1 >"$q/goals/nr_goals"
+	echo "$7" >"$q/goals/0/target_metric"
+	echo "$8" >"$q/goals/0/target_value"
+	echo 0 >"$q/goals/0/nid"
+	# Promotion: only pages found young (Accessed) are migrated;
+	# demotion: young pages are not.
+	echo 1 >"$s/ops_filters/nr_filters"
+	echo young >"$s/ops_filters/0/type"
+	echo Y >"$s/ops_filters/0/matching"
+	echo "$9" >"$s/ops_filters/0/allow"
+}
+
+damon_on() {
+	echo 2 >"$DAMON/nr_kdamonds"
+	damon_ctx 0 promote
+	damon_ctx 1 demote
+	echo on >"$DAMON/0/state"
+	echo on >"$DAMON/1/state"
+	MECH_PIDS="$(cat "$DAMON/0/pid") $(cat "$DAMON/1/pid")"
+}
+
+# damon_stats: the schemes' applied bytes, as "BENCH v" lines.
+damon_stats() {
+	for k in 0 1; do
+		echo update_schemes_stats >"$DAMON/$k/state" 2>/dev/null
+		s=$DAMON/$k/contexts/0/schemes/0/stats
+		echo "damon${k}_sz_applied $(cat "$s/sz_applied" 2>/dev/null)"
+		echo "damon${k}_nr_applied $(cat "$s/nr_applied" 2>/dev/null)"
+		echo "damon${k}_qt_exceeds $(cat "$s/qt_exceeds" 2>/dev/null)"
+	done
+}
+
+damon_off() {
+	for k in 0 1; do
+		echo off >"$DAMON/$k/state" 2>/dev/null
+	done
+	echo 0 >"$DAMON/nr_kdamonds"
+}
+
+mech_on() {
+	MECH_PIDS=
+	case $1 in
+	none) ;;
+	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
+	damon) damon_on ;;
+	kmmscand)
+		insmod "$KO" || { say "error insmod failed"; return 1; }
+		MECH_PIDS=$(kthread_pids)
+		[ -n "$MECH_PIDS" ] || say "error no kmmscand thread after insmod"
+		;;
+	esac
+	return 0
+}
+
+mech_off() {
+	case $1 in
+	none) ;;
+	numab2) echo 0 >/proc/sys/kernel/numa_balancing ;;
+	damon) damon_off ;;
+	kmmscand) rmmod kmmscand ;;
+	esac
+	MECH_PIDS=
+}
+
+# all_off: no mechanism on, whatever an earlier run left.
+all_off() {
+	echo 0 >/proc/sys/kernel/numa_balancing
+	[ "$(cat "$DAMON/nr_kdamonds" 2>/dev/null || echo 0)" = 0 ] || damon_off
+	grep -q '^kmmscand ' /proc/modules && rmmod kmmscand
+	echo 0 >/sys/kernel/mm/numa/demotion_enabled
+	MECH_PIDS=
+}
+
+# --- DRAM full ----------------------------------------------------------
+
+# fill_mb: node 0's free memory less its zones' high watermarks and
+# FILL_LEAVE_MB, in MiB.
+fill_mb() {
+	free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)
+	high=$(awk '/^Node/ { n = ($2 == "0,") } n && $1 == "high" { s += $2 } END { print s + 0 }' /proc/zoneinfo)
+	echo $(( (free_kb - high * 4) / 1024 - FILL_LEAVE_MB ))
+}
+
+FILL_PID=
+fill_start() {
+	rm -f /tmp/fill.ready
+	mb=$(fill_mb)
+	$TIERLOAD --fill-mb "$mb" --node 0 --top "$SLOW" --ready-file /tmp/fill.ready >/tmp/fill.out 2>&1 &
+	FILL_PID=$!
+	while [ ! -e /tmp/fill.ready ] && alive $FILL_PID; do
+		sleep 0.2
+	done
+	[ -e /tmp/fill.ready ] || { say "error filler failed: $(cat /tmp/fill.out)"; return 1; }
+	echo 1 >/sys/kernel/mm/numa/demotion_enabled
+	say "fill mb=$mb node0_free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)" \
+		"$(awk '/^Node/ { n = ($2 == "0,"); z = $4 } n && $1 ~ /^(min|low|high|promo)$/ { printf "%s_%s=%s ", z, $1, $2 }' /proc/zoneinfo)"
+}
+
+fill_stop() {
+	echo 0 >/sys/kernel/mm/numa/demotion_enabled
+	[ -n "$FILL_PID" ] && kill "$FILL_PID" 2>/dev/null && wait "$FILL_PID" 2>/dev/null
+	FILL_PID=
+}
+
+# --- one run ------------------------------------------------------------
+
+# run_abort: end a run that could not start its mechanism.
+run_abort() {
+	all_off
+	[ "$setup" = fill ] && fill_stop
+	say "end workload=$wl mechanism=$mech start=$start status=2"
+}
+
+# run WORKLOAD SECONDS SETUP MECH START ARGS...
+run() {
+	wl=$1 secs=$2 setup=$3 mech=$4 start=$5
+	shift 5
+	out=/tmp/run.out
+	rm -f /tmp/run.ready /tmp/run.go "$out" /tmp/v.before /tmp/v.after
+	say "run workload=$wl mechanism=$mech start=$start seconds=$secs setup=$setup args=$*"
+	all_off
+	case "$*" in *--thp*) echo 1 >/proc/sys/vm/compact_memory ;; esac
+	if [ "$setup" = fill ]; then
+		fill_start || { fill_stop; say "end workload=$wl mechanism=$mech start=$start status=2"; return 1; }
+	fi
+	common="--node $SLOW --top 0 --seconds $secs --ready-file /tmp/run.ready"
+	if [ "$start" = on-first ]; then
+		snapshot /tmp/v.before
+		mech_on "$mech" || { run_abort; return 1; }
+		# shellcheck disable=SC2086
+		$TIERLOAD $common "$@" >"$out" 2>&1 &
+		app=$!
+	else
+		# shellcheck disable=SC2086
+		$TIERLOAD $common --go-file /tmp/run.go "$@" >"$out" 2>&1 &
+		app=$!
+		while [ ! -e /tmp/run.ready ] && alive $app; do
+			sleep 0.1
+		done
+		snapshot /tmp/v.before
+		mech_on "$mech" || { kill -9 $app; wait $app; run_abort; return 1; }
+		touch /tmp/run.go
+	fi
+	# The run ends by itself after SECONDS; a guard against a stuck one.
+	(sleep $((secs + 300)); echo "BENCH error the workload did not end: killed"; kill -9 $app) &
+	guard=$!
+	wait $app
+	rc=$?
+	kill $guard 2>/dev/null
+	snapshot /tmp/v.after
+	[ "$mech" = damon ] && damon_stats >>/tmp/v.after
+	mech_off "$mech"
+	[ "$setup" = fill ] && fill_stop
+	cat "$out"
+	# "BENCH v NAME BEFORE AFTER", names from either reading.
+	awk 'FNR == NR { b[$1] = $2; next } { print "BENCH v", $1, ($1 in b ? b[$1] : "-"), $2 }' \
+		/tmp/v.before /tmp/v.after
+	say "end workload=$wl mechanism=$mech start=$start status=$rc"
+}
+
+# --- main ---------------------------------------------------------------
+
+find_slow_node
+KSWAPD_PIDS=$(pid_of kswapd0)
+[ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
+table=$here/workloads
+say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER"
+for n in /sys/devices/system/node/node[0-9]*; do
+	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
+done
+say "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+failed=0
+for wl in "$@"; do
+	line=$(awk -v v="$variant" -v w="$wl" '$1 == v && $2 == w' "$table")
+	[ -n "$line" ] || { say "error no workload $wl ($variant) in $table"; failed=1; continue; }
+	# shellcheck disable=SC2086
+	set -- $line
+	secs=$5 setup=$6
+	shift 6
+	for start in $starts; do
+		for mech in $mechs; do
+			# shellcheck disable=SC2086
+			run "$wl" "$secs" "$setup" "$mech" "$start" "$@" || failed=1
+		done
+	done
+done
+# Kernel reports (the test kernel's detectors, warnings) go with the
+# results: report.py notes them; the test suite is what fails on them.
+dmesg | grep -E "${DMESG_REPORTS:-WARNING:|BUG:|Oops|general protection|Call Trace|rcu_sched detected|soft lockup|hung_task}" |
+	sed 's/^/BENCH kernel-log /'
+say "done failed=$failed"
+exit $failed

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check a `make bench` results directory: the harness, not the numbers.
+
+    check.py DIR [--workloads "W..."] [--mechs "M..."] [--starts "S..."]
+
+Asserts that every workload x start x mechanism produced one row that ran
+to its end, that every number is well-formed and within physical bounds
+(fractions in [0, 1], pages moved <= the region, times within the run,
+the modeled memory time within [1, k], CPU times within what two CPUs can
+give), and that every workload x start has a PNG timeline with a line per
+mechanism.  No timing assertion: under TCG the values are the emulator's.
+Prints one line per problem; exit status 1 if there is any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import struct
+import sys
+from pathlib import Path
+from typing import Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import COLUMNS, MECHANISMS, STARTS  # noqa: E402
+
+NCPU = 2
+EPS = 1e-6
+
+
+def png_size(path: Path) -> Optional[tuple[int, int]]:
+    """Width and height of a PNG file, or None if it is not one."""
+    try:
+        head = path.read_bytes()[:24]
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    w, h = struct.unpack(">II", head[16:24])
+    return (w, h) if w > 0 and h > 0 else None
+
+
+def fnum(row: dict[str, str], col: str, problems: list[str], where: str) -> Optional[float]:
+    v = row.get(col, "")
+    if v == "":
+        return None
+    try:
+        x = float(v)
+    except ValueError:
+        problems.append(f"{where}: {col}={v!r} is not a number")
+        return None
+    if x != x or x in (float("inf"), float("-inf")):
+        problems.append(f"{where}: {col}={v} is not finite")
+        return None
+    return x
+
+
+def check_row(row: dict[str, str], problems: list[str]) -> None:
+    where = f"{row['workload']}/{row['start']}/{row['mechanism']}"
+    if row["status"] != "ok":
+        problems.append(f"{where}: run status {row['status']!r}")
+    n = {c: fnum(row, c, problems, where) for c in COLUMNS
+         if c not in ("workload", "start", "mechanism", "kernel", "status")}
+
+    def need(*cols: str) -> None:
+        for c in cols:
+            if n[c] is None:
+                problems.append(f"{where}: {c} is missing")
+
+    def bound(col: str, lo: Optional[float], hi: Optional[float]) -> None:
+        v = n[col]
+        if v is None:
+            return
+        if (lo is not None and v < lo - EPS) or (hi is not None and v > hi + EPS):
+            problems.append(f"{where}: {col}={v:g} outside [{lo}, {hi}]")
+
+    need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
+         "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
+         "mem_time_rel_oracle", "k", "on_s", "pages_migrated")
+    if row["mechanism"] in ("damon", "kmmscand"):
+        need("mech_cpu_s", "pages_promoted")
+    secs = n["seconds"] or 0.0
+    hot, cold = n["hot_pages"] or 0.0, n["cold_pages"] or 0.0
+    k = n["k"] or 1.0
+    on = n["on_s"] or 0.0
+    for c in ("hot_final", "cold_moved_frac", "precision"):
+        bound(c, 0, 1)
+    bound("hot_moved_pages", 0, hot)
+    bound("cold_moved_pages", 0, cold)
+    bound("pingpong_pages", 0, hot + cold)
+    bound("demoted_seen_pages", 0, hot + cold)
+    # A run lasts its seconds (plus the end of its last sample).
+    for c in ("t50_s", "t90_s", "t90_shift_s", "t90_slowest_s"):
+        bound(c, 0, secs + 5)
+    if n["t50_s"] is not None and n["t90_s"] is not None and n["t50_s"] > n["t90_s"] + EPS:
+        problems.append(f"{where}: T50 {n['t50_s']} after T90 {n['t90_s']}")
+    if n["t90_s"] is not None and n["t50_s"] is None:
+        problems.append(f"{where}: T90 without T50")
+    bound("mem_time_rel_oracle", 1, k)
+    bound("k", 1, None)
+    bound("on_s", secs * 0.9, None)
+    bound("procs", 1, 64)
+    for c in ("mech_cpu_s", "kswapd_cpu_s"):
+        bound(c, 0, NCPU * on + 1)
+    bound("app_sys_s", 0, NCPU * (secs + 5))
+    bound("app_ops_per_s", EPS, None)
+    bound("app_ops_rel_none", 0, None)
+    for c in ("pages_migrated", "pages_promoted", "pages_demoted", "scan_pages_per_s",
+              "promote_pages_per_s", "promote_peak_pages_per_s", "numa_hint_faults",
+              "kmmscand_young", "kmmscand_candidates", "kmmscand_sweeps",
+              "kmmscand_kswapd_requests", "kmmscand_history_evictions"):
+        bound(c, 0, None)
+    if n["pages_promoted"] is not None and n["pages_migrated"] is not None:
+        bound("pages_promoted", 0, n["pages_migrated"])
+    if row["mechanism"] == "none" and n["app_ops_rel_none"] is not None:
+        bound("app_ops_rel_none", 1, 1)
+
+
+def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) -> list[str]:
+    problems: list[str] = []
+    csv_path = d / "results.csv"
+    if not csv_path.is_file():
+        return [f"{csv_path} is missing"]
+    with csv_path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            problems.append(f"results.csv columns {reader.fieldnames} are not {COLUMNS}")
+            return problems
+        rows = list(reader)
+    if not workloads:
+        workloads = sorted({r["workload"] for r in rows})
+    if not workloads:
+        problems.append("results.csv has no rows")
+    seen: dict[tuple[str, str, str], int] = {}
+    for r in rows:
+        key = (r["workload"], r["start"], r["mechanism"])
+        seen[key] = seen.get(key, 0) + 1
+        check_row(r, problems)
+    for wl in workloads:
+        for s in starts:
+            for m in mechs:
+                c = seen.get((wl, s, m), 0)
+                if c != 1:
+                    problems.append(f"{wl}/{s}/{m}: {c} rows in results.csv, expected 1")
+    try:
+        figures: dict[str, list[str]] = json.loads((d / "figures.json").read_text())
+    except (OSError, ValueError) as e:
+        return problems + [f"figures.json: {e}"]
+    for wl in workloads:
+        for s in starts:
+            name = f"timeline-{wl}-{s}.png"
+            if png_size(d / name) is None:
+                problems.append(f"{name} is missing or not a PNG")
+            missing = [m for m in mechs if m not in figures.get(name, [])]
+            if missing:
+                problems.append(f"{name} has no line for {', '.join(missing)}")
+    if png_size(d / "summary.png") is None:
+        problems.append("summary.png is missing or not a PNG")
+    md = (d / "results.md").read_text() if (d / "results.md").is_file() else ""
+    if not md:
+        problems.append("results.md is missing or empty")
+    for wl in workloads:
+        if f"## {wl}" not in md:
+            problems.append(f"results.md has no section for {wl}")
+    table_rows = [ln for ln in md.splitlines()
+                  if ln.startswith("| ") and ln.split("|")[1].strip() in STARTS]
+    if len(table_rows) != 2 * len(rows):  # a placement and a cost table
+        problems.append(f"results.md has {len(table_rows)} table rows, expected two per"
+                        f" row of results.csv ({len(rows)})")
+    return problems
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("--workloads", default="")
+    ap.add_argument("--mechs", default=" ".join(MECHANISMS))
+    ap.add_argument("--starts", default=" ".join(STARTS))
+    a = ap.parse_args(argv)
+    problems = check(a.dir, a.workloads.split(), a.mechs.split(), a.starts.split())
+    for p in problems:
+        print(f"check: {p}")
+    print(f"check: {a.dir}: {'ok' if not problems else f'{len(problems)} problems'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

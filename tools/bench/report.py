@@ -1,0 +1,693 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn `make bench` guest logs into results.csv, results.md and PNG timelines.
+
+    report.py --out DIR [--k 2] LOG...
+
+Each LOG is the console output of one guest running tests/bench/guest.sh.
+Every figure is computed here from what the guest printed: tierload's
+placement samples ("tierload: S ...") and the counters read when the
+mechanism was turned on and at the end ("BENCH v NAME BEFORE AFTER").
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
+STARTS = ["on-first", "on-later"]
+USER_HZ = 100
+PAGE = 4096
+
+MECH_LABEL = {
+    "none": "none (numa_balancing=0)",
+    "numab2": "NUMA balancing tiering (=2)",
+    "damon": "DAMON migrate_hot (mtier setup)",
+    "kmmscand": "kmmscand (default knobs)",
+}
+MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e",
+              "kmmscand": "#2ca02c"}
+MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-"}
+
+WORKLOAD_DESC = {
+    "hot64": "A hot region written continuously, a cold one touched once, both on the slow node.",
+    "hot1g": "The same at scale: a 1 GiB hot region and a 512 MiB cold one.",
+    "random": "Flat random (abench-like): two threads write random pages of one buffer.",
+    "shift": "A hot window that moves to a second region halfway through"
+             " (T50/T90 for the first window, \"T90 after shift\" for the second).",
+    "procs8": "Eight processes, each with its own hot and cold region (\"slowest proc T90\":"
+              " the last process to reach 90%).",
+    "dramfull": "Node 0 first filled with cold anonymous memory, demotion enabled; then a"
+                " hot and a cold region on the slow node.",
+    "thp": "The hot64 layout in THPs (MADV_HUGEPAGE).",
+}
+
+# A result row: COLUMNS -> value (None = blank).
+Row = dict[str, Any]
+
+# CSV columns, in order.  Blank = not applicable or not measured.
+COLUMNS = [
+    "workload", "start", "mechanism", "kernel", "seconds", "procs",
+    "hot_pages", "cold_pages",
+    "t50_s", "t90_s", "t90_shift_s", "t90_slowest_s", "hot_final",
+    "hot_moved_pages", "cold_moved_pages", "cold_moved_frac", "precision",
+    "pages_migrated", "pages_promoted", "pages_demoted",
+    "pingpong_pages", "demoted_seen_pages",
+    "mech_cpu_s", "kswapd_cpu_s", "app_sys_s", "extra_cpu_s",
+    "app_ops_per_s", "app_ops_rel_none", "mem_time_rel_oracle", "k",
+    "on_s", "scan_pages_per_s", "promote_pages_per_s", "promote_peak_pages_per_s",
+    "numa_hint_faults", "kmmscand_young", "kmmscand_candidates",
+    "kmmscand_sweeps", "kmmscand_kswapd_requests",
+    "kmmscand_history_evictions", "status",
+]
+
+
+@dataclass
+class Sample:
+    t: float
+    ops: int
+    hot: int
+    hot_n: int
+    cold: int
+    cold_n: int
+    a: int = -1
+    a_n: int = 0
+    b: int = -1
+    b_n: int = 0
+    shifted: bool = False
+    pp: int = 0
+    dm: int = 0
+    sys: float = 0.0
+
+
+@dataclass
+class Proc:
+    index: int
+    window_pages: int = 0
+    windows: int = 1
+    cold_pages: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    ended: bool = False
+
+
+@dataclass
+class Run:
+    workload: str
+    mechanism: str
+    start: str
+    seconds: float
+    setup: str
+    kernel: str
+    procs: dict[int, Proc] = field(default_factory=dict)
+    counters: dict[str, tuple[Optional[float], Optional[float]]] = field(default_factory=dict)
+    status: Optional[int] = None
+    errors: list[str] = field(default_factory=list)
+
+
+# --- parsing ---------------------------------------------------------------
+
+KV = re.compile(r"(\w+)=(\S*)")
+
+
+def kv(line: str) -> dict[str, str]:
+    return dict(KV.findall(line))
+
+
+def frac_pair(s: str) -> tuple[int, int]:
+    a, b = s.split("/")
+    return int(a), int(b)
+
+
+def num(s: str) -> Optional[float]:
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+KERNEL_LOG: list[str] = []  # "BENCH kernel-log" lines of every log parsed
+
+
+def parse_log(text: str) -> list[Run]:
+    """The runs of one guest log (a run cut short keeps what it printed)."""
+    runs: list[Run] = []
+    kernel = ""
+    cur: Optional[Run] = None
+    for raw in text.splitlines():
+        line = raw.replace("\r", "").strip()
+        # A kernel message may share the line: start at our prefix.
+        for prefix in ("BENCH ", "tierload: "):
+            i = line.find(prefix)
+            if i > 0:
+                line = line[i:]
+        if line.startswith("BENCH kernel-log "):
+            KERNEL_LOG.append(line[len("BENCH kernel-log "):])
+        elif line.startswith("BENCH boot "):
+            kernel = kv(line).get("kernel", "")
+        elif line.startswith("BENCH run "):
+            f = kv(line)
+            cur = Run(workload=f["workload"], mechanism=f["mechanism"],
+                      start=f["start"], seconds=float(f["seconds"]),
+                      setup=f.get("setup", "-"), kernel=kernel)
+            runs.append(cur)
+        elif cur is None:
+            continue
+        elif line.startswith("BENCH end "):
+            cur.status = int(kv(line).get("status", "1"))
+            cur = None
+        elif line.startswith("BENCH v "):
+            parts = line.split()
+            if len(parts) == 5:
+                cur.counters[parts[2]] = (num(parts[3]), num(parts[4]))
+        elif line.startswith("BENCH error "):
+            cur.errors.append(line[len("BENCH error "):])
+        elif line.startswith("tierload: "):
+            parse_tierload(cur, line)
+    return runs
+
+
+def parse_tierload(run: Run, line: str) -> None:
+    kind = line.split()[1]
+    f = kv(line)
+    if "p" not in f:
+        return
+    try:
+        p = run.procs.setdefault(int(f["p"]), Proc(index=int(f["p"])))
+        if kind == "B":
+            p.window_pages = int(f["window_pages"])
+            p.windows = int(f["windows"])
+            p.cold_pages = int(f["cold_pages"])
+        elif kind == "S":
+            hot, hot_n = frac_pair(f["hot"])
+            cold, cold_n = frac_pair(f["cold"])
+            s = Sample(t=float(f["t"]), ops=int(f["ops"]), hot=hot, hot_n=hot_n,
+                       cold=cold, cold_n=cold_n, pp=int(f["pp"]), dm=int(f["dm"]),
+                       sys=float(f["sys"]))
+            if "a" in f:
+                s.a, s.a_n = frac_pair(f["a"])
+                s.b, s.b_n = frac_pair(f["b"])
+                s.shifted = f.get("shifted") == "1"
+            p.samples.append(s)
+        elif kind == "E":
+            p.ended = True
+    except (KeyError, ValueError):
+        run.errors.append(f"unparsable line: {line}")
+
+
+# --- metrics ---------------------------------------------------------------
+
+def first_reach(times: list[float], fracs: list[float], level: float,
+                t_from: float = 0.0) -> Optional[float]:
+    for t, f in zip(times, fracs):
+        if t >= t_from and f >= level:
+            return t - t_from
+    return None
+
+
+def timeline(run: Run) -> tuple[list[float], list[float]]:
+    """Times and hot-set fraction on the top tier, summed over processes.
+
+    Processes sample on their own clocks; sample i of each is taken as one
+    point at their mean time (a process with fewer samples repeats its last).
+    """
+    procs = [p for p in run.procs.values() if p.samples]
+    if not procs:
+        return [], []
+    n = max(len(p.samples) for p in procs)
+    times, fracs = [], []
+    for i in range(n):
+        ss = [p.samples[min(i, len(p.samples) - 1)] for p in procs]
+        hot_n = sum(s.hot_n for s in ss)
+        times.append(sum(s.t for s in ss) / len(ss))
+        fracs.append(sum(s.hot for s in ss) / hot_n if hot_n else 0.0)
+    return times, fracs
+
+
+def window_frac(s: Sample, second: bool) -> float:
+    if s.a < 0:
+        return s.hot / s.hot_n if s.hot_n else 0.0
+    top, n = (s.b, s.b_n) if second else (s.a, s.a_n)
+    return top / n if n else 0.0
+
+
+def modeled_memory_time(procs: Iterable[Proc], k: float) -> Optional[float]:
+    """Accesses weighted by where the accessed set was, relative to DRAM.
+
+    Each interval between two samples charges its accesses (the ops
+    counter's increase, spread evenly over the set being accessed then) at
+    1 per access on the top tier and k on the slow tier, with the placement
+    averaged over the interval's two samples.  An oracle that had the set
+    in DRAM from the start pays 1 per access: the result is in [1, k].
+    """
+    cost = total = 0.0
+    for p in procs:
+        for s0, s1 in zip(p.samples, p.samples[1:]):
+            ops = s1.ops - s0.ops
+            if ops <= 0:
+                continue
+            second = s0.shifted  # the window accessed during the interval
+            f = (window_frac(s0, second) + window_frac(s1, second)) / 2
+            cost += ops * (f + k * (1 - f))
+            total += ops
+    return cost / total if total else None
+
+
+def delta(run: Run, name: str) -> Optional[float]:
+    b, a = run.counters.get(name, (None, None))
+    if a is None:
+        return None
+    return a - (b or 0.0)
+
+
+def dsum(run: Run, *names: str) -> Optional[float]:
+    vals = [delta(run, n) for n in names]
+    got = [v for v in vals if v is not None]
+    return sum(got) if got else None
+
+
+def compute(run: Run, k: float) -> Row:
+    procs = sorted((p for p in run.procs.values() if p.samples), key=lambda p: p.index)
+    row: Row = {c: None for c in COLUMNS}
+    row.update(workload=run.workload, start=run.start, mechanism=run.mechanism,
+               kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k)
+    ok = bool(procs) and run.status == 0 and all(p.ended for p in procs) \
+        and len(procs) == len(run.procs)
+    row["status"] = "ok" if ok else "failed: " + "; ".join(
+        run.errors or [f"exit {run.status}" if run.status is not None else "cut short"])
+    if not procs:
+        return row
+    last = [p.samples[-1] for p in procs]
+    shift = any(s.a >= 0 for s in last)
+    row["hot_pages"] = sum(p.window_pages * p.windows for p in procs)
+    row["cold_pages"] = sum(p.cold_pages for p in procs)
+
+    times, fracs = timeline(run)
+    if shift:
+        t_shift = next((sum(p.samples[i].t for p in procs) / len(procs)
+                        for i in range(min(len(p.samples) for p in procs))
+                        if all(p.samples[i].shifted for p in procs)), None)
+        pre = [(t, f) for t, f in zip(times, fracs) if t_shift is None or t < t_shift]
+        row["t50_s"] = first_reach([t for t, _ in pre], [f for _, f in pre], 0.5)
+        row["t90_s"] = first_reach([t for t, _ in pre], [f for _, f in pre], 0.9)
+        if t_shift is not None:
+            row["t90_shift_s"] = first_reach(times, fracs, 0.9, t_shift)
+    else:
+        row["t50_s"] = first_reach(times, fracs, 0.5)
+        row["t90_s"] = first_reach(times, fracs, 0.9)
+    if len(procs) > 1:
+        per = [first_reach([s.t for s in p.samples],
+                           [s.hot / s.hot_n if s.hot_n else 0.0 for s in p.samples], 0.9)
+               for p in procs]
+        row["t90_slowest_s"] = None if any(t is None for t in per) else max(
+            t for t in per if t is not None)
+    row["hot_final"] = fracs[-1]
+    hot_moved = sum((s.a + s.b) if s.a >= 0 else s.hot for s in last)
+    cold_moved = sum(s.cold for s in last)
+    cold_n = sum(s.cold_n for s in last)
+    row["hot_moved_pages"] = hot_moved
+    row["cold_moved_pages"] = cold_moved
+    row["cold_moved_frac"] = cold_moved / cold_n if cold_n else None
+    row["precision"] = hot_moved / (hot_moved + cold_moved) if hot_moved + cold_moved else None
+    row["pingpong_pages"] = sum(s.pp for s in last)
+    row["demoted_seen_pages"] = sum(s.dm for s in last)
+    row["app_sys_s"] = sum(s.sys for s in last)
+    ops_rate = 0.0
+    for p in procs:
+        s0, s1 = p.samples[0], p.samples[-1]
+        if s1.t > s0.t:
+            ops_rate += (s1.ops - s0.ops) / (s1.t - s0.t)
+    row["app_ops_per_s"] = ops_rate
+    row["mem_time_rel_oracle"] = modeled_memory_time(procs, k)
+
+    # Counters, over the time the mechanism was on.
+    row["pages_migrated"] = delta(run, "pgmigrate_success")
+    demoted = dsum(run, "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged")
+    damon_promoted = delta(run, "damon0_sz_applied")
+    damon_demoted = delta(run, "damon1_sz_applied")
+    if run.mechanism == "damon" and damon_demoted is not None:
+        demoted = (demoted or 0.0) + damon_demoted / PAGE
+    row["pages_demoted"] = demoted
+    promoted = {
+        "none": delta(run, "pgpromote_success"),
+        "numab2": delta(run, "pgpromote_success"),
+        "damon": damon_promoted / PAGE if damon_promoted is not None else None,
+        "kmmscand": delta(run, "kmmscand_promoted"),
+    }.get(run.mechanism)
+    row["pages_promoted"] = promoted
+    on_ms = delta(run, "uptime_ms")
+    on_s = on_ms / 1000 if on_ms else None
+    row["on_s"] = on_s
+    ticks = delta(run, "mech_ticks")
+    row["mech_cpu_s"] = ticks / USER_HZ if ticks is not None and run.mechanism in (
+        "damon", "kmmscand") else None
+    kt = delta(run, "kswapd_ticks")
+    row["kswapd_cpu_s"] = kt / USER_HZ if kt is not None else None
+    scanned = {"kmmscand": delta(run, "kmmscand_slowtier_scanned"),
+               "numab2": delta(run, "numa_pte_updates")}.get(run.mechanism)
+    if on_s:
+        row["scan_pages_per_s"] = scanned / on_s if scanned is not None else None
+        row["promote_pages_per_s"] = promoted / on_s if promoted is not None else None
+    peak = 0.0
+    for i in range(1, len(times)):
+        dt = times[i] - times[i - 1]
+        if dt <= 0:
+            continue
+        moved = [sum(p.samples[min(j, len(p.samples) - 1)].hot
+                     + p.samples[min(j, len(p.samples) - 1)].cold for p in procs)
+                 for j in (i - 1, i)]
+        if not shift:
+            peak = max(peak, (moved[1] - moved[0]) / dt)
+    row["promote_peak_pages_per_s"] = peak if not shift else None
+    row["numa_hint_faults"] = delta(run, "numa_hint_faults")
+    for c in ("young", "candidates", "sweeps", "kswapd_requests", "history_evictions"):
+        row["kmmscand_" + c] = delta(run, "kmmscand_" + c) if run.mechanism == "kmmscand" else None
+    return row
+
+
+def relate_to_none(rows: list[Row]) -> None:
+    """Operations relative to none's; CPU time beyond none's (same workload, start).
+
+    extra_cpu_s = the mechanism's threads + the workload's system time +
+    kswapd, less the workload's system time and kswapd under none: what
+    the mechanism cost in all, wherever it ran.
+    """
+    base = {(r["workload"], r["start"]): r for r in rows if r["mechanism"] == "none"}
+    for r in rows:
+        b = base.get((r["workload"], r["start"]))
+        if b is None:
+            continue
+        if b["app_ops_per_s"] and r["app_ops_per_s"] is not None:
+            r["app_ops_rel_none"] = r["app_ops_per_s"] / b["app_ops_per_s"]
+        parts = [r["app_sys_s"], r["kswapd_cpu_s"], b["app_sys_s"], b["kswapd_cpu_s"]]
+        if all(p is not None for p in parts):
+            r["extra_cpu_s"] = max(0.0, (r["mech_cpu_s"] or 0.0) + parts[0] + parts[1]
+                                   - parts[2] - parts[3])
+
+
+# --- output ----------------------------------------------------------------
+
+def fmt_csv(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow([fmt_csv(r[c]) for c in COLUMNS])
+
+
+def order_key(r: Row, workloads: list[str]) -> tuple[int, int, int]:
+    def idx(seq: list[str], v: object) -> int:
+        return seq.index(str(v)) if str(v) in seq else len(seq)
+    return (idx(workloads, r["workload"]), idx(STARTS, r["start"]),
+            idx(MECHANISMS, r["mechanism"]))
+
+
+def secs(v: Optional[float]) -> str:
+    return "never" if v is None else f"{float(v):.1f} s"
+
+
+def pct(v: Optional[float]) -> str:
+    return "-" if v is None else f"{100 * float(v):.1f}%"
+
+
+def cnt(v: Optional[float]) -> str:
+    return "-" if v is None else f"{int(round(float(v)))}"
+
+
+def mib(pages: Optional[float]) -> str:
+    if pages is None:
+        return "-"
+    m = float(pages) * PAGE / (1 << 20)
+    return f"{m:.0f} MiB" if m >= 10 else f"{m:.2g} MiB"
+
+
+def flt(v: Optional[float], unit: str = "", digits: int = 2) -> str:
+    return "-" if v is None else f"{float(v):.{digits}f}{unit}"
+
+
+def write_markdown(rows: list[Row], workloads: list[str],
+                   meta: dict[str, str], figures: dict[str, list[str]], path: Path) -> None:
+    k = rows[0]["k"] if rows else 2
+    out = [f"# `make bench` results: {meta.get('title', '')}", "",
+           f"Kernel {meta.get('kernel', '?')}, QEMU TCG, {meta.get('guest', '')}.",
+           "Times are seconds since the workload's clock started; compare rows within a"
+           " workload (one boot), not absolute values: TCG emulates no slow memory, so"
+           " the application's rate shows each mechanism's overhead, not DRAM's benefit.",
+           f"\"mem time\" is the modeled memory time per access relative to an oracle with"
+           f" the hot set in DRAM from the start (slow tier = {k}x DRAM): 1.00 is ideal,"
+           f" {float(k):.2f} is no promotion at all.", ""]
+    if meta.get("kernel_log"):
+        out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
+                " detector reports, see `logs/`): check them before trusting these numbers.", ""]
+    for wl in workloads:
+        wrows = sorted((r for r in rows if r["workload"] == wl),
+                       key=lambda r: order_key(r, workloads))
+        if not wrows:
+            continue
+        r0 = wrows[0]
+        out += [f"## {wl}", "",
+                f"{WORKLOAD_DESC.get(wl, '')} Accessed set {mib(r0['hot_pages'])},"
+                f" cold set {mib(r0['cold_pages'])} (all processes), {cnt(r0['seconds'])} s"
+                " per run.", ""]
+        extra = []
+        if any(r["t90_shift_s"] is not None or "shift" in wl for r in wrows):
+            extra.append(("T90 after shift", "t90_shift_s"))
+        if any(int(r["procs"] or 1) > 1 for r in wrows):
+            extra.append(("slowest proc T90", "t90_slowest_s"))
+        placement = ["T50", "T90"] + [e[0] for e in extra] + [
+            "hot on top at end", "cold moved", "precision", "promoted", "demoted", "ping-pong"]
+        cost = ["thread CPU", "kswapd CPU", "app sys", "extra CPU", "scan pages/s",
+                "promoted pages/s",
+                "peak pages/s", "hint faults", "ops vs none", "mem time"]
+        for title, head in (("Placement", placement), ("Cost", cost)):
+            out += [f"{title}:", "", "| start | mechanism | " + " | ".join(head) + " |",
+                    "|---|---|" + "---:|" * len(head)]
+            for r in wrows:
+                if title == "Placement":
+                    cells = [secs(r["t50_s"]), secs(r["t90_s"])] + [secs(r[c]) for _, c in extra]
+                    cells += [pct(r["hot_final"]),
+                              f"{pct(r['cold_moved_frac'])} ({cnt(r['cold_moved_pages'])})",
+                              pct(r["precision"]), cnt(r["pages_promoted"]),
+                              cnt(r["pages_demoted"]), cnt(r["pingpong_pages"])]
+                else:
+                    cells = [flt(r["mech_cpu_s"], " s"), flt(r["kswapd_cpu_s"], " s"),
+                             flt(r["app_sys_s"], " s"), flt(r["extra_cpu_s"], " s"),
+                             cnt(r["scan_pages_per_s"]),
+                             cnt(r["promote_pages_per_s"]), cnt(r["promote_peak_pages_per_s"]),
+                             cnt(r["numa_hint_faults"]), flt(r["app_ops_rel_none"], "x"),
+                             flt(r["mem_time_rel_oracle"])]
+                mech = str(r["mechanism"]) + ("" if r["status"] == "ok" else f" ({r['status']})")
+                out.append(f"| {r['start']} | {mech} | " + " | ".join(cells) + " |")
+            out.append("")
+        for fig in sorted(f for f in figures if f.startswith(f"timeline-{wl}-")):
+            out.append(f"![{fig}]({fig})")
+        out.append("")
+    path.write_text("\n".join(out))
+
+
+def headline_t90(r: Optional[Row]) -> str:
+    """The T90 that sums a run up: the slowest process's, the second window's."""
+    if r is None:
+        return "-"
+    if str(r["workload"]).startswith("shift"):
+        return secs(r["t90_shift_s"])
+    if isinstance(r["procs"], int) and r["procs"] > 1:
+        return secs(r["t90_slowest_s"])
+    return secs(r["t90_s"])
+
+
+def winners(rows: list[Row], workloads: list[str]) -> list[str]:
+    """One line per workload: who was best at what, in the on-first runs."""
+    out = []
+    for wl in workloads:
+        rs = [r for r in rows if r["workload"] == wl and r["start"] == "on-first"
+              and r["mechanism"] != "none" and r["status"] == "ok"]
+        if not rs:
+            continue
+
+        def t90(r: Row) -> Optional[float]:
+            col = ("t90_shift_s" if str(wl).startswith("shift") else
+                   "t90_slowest_s" if (r["procs"] or 1) > 1 else "t90_s")
+            v = r[col]
+            return None if v is None else float(v)
+
+        def best(key: str, vals: list[tuple[float, str]], unit: str) -> str:
+            if not vals:
+                return f"{key}: -"
+            v0 = min(v for v, _ in vals)
+            who = [m for v, m in vals if v <= v0 + 1e-9]
+            return f"{key}: {', '.join(who)} ({v0:.{2 if unit == ' s' else 1}f}{unit})"
+
+        fast = [(round(float(t), 1), str(r["mechanism"])) for r in rs
+                if (t := t90(r)) is not None]
+        cold = [(round(100 * float(r["cold_moved_frac"]), 1), str(r["mechanism"])) for r in rs
+                if r["cold_moved_frac"] is not None and (r["hot_moved_pages"] or 0) > 0]
+        cpu = [(round(float(r["extra_cpu_s"]), 2), str(r["mechanism"])) for r in rs
+               if r["extra_cpu_s"] is not None and t90(r) is not None]
+        out.append(f"- {wl}: " + "; ".join([
+            best("fastest to 90%", fast, " s") if fast else "fastest to 90%: none reached it",
+            best("least cold moved, of those that moved", cold, "%"),
+            best("least extra CPU, of those that reached 90%", cpu, " s")]))
+    return out
+
+
+def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
+    """The compact table the README shows: one row per workload x mechanism."""
+    by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
+    out = ["| workload | mechanism | T90 on-first | T90 on-later | cold moved | precision"
+           " | thread CPU | app sys | extra CPU | mem time |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for wl in workloads:
+        for m in MECHANISMS:
+            f, later = by.get((wl, "on-first", m)), by.get((wl, "on-later", m))
+            if f is None and later is None:
+                continue
+            r = f or later
+            assert r is not None
+            out.append("| " + " | ".join([
+                wl, m, headline_t90(f), headline_t90(later), pct(r["cold_moved_frac"]), pct(r["precision"]),
+                flt(r["mech_cpu_s"], " s"), flt(r["app_sys_s"], " s"),
+                flt(r["extra_cpu_s"], " s"), flt(r["mem_time_rel_oracle"])]) + " |")
+    out += ["", "T90: time until 90% of the hot set was on the top tier (procs8: the slowest"
+            " process; shift: the second window, from the shift).  The other columns are"
+            " the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
+            " time and kswapd, less what the workload and kswapd used under none.", ""]
+    out += winners(rows, workloads)
+    path.write_text("\n".join(out) + "\n")
+
+
+def plot(rows: list[Row], runs: list[Run], workloads: list[str],
+         outdir: Path) -> dict[str, list[str]]:
+    """One PNG per workload x start (a line per mechanism) and summary.png."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series: dict[tuple[str, str], dict[str, tuple[list[float], list[float]]]] = {}
+    for run in runs:
+        t, f = timeline(run)
+        if t:
+            series.setdefault((run.workload, run.start), {})[run.mechanism] = (t, f)
+    figures: dict[str, list[str]] = {}
+    keys = [(w, s) for w in workloads for s in STARTS if (w, s) in series]
+
+    def draw(ax: Any, wl: str, start: str) -> list[str]:
+        drawn = []
+        for m in MECHANISMS + sorted(set(series[(wl, start)]) - set(MECHANISMS)):
+            if m not in series[(wl, start)]:
+                continue
+            t, f = series[(wl, start)][m]
+            ax.plot(t, [100 * x for x in f], label=MECH_LABEL.get(m, m),
+                    color=MECH_COLOR.get(m), ls=MECH_STYLE.get(m, "-"), lw=1.8,
+                    marker="." if len(t) < 30 else None)
+            drawn.append(m)
+        shifts = [s.t for run in runs if run.workload == wl and run.start == start
+                  for p in run.procs.values()
+                  for s in p.samples[:] if s.shifted][:1]
+        if shifts:
+            ax.axvline(shifts[0], color="k", ls=":", lw=1)
+        ax.set_ylim(-2, 102)
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"{wl}, {start}", fontsize=10)
+        return drawn
+
+    for wl, start in keys:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        drawn = draw(ax, wl, start)
+        ax.set_xlabel("time since the workload's clock started (s)")
+        ax.set_ylabel("hot set on the top tier (%)")
+        ax.legend(loc="lower right", fontsize=8)
+        name = f"timeline-{wl}-{start}.png"
+        fig.tight_layout()
+        fig.savefig(outdir / name, dpi=100)
+        plt.close(fig)
+        figures[name] = drawn
+    if keys:
+        wls = [w for w in workloads if any(k[0] == w for k in keys)]
+        fig, axes = plt.subplots(len(wls), len(STARTS), figsize=(11, 2.6 * len(wls) + 0.6),
+                                 squeeze=False, sharey=True)
+        drawn_all: set[str] = set()
+        for i, wl in enumerate(wls):
+            for j, start in enumerate(STARTS):
+                ax = axes[i][j]
+                if (wl, start) in series:
+                    drawn_all.update(draw(ax, wl, start))
+                else:
+                    ax.set_visible(False)
+                if j == 0:
+                    ax.set_ylabel("hot on top (%)")
+            axes[-1][0].set_xlabel("time (s)")
+            axes[-1][-1].set_xlabel("time (s)")
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.6 * len(wls) + 0.6)))
+        fig.savefig(outdir / "summary.png", dpi=90)
+        plt.close(fig)
+        figures["summary.png"] = sorted(drawn_all, key=lambda m: MECHANISMS.index(m)
+                                        if m in MECHANISMS else 99)
+    return figures
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--k", type=float, default=2.0,
+                    help="slow-tier cost per access, in DRAM accesses (default 2)")
+    ap.add_argument("--workloads", default="",
+                    help="workload order (default: as found)")
+    ap.add_argument("--title", default="")
+    ap.add_argument("--guest", default="")
+    ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("logs", nargs="+", type=Path)
+    a = ap.parse_args(argv)
+    if a.k < 1:
+        ap.error("--k must be at least 1")
+    runs: list[Run] = []
+    for log in a.logs:
+        runs += parse_log(log.read_text(errors="replace"))
+    workloads = a.workloads.split() if a.workloads else []
+    for r in runs:
+        if r.workload not in workloads:
+            workloads.append(r.workload)
+    rows = [compute(r, a.k) for r in runs]
+    relate_to_none(rows)
+    rows.sort(key=lambda r: order_key(r, workloads))
+    a.out.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, a.out / "results.csv")
+    with (a.out / "timelines.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["workload", "start", "mechanism", "t_s", "hot_frac"])
+        for run in runs:
+            for t, fr in zip(*timeline(run)):
+                w.writerow([run.workload, run.start, run.mechanism, f"{t:.3f}", f"{fr:.5f}"])
+    figures = {} if a.no_plots else plot(rows, runs, workloads, a.out)
+    (a.out / "figures.json").write_text(json.dumps(figures, indent=1) + "\n")
+    kernel = next((str(r["kernel"]) for r in rows if r["kernel"]), "?")
+    write_markdown(rows, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest,
+                                     "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else ""},
+                   figures, a.out / "results.md")
+    write_summary(rows, workloads, a.out / "summary.md")
+    bad = [r for r in rows if r["status"] != "ok"]
+    print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}"
+          + (f"; the kernel logged {len(KERNEL_LOG)} report lines" if KERNEL_LOG else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
