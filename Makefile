@@ -121,5 +121,5 @@ lint: kernel
 
 clean:
 	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run \
-		$(BUILD)/bench-check $(BUILD)/bench-venv
+		$(BUILD)/bench-check $(BUILD)/venv
 	cargo clean

@@ -62,15 +62,5 @@ stop_workloads
 info "$CYCLES cycles in $(( (t1 - t0) / 1000 )) s; kmmscand_promoted +$((p1 - p0))"
 [ $((p1 - p0)) -gt 0 ] || fail "nothing was promoted over the cycles: the workload was not hot on the slow node"
 grep -q 'FAIL' /tmp/rl-stress.out && { cat /tmp/rl-stress.out; fail "mmstress found a wrong value"; }
-# kmemleak only reports objects older than 5 s, after two scans.
-f=/sys/kernel/debug/kmemleak
-[ -e $f ] || fail "kernel without kmemleak (config.fragment pins CONFIG_DEBUG_KMEMLEAK)"
-sleep 5
-echo scan >$f
-echo scan >$f
-leaks=$(grep -c '^unreferenced object' $f)
-if [ "$leaks" != 0 ]; then
-	head -n 60 $f
-	fail "kmemleak reports $leaks unreferenced objects after $CYCLES load cycles"
-fi
+check_kmemleak "after $CYCLES load cycles"
 check_dmesg

@@ -85,6 +85,22 @@ check_dmesg() {
 	fi
 }
 
+# check_kmemleak WHAT: fails the test, naming WHAT, if kmemleak reports an
+# unreferenced object.  kmemleak only reports objects older than 5 s, and
+# needs two scans to be sure an object is unreferenced.
+check_kmemleak() {
+	local f=/sys/kernel/debug/kmemleak leaks
+	[ -e $f ] || fail "kernel built without kmemleak (config.fragment pins CONFIG_DEBUG_KMEMLEAK)"
+	sleep 5
+	echo scan >$f
+	echo scan >$f
+	leaks=$(grep -c '^unreferenced object' $f)
+	if [ "$leaks" != 0 ]; then
+		head -n 60 $f
+		fail "kmemleak reports $leaks unreferenced objects $1"
+	fi
+}
+
 # Fast pacing for tests: scan every 100-500 ms.
 fast_knobs() {
 	knob_set scan_sleep_ms 50

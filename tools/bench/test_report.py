@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host tests of the benchmark processing, on synthetic guest logs.
 
-    build/bench-venv/bin/python -m unittest discover -s tools/bench -p 'test_*.py'
+    build/venv/bin/python -m unittest discover -s tools/bench -p 'test_*.py'
 """
 
 from __future__ import annotations
