@@ -21,6 +21,10 @@
  * place, before the access pattern starts (a process that allocates,
  * pauses, then turns hot); the clock starts after the pause.
  *
+ * --until-node N --until-pct P ends the run (exit 0) once P% of the region
+ * (its hot part with --hot-mb) is on node N; with --hold-s S the pattern
+ * and the reports go on for S more seconds first, to see it stay there.
+ *
  * --ready-file PATH is created once the region is in place.  With
  * --go-file PATH the access pattern runs from then on, but the clock
  * (--seconds, --until, reports) only starts when PATH exists: a benchmark
@@ -61,6 +65,7 @@ struct opts {
 	int churn;
 	double seconds;
 	double idle_s;
+	double hold_s;
 	int expect_node;
 	int expect_pct;
 	int until_node;
@@ -274,7 +279,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: memtier [--size-mb N] [--hot-mb N] [--node N] [--bind] [--thp]\n"
 		"               [--pattern hot|once|churn] [--seconds S]\n"
-		"               [--until-node N --until-pct P]\n"
+		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
 		"               [--ready-file PATH] [--go-file PATH] [--idle-s S]\n");
 	exit(2);
@@ -298,6 +303,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "ready-file", required_argument, 0, 'R' },
 		{ "go-file", required_argument, 0, 'G' },
 		{ "idle-s", required_argument, 0, 'I' },
+		{ "hold-s", required_argument, 0, 'L' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -332,12 +338,14 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'R': o->ready_file = optarg; break;
 		case 'G': o->go_file = optarg; break;
 		case 'I': o->idle_s = atof(optarg); break;
+		case 'L': o->hold_s = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (!o->size_mb || o->hot_mb > o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
-	    !o->report_ms || o->idle_s < 0)
+	    !o->report_ms || o->idle_s < 0 || o->hold_s < 0 ||
+	    (o->hold_s > 0 && o->until_node < 0))
 		usage();
 }
 
@@ -422,7 +430,7 @@ int main(int argc, char **argv)
 	unsigned long mask[MAX_NODES / 64] = { 0 };
 	struct placement pl;
 	size_t len, map_len;
-	double t0, next_report, sys0;
+	double t0, next_report, sys0, hold_end = -1;
 	long npages, hot_pages;
 	char *map, *base;
 	struct opts o;
@@ -511,15 +519,21 @@ int main(int argc, char **argv)
 	for (;;) {
 		double t = now_s();
 
+		if (hold_end >= 0 && t >= hold_end) {
+			report("held", t0, base, npages, &o, &pl);
+			return 0;
+		}
 		if (t - t0 >= o.seconds)
 			break;
 		if (t >= next_report) {
 			report("at", t0, base, npages, &o, &pl);
 			next_report = t + o.report_ms / 1000.0;
-			if (o.until_node >= 0 &&
+			if (hold_end < 0 && o.until_node >= 0 &&
 			    pl.on[o.until_node] * 100 >= pl.total * o.until_pct) {
 				report("reached", t0, base, npages, &o, &pl);
-				return 0;
+				if (o.hold_s <= 0)
+					return 0;
+				hold_end = t + o.hold_s;
 			}
 		}
 		access_round(&o, base, hot_pages);
