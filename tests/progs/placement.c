@@ -251,16 +251,38 @@ static long read_long(const char *path)
 	return v;
 }
 
-/* A child that keeps the parent's mappings (shared or COW) and waits. */
-static void fork_sharer(void)
+/*
+ * A child that keeps the parent's mappings (shared or COW) and waits.  Fork
+ * copies the page tables of private memory (COW), so the child maps it at
+ * once; it does not copy those of a MAP_SHARED mapping, which the child
+ * only maps by touching it: it reads every page of @r, and the parent goes
+ * on only once it has, so that every folio is mapped by both.
+ */
+static void fork_sharer(const struct region *r)
 {
+	int fd[2];
+	char c = 0;
+
+	if (pipe(fd))
+		die("pipe");
 	child_pid = fork();
 	if (child_pid < 0)
 		die("fork");
 	if (child_pid == 0) {
+		volatile const char *p = r->base;
+		size_t off, step = (size_t)sysconf(_SC_PAGESIZE);
+
+		for (off = 0; off < r->len; off += step)
+			c += p[off];
+		if (write(fd[1], &c, 1) != 1)
+			_exit(1);
 		for (;;)
 			pause();
 	}
+	close(fd[1]);
+	if (read(fd[0], &c, 1) != 1)
+		die("the sharing child did not map the region");
+	close(fd[0]);
 }
 
 static volatile int thread_bound;
@@ -355,7 +377,7 @@ static void setup(size_t len)
 		r = add_region("r", map_anon(len, MAP_SHARED), len, 1);
 		vma_policy(r, MPOL_BIND, 1UL << node, 0);
 		fill(r, 0);
-		fork_sharer();
+		fork_sharer(r);
 		vma_policy(r, MPOL_DEFAULT, 0, 0);
 	} else if (!strcmp(kind, "memfd")) {
 		int fd = memfd_create("placement", 0);
@@ -371,7 +393,7 @@ static void setup(size_t len)
 		r = add_region("r", map_anon(len, MAP_PRIVATE), len, 0);
 		vma_policy(r, MPOL_BIND, 1UL << node, 0);
 		fill(r, 0);
-		fork_sharer();
+		fork_sharer(r);
 		vma_policy(r, MPOL_DEFAULT, 0, 0);
 	} else if (!strcmp(kind, "ksm")) {
 		char path[64];
