@@ -32,8 +32,10 @@
 # Also: kmmscand_vma_skipped_policy grows, and the kernel log is clean.
 . /tests/lib/common.sh
 find_slow_node
-RUN=40
-CHANGE=15
+# Twenty processes (and ksmd) share two CPUs with the scanner: the first
+# phase gets 25 s to promote.
+RUN=50
+CHANGE=25
 P=/tests/bin/placement
 hp=/sys/devices/system/node/node$SLOW/hugepages/hugepages-2048kB/nr_hugepages
 [ -w "$hp" ] || fail "no 2 MiB hugetlb pages (config.fragment pins CONFIG_HUGETLBFS)"
@@ -111,6 +113,8 @@ check() {
 	final=$(grep "^placement: $1 final" "$out" | sed 's/^placement: //')
 	if [ -n "$r" ]; then
 		info "FAILED $1 (expected $2 then $3): $r; $final"
+		info "  its reports: $(grep "^placement: $1 \(start\|at\|final\)" "$out" | sed 's/.* t=\([0-9.]*\) top=\([0-9]*\).*/\1:\2/' | tr '\n' ' ')"
+		info "  $(grep "^placement: ${1%%/*} changed" "$out")"
 		bad=$((bad + 1))
 	else
 		info "ok $1 ($2${3#-}): $final"

@@ -20,8 +20,11 @@
  *   split        mprotect one 4 KiB page read-only and back: splits the
  *                PMD of a THP (thp_split_pmd)
  *   dontneed     MADV_DONTNEED on the whole slot, then refill it
- *   collapse     MADV_HUGEPAGE + MADV_COLLAPSE (values kept; EAGAIN and
- *                ENOMEM are counted, not errors)
+ *   collapse     MADV_HUGEPAGE + MADV_COLLAPSE (values kept; EAGAIN,
+ *                EBUSY, ENOMEM and EINVAL are counted, not errors: a
+ *                collapse that meets a page under migration, by the
+ *                module, a rebind or compaction, fails with a scan
+ *                result madvise_collapse() reports as EINVAL)
  *   rebind       mbind(MPOL_BIND, N, MPOL_MF_MOVE) then MPOL_DEFAULT: the
  *                kernel moves the pages back to node N, racing with any
  *                other migration (values kept)
@@ -304,8 +307,14 @@ static void mutate(int i, enum op op)
 			break;
 		}
 		if (madvise(s->base, SLOT_SIZE, MADV_COLLAPSE)) {
-			/* Busy or no huge page free: the kernel may refuse. */
-			if (errno == EAGAIN || errno == ENOMEM || errno == EBUSY) {
+			/*
+			 * Busy, no huge page free, or a PTE that changed under
+			 * the scan (a migration entry): the kernel may refuse.
+			 * The range itself is valid (the slot's lock keeps
+			 * munmap and mremap out).
+			 */
+			if (errno == EAGAIN || errno == ENOMEM || errno == EBUSY ||
+			    errno == EINVAL) {
 				atomic_fetch_add(&collapse_busy, 1);
 				break;
 			}
