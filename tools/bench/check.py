@@ -110,7 +110,7 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
     for c in ("pages_migrated", "pages_promoted", "pages_demoted", "scan_pages_per_s",
               "promote_pages_per_s", "promote_peak_pages_per_s", "numa_hint_faults",
               "kmmscand_young", "kmmscand_candidates", "kmmscand_sweeps",
-              "kmmscand_kswapd_requests", "kmmscand_history_evictions"):
+              "kmmscand_kswapd_requests", "kmmscand_promote_fail_target_full"):
         bound(c, 0, None)
     if n["pages_promoted"] is not None and n["pages_migrated"] is not None:
         bound("pages_promoted", 0, n["pages_migrated"])

@@ -65,7 +65,7 @@ COLUMNS = [
     "on_s", "scan_pages_per_s", "promote_pages_per_s", "promote_peak_pages_per_s",
     "numa_hint_faults", "kmmscand_young", "kmmscand_candidates",
     "kmmscand_sweeps", "kmmscand_kswapd_requests",
-    "kmmscand_history_evictions", "status",
+    "kmmscand_promote_fail_target_full", "status",
 ]
 
 
@@ -366,7 +366,7 @@ def compute(run: Run, k: float) -> Row:
             peak = max(peak, (moved[1] - moved[0]) / dt)
     row["promote_peak_pages_per_s"] = peak if not shift else None
     row["numa_hint_faults"] = delta(run, "numa_hint_faults")
-    for c in ("young", "candidates", "sweeps", "kswapd_requests", "history_evictions"):
+    for c in ("young", "candidates", "sweeps", "kswapd_requests", "promote_fail_target_full"):
         row["kmmscand_" + c] = delta(run, "kmmscand_" + c) if run.mechanism == "kmmscand" else None
     return row
 

@@ -146,12 +146,12 @@ class Metrics(unittest.TestCase):
 
     def test_absent_counters_are_blank(self) -> None:
         text = run_text("hot64", "kmmscand", "on-first", 4, 100, 100, ramp(0, 2),
-                        counters={"kmmscand_history_evictions": (0, 5)})
-        text = text.replace("BENCH v kmmscand_history_evictions 0 5\n",
-                            "BENCH v kmmscand_history_evictions - 5\n")
+                        counters={"kmmscand_promote_fail_target_full": (0, 5)})
+        text = text.replace("BENCH v kmmscand_promote_fail_target_full 0 5\n",
+                            "BENCH v kmmscand_promote_fail_target_full - 5\n")
         r = self.one(text)
         self.assertIsNone(r["kmmscand_sweeps"])
-        self.assertEqual(r["kmmscand_history_evictions"], 5)
+        self.assertEqual(r["kmmscand_promote_fail_target_full"], 5)
 
     def test_shift(self) -> None:
         r = self.one(run_text("shift", "kmmscand", "on-first", 20, 500, 500, ramp(1, 5),
