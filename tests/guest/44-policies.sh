@@ -32,10 +32,8 @@
 # Also: kmmscand_vma_skipped_policy grows, and the kernel log is clean.
 . /tests/lib/common.sh
 find_slow_node
-# Twenty processes (and ksmd) share two CPUs with the scanner: the first
-# phase gets 25 s to promote.
-RUN=50
-CHANGE=25
+RUN=40
+CHANGE=15
 P=/tests/bin/placement
 hp=/sys/devices/system/node/node$SLOW/hugepages/hugepages-2048kB/nr_hugepages
 [ -w "$hp" ] || fail "no 2 MiB hugetlb pages (config.fragment pins CONFIG_HUGETLBFS)"
