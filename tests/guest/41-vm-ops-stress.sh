@@ -14,10 +14,7 @@
 find_slow_node
 SECS=30
 load_module
-knob_set scan_sleep_ms 1
-knob_set scan_period_min_ms 10
-knob_set scan_period_max_ms 50
-knob_set hot_threshold 1
+aggressive_knobs
 s0=$(vmstat kmmscand_mm_scans)
 p0=$(vmstat kmmscand_promoted)
 b0=$(vmstat kmmscand_mm_busy)

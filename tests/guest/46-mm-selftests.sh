@@ -57,10 +57,7 @@ run_all without
 d1=$(vmstat pgdemote_kswapd)
 
 load_module
-knob_set scan_sleep_ms 1
-knob_set scan_period_min_ms 10
-knob_set scan_period_max_ms 50
-knob_set hot_threshold 1
+aggressive_knobs
 p0=$(vmstat kmmscand_promoted)
 s0=$(vmstat kmmscand_mm_scans)
 run_all with

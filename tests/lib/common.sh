@@ -108,6 +108,15 @@ fast_knobs() {
 	knob_set scan_period_max_ms 500
 }
 
+# Aggressive pacing for the stress tests: wake every 1 ms, sweep every
+# 10-50 ms, promote on first sight.
+aggressive_knobs() {
+	knob_set scan_sleep_ms 1
+	knob_set scan_period_min_ms 10
+	knob_set scan_period_max_ms 50
+	knob_set hot_threshold 1
+}
+
 # region_size_mb / promote_limit_s: the hot-region size and the time bound
 # for it to reach 90% on node 0.  CXL memory is emulated MMIO (very slow
 # under TCG): a smaller region (8 MiB) and a longer bound there.
