@@ -79,10 +79,8 @@ impl Batch {
     pub(crate) fn migrate(&self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
         let mut res = c::PromoteResult::default();
         if !self.items.is_empty() {
-            // SAFETY: `items` is a valid slice of records of the length
-            // passed; the shim rechecks every PFN; `target` names a node with
-            // a pgdat (type invariants of `NodeId`); `res` is valid for
-            // writes; `_ctx` proves we are the kthread, which may sleep.
+            // SAFETY: `items` is a valid slice of the length passed (the shim rechecks every PFN); `target` has a
+            // pgdat (`NodeId` invariant); `res` is writable; `_ctx` proves we are the kthread, which may sleep.
             unsafe {
                 c::kmmscand_promote(self.items.as_ptr(), self.items.len() as c_uint, target.index() as c_int, &mut res)
             };

@@ -246,10 +246,8 @@ impl<'a> ScanLock<'a> {
         if !core::ptr::eq(vma.mm(), self.mm) || start < vma.start() || end > vma.end() || start >= end {
             return Err(EINVAL);
         }
-        // SAFETY: `vma` belongs to the mm whose mmap read lock `self` holds
-        // and `[start, end)` lies inside it; `walk.raw` points to a buffer of
-        // `max_young` records that `walk` owns (type invariants of `Walk`),
-        // borrowed mutably for the call.
+        // SAFETY: `vma` is in the mm whose mmap read lock `self` holds and contains `[start, end)`; `walk.raw` points
+        // to the `max_young` records `walk` owns (`Walk` invariants), borrowed mutably for the call.
         let ret = unsafe { c::kmmscand_walk_vma(vma.as_ptr(), start as c_ulong, end as c_ulong, &mut walk.raw) };
         match ret {
             c::WALK_DONE => Ok(WalkEnd::Done),

@@ -59,10 +59,8 @@ impl AttrDir {
             names.push(a.name.as_char_ptr(), GFP_KERNEL)?;
             modes.push(if a.writable { 0o644u16 } else { 0o444 }, GFP_KERNEL)?;
         }
-        // SAFETY: `names` and `modes` hold `attrs.len()` entries; the names
-        // are `'static` NUL-terminated strings and `names` moves into the
-        // returned value, which outlives the table; `ctx` is valid until
-        // then by the safety requirements.
+        // SAFETY: `names`/`modes` hold `attrs.len()` entries of `'static` NUL-terminated names, and `names` moves into
+        // the returned value, which outlives the table; `ctx` stays valid until then (safety requirements).
         let kobj = unsafe {
             c::kmmscand_sysfs_create(ctx, names.as_ptr(), modes.as_ptr(), attrs.len() as c_uint)
         };

@@ -176,10 +176,8 @@ impl<T> ThreadOwned<T> {
         if self.claimed.xchg(true, Full) {
             return None;
         }
-        // SAFETY: This is the first and only successful claim (the flag was
-        // clear and is now set), so no other reference to the value exists
-        // (type invariants); the owner cannot use it while `self` is
-        // borrowed for `'a`.
+        // SAFETY: The first and only successful claim (the flag was clear, now set): no other reference to the
+        // value exists (type invariants), and the owner cannot use it while `self` is borrowed for `'a`.
         Some(unsafe { &mut *self.value.get() })
     }
 }
