@@ -28,7 +28,7 @@ export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs tierstat test test-host test-guest test-mm run plot bench bench-check shell clean lint
+.PHONY: all setup kernel module progs tierstat selftests test test-host test-guest test-mm run plot bench bench-check shell clean lint
 
 all: module
 
@@ -59,28 +59,33 @@ tierstat: setup
 	@mkdir -p $(BUILD)/progs
 	cp target/$(MUSL)/release/tierstat $(TIERSTAT)
 
-test: module progs
+test: module progs selftests
 	@scripts/run-tests
+
+# A set of the guest kernel's own mm selftests, static, for 46-mm-selftests.
+selftests: kernel
+	@scripts/build-selftests
 
 test-host:
 	cargo test --workspace
 
-# One topology: make test-guest TOPOLOGY=hmat|hmat3|cxl [TESTS='20-* 22-*'].
-# The tests that do not fit the topology are left out (scripts/test-sets).
+# One topology: make test-guest TOPOLOGY=hmat|hmat3|cxl|hmat-small
+# [TESTS='20-* 22-*'].  The tests that do not fit the topology are left out
+# (scripts/test-sets).
 TOPOLOGY ?= hmat
 TESTS ?=
 test-guest:
-	@case "$(TOPOLOGY)" in hmat|hmat3|cxl) ;; \
-	*) echo "make: unknown TOPOLOGY=$(TOPOLOGY): one of hmat, hmat3, cxl" >&2; exit 2 ;; esac
-	@$(MAKE) --no-print-directory module progs
+	@case "$(TOPOLOGY)" in hmat|hmat3|cxl|hmat-small) ;; \
+	*) echo "make: unknown TOPOLOGY=$(TOPOLOGY): one of hmat, hmat3, cxl, hmat-small" >&2; exit 2 ;; esac
+	@$(MAKE) --no-print-directory module progs $(if $(filter hmat-small,$(TOPOLOGY)),selftests)
 	scripts/test-guest $(TOPOLOGY) "$(TESTS)"
 
-# The kernel's own mm selftests (a set built from the guest kernel's tree)
-# with and without the module, in a guest with little DRAM: about 25 min,
-# so not part of `make test` (tests/guest/46-mm-selftests.sh).
+# The kernel's own mm selftests with and without the module, in a guest
+# with 512 MiB of DRAM (tests/guest/46-mm-selftests.sh).  make test runs
+# the quick set; this adds soft-dirty (about 7 min more).
 test-mm: module progs
-	@scripts/build-selftests
-	qemu/run --dram-mb 512 --slow-mb 2048 --add $(BUILD)/selftests/mm --tests '46-* 99-*' --timeout 3600
+	MM_SELFTESTS_ALL=1 scripts/build-selftests
+	scripts/test-guest hmat-small
 
 # Watch kmmscand move a hot set: make run (hmat), make run CXL=1.
 CXL ?=
