@@ -3,9 +3,9 @@
 # fast as it can cause no kernel warning and leak nothing: after the churn
 # the daemon tracks no more address spaces than there are live processes
 # (it holds an mm_count reference per tracked mm and must drop it once the
-# process is gone), and after rmmod the mm_struct objects in use are back
-# to their number before the churn (mm_structs_in_use counts them exactly,
-# past KASAN's quarantine).
+# process is gone).  A reference kept after rmmod would leave an
+# unreferenced mm_struct, which 99-kernel-clean's kmemleak scan reports.
+# (Slab counts cannot tell: KASAN's quarantine holds freed objects.)
 . /tests/lib/common.sh
 find_slow_node
 # User processes alive (kernel threads have no maps).
@@ -20,8 +20,6 @@ load_module
 knob_set scan_sleep_ms 1
 knob_set scan_period_min_ms 10
 knob_set scan_period_max_ms 50
-mm0=$(mm_structs_in_use)
-[ -n "$mm0" ] || fail "cannot count mm_structs"
 scans0=$(vmstat kmmscand_mm_scans)
 passes0=$(vmstat kmmscand_full_passes)
 # Two churners at once, each forking a child per round.
@@ -49,7 +47,4 @@ info "after the churn: the daemon tracks $tracked address spaces, $live user pro
 # daemon's pass and the count.  A leak would show as hundreds.
 [ "$tracked" -le $((live + 4)) ] || fail "the daemon still tracks $tracked address spaces for $live live processes: it keeps exited mms"
 unload_module
-mm1=$(mm_structs_settle "$mm0")
-info "mm_structs in use: $mm0 before the churn, $mm1 after rmmod"
-[ "$mm1" -le "$mm0" ] || fail "$((mm1 - mm0)) more mm_structs in use than before the churn: an mm reference was kept"
 check_dmesg

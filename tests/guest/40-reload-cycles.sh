@@ -7,26 +7,22 @@
 # it 0-800 ms more), and unloads it: every load brings up exactly one
 # kmmscand thread and the sysfs directory, every unload removes both and
 # the module.  Over the cycles pages are promoted.  At the end the
-# workloads succeeded; once they have exited, the mm_struct objects in use
-# are back to their number before they started (an mm reference the module
-# kept would hold one: mm_structs_in_use counts exactly, past KASAN's
-# quarantine); kmemleak (two scans) finds no unreferenced object and the
-# kernel log is clean.  Bounds measured under TCG with KASAN: a cycle
-# takes 2-7 s; the first visit comes within 10 s of insmod.
+# workloads succeeded, kmemleak (two scans) finds no unreferenced object
+# (an mm reference kept across rmmod leaves the mm_struct unreferenced once
+# its process exits, and kmemleak reports it; the mm_struct slab's object
+# count is not exact on this kernel: shrunk and read three times in a row
+# with no process starting or exiting, it gave 4, 3, 3) and the kernel log
+# is clean.  Bounds measured under TCG with KASAN: a cycle takes 3-8 s; the
+# first visit comes within 10 s of insmod.
 . /tests/lib/common.sh
 find_slow_node
 CYCLES=20
-mm0=$(mm_structs_in_use)
-[ -n "$mm0" ] || fail "cannot count mm_structs"
 $MEMTIER --size-mb 64 --node "$SLOW" --pattern hot --seconds 3600 --report-ms 3600000 >/tmp/rl-hot.out 2>&1 &
 hot=$!
 /tests/bin/mmstress --node "$SLOW" --seconds 3600 --slots 4 --touchers 1 --mutators 1 --no-storms >/tmp/rl-stress.out 2>&1 &
 stress=$!
 stop_workloads() { kill $hot $stress 2>/dev/null; wait $hot $stress 2>/dev/null; }
 sleep 1
-# The count sees the two workloads' address spaces.
-mmw=$(mm_structs_in_use)
-[ "$mmw" -ge $((mm0 + 2)) ] || { stop_workloads; fail "mm_structs in use: $mm0 before the workloads, $mmw with them (expected 2 more)"; }
 p0=$(vmstat kmmscand_promoted)
 t0=$(uptime_ms)
 i=1
@@ -65,9 +61,7 @@ p1=$(vmstat kmmscand_promoted)
 kill -0 $hot 2>/dev/null || { stop_workloads; cat /tmp/rl-hot.out; fail "the hot workload died"; }
 kill -0 $stress 2>/dev/null || { stop_workloads; cat /tmp/rl-stress.out; fail "mmstress died"; }
 stop_workloads
-mm1=$(mm_structs_settle "$mm0")
-info "$CYCLES cycles in $(( (t1 - t0) / 1000 )) s; kmmscand_promoted +$((p1 - p0)); mm_structs in use: $mm0 before the workloads, $mmw with them, $mm1 after"
-[ "$mm1" -le "$mm0" ] || fail "$((mm1 - mm0)) more mm_structs in use than before the workloads: an mm reference was kept"
+info "$CYCLES cycles in $(( (t1 - t0) / 1000 )) s; kmmscand_promoted +$((p1 - p0))"
 [ $((p1 - p0)) -gt 0 ] || fail "nothing was promoted over the cycles: the workload was not hot on the slow node"
 grep -q 'FAIL' /tmp/rl-stress.out && { cat /tmp/rl-stress.out; fail "mmstress found a wrong value"; }
 check_kmemleak "after $CYCLES load cycles"

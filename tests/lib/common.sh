@@ -127,30 +127,6 @@ promote_limit_s() { [ "$TOPOLOGY" = cxl ] && echo 60 || echo 20; }
 field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/p"; }
 
 # uptime_ms: milliseconds since boot (10 ms resolution).
-# mm_structs_in_use: the mm_struct objects allocated, exactly.  Shrinking
-# the cache first empties KASAN's quarantine of it (kasan_cache_shrink())
-# and flushes the per-CPU slabs, so that `objects` (allocated minus free
-# on the partial lists) counts only live objects.  The mm_struct cache is
-# never merged with another (it has a usercopy region).
-mm_structs_in_use() {
-	local d=/sys/kernel/slab/mm_struct
-	[ -d $d ] || fail "no $d (SLUB's sysfs)"
-	echo 1 >$d/shrink
-	cut -d' ' -f1 $d/objects
-}
-
-# mm_structs_settle MAX: mm_structs_in_use once it is MAX or less, or
-# after 5 s.  An exited process's mm_struct is freed at its last mmdrop(),
-# which may come a little after the exit (a CPU that ran it lazily).
-mm_structs_settle() {
-	local n=0 c
-	while c=$(mm_structs_in_use) && [ "$c" -gt "$1" ] && [ $n -lt 50 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	echo "$c"
-}
-
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 # need_node_mb N MB: fails the test unless node N has at least MB MiB of
