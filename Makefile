@@ -82,7 +82,7 @@ test-guest:
 
 # The kernel's own mm selftests with and without the module, in a guest
 # with 512 MiB of DRAM (tests/guest/46-mm-selftests.sh).  make test runs
-# the quick set; this adds cow and soft-dirty (about 12 min more).
+# the quick set; this adds cow, split_huge_page_test and soft-dirty.
 test-mm: module progs
 	MM_SELFTESTS_ALL=1 scripts/build-selftests
 	scripts/test-guest hmat-small

@@ -24,8 +24,8 @@
 # their address spaces as fast (Accessed bits tested and cleared, TLB
 # flushed) but promote_rate_limit_mbps 0, so nothing of theirs migrates:
 # kmmscand_young must grow and kmmscand_promoted not.  Every other program
-# runs with promotion on.  (cow is in the set of `make test-mm` only:
-# scripts/build-selftests.)
+# runs with promotion on.  (cow and split_huge_page_test are in the set of
+# `make test-mm` only: scripts/build-selftests.)
 #
 # It runs in the hmat-small topology (scripts/test-sets), which adds the
 # programs under /extra/mm; without them it fails.
