@@ -7,10 +7,12 @@
 Asserts that every workload x start x mechanism produced one row that ran
 to its end, that every number is well-formed and within physical bounds
 (fractions in [0, 1], pages moved <= the region, times within the run,
-the modeled memory time within [1, k], CPU times within what two CPUs can
-give), and that every workload x start has a PNG timeline with a line per
-mechanism.  No timing assertion: under TCG the values are the emulator's.
-Prints one line per problem; exit status 1 if there is any.
+the modeled memory times within [1, k] (the time-weighted one: plus the
+extra CPU time over the timeline, and equal to its formula over the CSV's
+own cells), CPU times within what two CPUs can give), and that every
+workload x start has a PNG timeline with a line per mechanism.  No
+timing assertion: under TCG the values are the emulator's.  Prints one
+line per problem; exit status 1 if there is any.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
 
     need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
          "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
-         "mem_time_rel_oracle", "k", "on_s", "pages_migrated")
+         "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s")
     if row["mechanism"] in ("damon", "kmmscand"):
         need("mech_cpu_s", "pages_promoted")
     secs = n["seconds"] or 0.0
@@ -92,13 +94,32 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
     bound("pingpong_pages", 0, hot + cold)
     bound("demoted_seen_pages", 0, hot + cold)
     # A run lasts its seconds (plus the end of its last sample).
-    for c in ("t50_s", "t90_s", "t90_shift_s", "t90_slowest_s"):
+    for c in ("t50_s", "t90_s", "t90_shift_s", "t90_slowest_s", "t50_shift_s", "t50_slowest_s",
+              "timeline_s"):
         bound(c, 0, secs + 5)
-    if n["t50_s"] is not None and n["t90_s"] is not None and n["t50_s"] > n["t90_s"] + EPS:
-        problems.append(f"{where}: T50 {n['t50_s']} after T90 {n['t90_s']}")
-    if n["t90_s"] is not None and n["t50_s"] is None:
-        problems.append(f"{where}: T90 without T50")
+    for t50, t90 in (("t50_s", "t90_s"), ("t50_shift_s", "t90_shift_s"),
+                     ("t50_slowest_s", "t90_slowest_s")):
+        if n[t50] is not None and n[t90] is not None and n[t50] > n[t90] + EPS:
+            problems.append(f"{where}: {t50} {n[t50]} after {t90} {n[t90]}")
+        if n[t90] is not None and n[t50] is None:
+            problems.append(f"{where}: {t90} without {t50}")
     bound("mem_time_rel_oracle", 1, k)
+    tl = n["timeline_s"] or 0.0
+    bound("timeline_s", secs * 0.9, None)
+    bound("slow_s", 0, tl)
+    if n["extra_cpu_s"] is not None:
+        need("mem_time_tw_rel_oracle")
+    tw = n["mem_time_tw_rel_oracle"]
+    if tw is not None and tl > 0 and n["slow_s"] is not None:
+        extra = n["extra_cpu_s"] or 0.0
+        # The cells carry 6 significant digits: a relative tolerance of 1e-4.
+        hi = k + extra / tl
+        if tw < 1 - 1e-4 or tw > hi * (1 + 1e-4):
+            problems.append(f"{where}: mem_time_tw_rel_oracle={tw:g} outside [1, {hi:g}]")
+        want = (tl + (k - 1) * n["slow_s"] + extra) / tl
+        if abs(tw - want) > 1e-4 * want:
+            problems.append(f"{where}: mem_time_tw_rel_oracle={tw:g} is not"
+                            f" (timeline_s + (k - 1) slow_s + extra_cpu_s) / timeline_s = {want:g}")
     bound("k", 1, None)
     bound("on_s", secs * 0.9, None)
     bound("procs", 1, 64)

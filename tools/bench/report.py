@@ -25,6 +25,10 @@ MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
 STARTS = ["on-first", "on-later"]
 USER_HZ = 100
 PAGE = 4096
+# An access to a page on the slow tier costs this many DRAM accesses in the
+# modeled memory times (mem_time_rel_oracle, mem_time_tw_rel_oracle): --k's
+# default, BENCH_K in tools/bench/run.
+SLOW_COST = 2.0
 
 MECH_LABEL = {
     "none": "none (numa_balancing=0)",
@@ -52,7 +56,8 @@ WORKLOAD_DESC = {
 # A result row: COLUMNS -> value (None = blank).
 Row = dict[str, Any]
 
-# CSV columns, in order.  Blank = not applicable or not measured.
+# CSV columns, in order.  Blank = not applicable or not measured.  New
+# columns go at the end, so that readers of older files keep working.
 COLUMNS = [
     "workload", "start", "mechanism", "kernel", "seconds", "procs",
     "hot_pages", "cold_pages",
@@ -66,7 +71,10 @@ COLUMNS = [
     "numa_hint_faults", "kmmscand_young", "kmmscand_candidates",
     "kmmscand_sweeps", "kmmscand_kswapd_requests",
     "kmmscand_promote_fail_target_full", "status",
+    "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
 ]
+# The columns that are text; every other one is a number or blank.
+TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status"}
 
 
 @dataclass
@@ -211,6 +219,18 @@ def first_reach(times: list[float], fracs: list[float], level: float,
     return None
 
 
+def hot_window(s: Sample) -> tuple[int, int]:
+    """(pages on the top node, pages) of the set being accessed at sample s.
+
+    shift: window A until the sample that says shifted=1, window B from it
+    on (tierload flips the workers to B just before that sample); tierload's
+    hot= is the same count.
+    """
+    if s.a < 0:
+        return s.hot, s.hot_n
+    return (s.b, s.b_n) if s.shifted else (s.a, s.a_n)
+
+
 def timeline(run: Run) -> tuple[list[float], list[float]]:
     """Times and hot-set fraction on the top tier, summed over processes.
 
@@ -224,10 +244,50 @@ def timeline(run: Run) -> tuple[list[float], list[float]]:
     times, fracs = [], []
     for i in range(n):
         ss = [p.samples[min(i, len(p.samples) - 1)] for p in procs]
-        hot_n = sum(s.hot_n for s in ss)
+        wins = [hot_window(s) for s in ss]
+        hot_n = sum(pages for _, pages in wins)
         times.append(sum(s.t for s in ss) / len(ss))
-        fracs.append(sum(s.hot for s in ss) / hot_n if hot_n else 0.0)
+        fracs.append(sum(top for top, _ in wins) / hot_n if hot_n else 0.0)
     return times, fracs
+
+
+def time_on_slow(times: list[float], fracs: list[float]) -> tuple[float, float]:
+    """(timeline_s, slow_s): the timeline's length and the seconds-equivalent
+    the hot set spent on the slow tier, sum(dt * f) with f its slow fraction.
+
+    Weighted by time, not by accesses.  f is a step function: the fraction
+    measured at a sample holds from that sample until the next one (the
+    interval is charged with the placement at its start).  From t=0 to the
+    first sample (a few ms) the whole hot set counts as on the slow tier,
+    where the workload placed it.  The timeline ends at the last sample.
+    times/fracs are timeline()'s (fracs = on the top tier, summed over the
+    processes, the window being accessed for shift), so slow_s can be
+    recomputed from timelines.csv.
+    """
+    if not times:
+        return 0.0, 0.0
+    slow = max(0.0, times[0])  # f = 1 before the first sample
+    for t0, t1, top in zip(times, times[1:], fracs):
+        if t1 > t0:
+            slow += (t1 - t0) * (1.0 - top)
+    return max(0.0, times[-1]), slow
+
+
+def time_weighted_memory_time(timeline_s: Optional[float], slow_s: Optional[float],
+                              extra_cpu_s: Optional[float], k: float) -> Optional[float]:
+    """The memory time the workload felt, relative to an oracle, by time.
+
+    Over an interval dt with a fraction f of the hot set on the slow tier the
+    workload's memory time is dt * (1 + (k - 1) * f): summed over the
+    timeline, timeline_s + (k - 1) * slow_s.  The mechanism's CPU time beyond
+    none's (extra_cpu_s: its thread, the workload's system time, kswapd) is
+    added as time lost.  The oracle has the hot set in DRAM from t=0 for
+    free: timeline_s.  1 is the oracle; k is none (no promotion, no cost);
+    above k, worse than none.  Blank without extra_cpu_s (no none run).
+    """
+    if not timeline_s or slow_s is None or extra_cpu_s is None:
+        return None
+    return (timeline_s + (k - 1.0) * slow_s + extra_cpu_s) / timeline_s
 
 
 def window_frac(s: Sample, second: bool) -> float:
@@ -297,17 +357,20 @@ def compute(run: Run, k: float) -> Row:
         row["t50_s"] = first_reach([t for t, _ in pre], [f for _, f in pre], 0.5)
         row["t90_s"] = first_reach([t for t, _ in pre], [f for _, f in pre], 0.9)
         if t_shift is not None:
+            row["t50_shift_s"] = first_reach(times, fracs, 0.5, t_shift)
             row["t90_shift_s"] = first_reach(times, fracs, 0.9, t_shift)
     else:
         row["t50_s"] = first_reach(times, fracs, 0.5)
         row["t90_s"] = first_reach(times, fracs, 0.9)
     if len(procs) > 1:
-        per = [first_reach([s.t for s in p.samples],
-                           [s.hot / s.hot_n if s.hot_n else 0.0 for s in p.samples], 0.9)
-               for p in procs]
-        row["t90_slowest_s"] = None if any(t is None for t in per) else max(
-            t for t in per if t is not None)
+        for level, col in ((0.5, "t50_slowest_s"), (0.9, "t90_slowest_s")):
+            per = [first_reach([s.t for s in p.samples],
+                               [s.hot / s.hot_n if s.hot_n else 0.0 for s in p.samples], level)
+                   for p in procs]
+            row[col] = None if any(t is None for t in per) else max(
+                t for t in per if t is not None)
     row["hot_final"] = fracs[-1]
+    row["timeline_s"], row["slow_s"] = time_on_slow(times, fracs)
     hot_moved = sum((s.a + s.b) if s.a >= 0 else s.hot for s in last)
     cold_moved = sum(s.cold for s in last)
     cold_n = sum(s.cold_n for s in last)
@@ -372,7 +435,8 @@ def compute(run: Run, k: float) -> Row:
 
 
 def relate_to_none(rows: list[Row]) -> None:
-    """Operations relative to none's; CPU time beyond none's (same workload, start).
+    """Operations relative to none's; CPU time beyond none's (same workload,
+    start); then the time-weighted memory time, which adds that CPU time.
 
     extra_cpu_s = the mechanism's threads + the workload's system time +
     kswapd, less the workload's system time and kswapd under none: what
@@ -381,14 +445,15 @@ def relate_to_none(rows: list[Row]) -> None:
     base = {(r["workload"], r["start"]): r for r in rows if r["mechanism"] == "none"}
     for r in rows:
         b = base.get((r["workload"], r["start"]))
-        if b is None:
-            continue
-        if b["app_ops_per_s"] and r["app_ops_per_s"] is not None:
-            r["app_ops_rel_none"] = r["app_ops_per_s"] / b["app_ops_per_s"]
-        parts = [r["app_sys_s"], r["kswapd_cpu_s"], b["app_sys_s"], b["kswapd_cpu_s"]]
-        if all(p is not None for p in parts):
-            r["extra_cpu_s"] = max(0.0, (r["mech_cpu_s"] or 0.0) + parts[0] + parts[1]
-                                   - parts[2] - parts[3])
+        if b is not None:
+            if b["app_ops_per_s"] and r["app_ops_per_s"] is not None:
+                r["app_ops_rel_none"] = r["app_ops_per_s"] / b["app_ops_per_s"]
+            parts = [r["app_sys_s"], r["kswapd_cpu_s"], b["app_sys_s"], b["kswapd_cpu_s"]]
+            if all(p is not None for p in parts):
+                r["extra_cpu_s"] = max(0.0, (r["mech_cpu_s"] or 0.0) + parts[0] + parts[1]
+                                       - parts[2] - parts[3])
+        r["mem_time_tw_rel_oracle"] = time_weighted_memory_time(
+            r["timeline_s"], r["slow_s"], r["extra_cpu_s"], float(r["k"] or SLOW_COST))
 
 
 # --- output ----------------------------------------------------------------
@@ -439,17 +504,55 @@ def flt(v: Optional[float], unit: str = "", digits: int = 2) -> str:
     return "-" if v is None else f"{float(v):.{digits}f}{unit}"
 
 
+def read_rows(path: Path) -> list[Row]:
+    """results.csv read back: the tables are formatted from these, so that
+    every number in results.md and summary.md is a cell of the CSV."""
+    with path.open(newline="") as f:
+        rows = []
+        for d in csv.DictReader(f):
+            r: Row = {}
+            for c in COLUMNS:
+                v = d.get(c) or ""
+                r[c] = v if c in TEXT_COLUMNS else (None if v == "" else float(v))
+            rows.append(r)
+    return rows
+
+
+def headline_col(r: Row, level: int) -> str:
+    """The T50/T90 column that sums a run up: the second window's (shift),
+    the slowest process's (several processes), else the hot set's."""
+    if str(r["workload"]).startswith("shift"):
+        return f"t{level}_shift_s"
+    if float(r["procs"] or 1) > 1:
+        return f"t{level}_slowest_s"
+    return f"t{level}_s"
+
+
+def headline(r: Optional[Row], level: int) -> str:
+    return "-" if r is None else secs(r[headline_col(r, level)])
+
+
+MEM_TIME_TEXT = (
+    "\"mem time\" is the workload's modeled memory time relative to an oracle that had the"
+    " hot set in DRAM from the start, weighted by time: each interval between two samples"
+    " costs its duration x (1 + (k - 1) x the fraction of the hot set on the slow tier at"
+    " its start), k = {k} (a slow-tier access costs {k} DRAM accesses), plus the"
+    " mechanism's extra CPU time, over the run's duration: 1.00 is the oracle, {kf} is"
+    " none (no promotion, no cost), above {kf} is worse than none.  \"slow-tier s\" is the"
+    " time the hot set spent on the slow tier (the sum of duration x that fraction);"
+    " \"mem time (ops)\" is the older per-access model, weighted by the accesses the"
+    " emulator ran (their rate swings with TCG's speed) and without CPU time.")
+
+
 def write_markdown(rows: list[Row], workloads: list[str],
                    meta: dict[str, str], figures: dict[str, list[str]], path: Path) -> None:
-    k = rows[0]["k"] if rows else 2
+    k = rows[0]["k"] if rows and rows[0]["k"] is not None else SLOW_COST
     out = [f"# `make bench` results: {meta.get('title', '')}", "",
            f"Kernel {meta.get('kernel', '?')}, QEMU TCG, {meta.get('guest', '')}.",
            "Times are seconds since the workload's clock started; compare rows within a"
            " workload (one boot), not absolute values: TCG emulates no slow memory, so"
            " the application's rate shows each mechanism's overhead, not DRAM's benefit.",
-           f"\"mem time\" is the modeled memory time per access relative to an oracle with"
-           f" the hot set in DRAM from the start (slow tier = {k}x DRAM): 1.00 is ideal,"
-           f" {float(k):.2f} is no promotion at all.", ""]
+           MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     if meta.get("kernel_log"):
         out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
                 " detector reports, see `logs/`): check them before trusting these numbers.", ""]
@@ -465,14 +568,15 @@ def write_markdown(rows: list[Row], workloads: list[str],
                 " per run.", ""]
         extra = []
         if any(r["t90_shift_s"] is not None or "shift" in wl for r in wrows):
-            extra.append(("T90 after shift", "t90_shift_s"))
-        if any(int(r["procs"] or 1) > 1 for r in wrows):
-            extra.append(("slowest proc T90", "t90_slowest_s"))
+            extra += [("T50 after shift", "t50_shift_s"), ("T90 after shift", "t90_shift_s")]
+        if any(float(r["procs"] or 1) > 1 for r in wrows):
+            extra += [("slowest proc T50", "t50_slowest_s"), ("slowest proc T90", "t90_slowest_s")]
         placement = ["T50", "T90"] + [e[0] for e in extra] + [
             "hot on top at end", "cold moved", "precision", "promoted", "demoted", "ping-pong"]
         cost = ["thread CPU", "kswapd CPU", "app sys", "extra CPU", "scan pages/s",
                 "promoted pages/s",
-                "peak pages/s", "hint faults", "ops vs none", "mem time"]
+                "peak pages/s", "hint faults", "ops vs none", "slow-tier s", "mem time",
+                "mem time (ops)"]
         for title, head in (("Placement", placement), ("Cost", cost)):
             out += [f"{title}:", "", "| start | mechanism | " + " | ".join(head) + " |",
                     "|---|---|" + "---:|" * len(head)]
@@ -489,6 +593,7 @@ def write_markdown(rows: list[Row], workloads: list[str],
                              cnt(r["scan_pages_per_s"]),
                              cnt(r["promote_pages_per_s"]), cnt(r["promote_peak_pages_per_s"]),
                              cnt(r["numa_hint_faults"]), flt(r["app_ops_rel_none"], "x"),
+                             flt(r["slow_s"], " s", 1), flt(r["mem_time_tw_rel_oracle"]),
                              flt(r["mem_time_rel_oracle"])]
                 mech = str(r["mechanism"]) + ("" if r["status"] == "ok" else f" ({r['status']})")
                 out.append(f"| {r['start']} | {mech} | " + " | ".join(cells) + " |")
@@ -499,19 +604,11 @@ def write_markdown(rows: list[Row], workloads: list[str],
     path.write_text("\n".join(out))
 
 
-def headline_t90(r: Optional[Row]) -> str:
-    """The T90 that sums a run up: the slowest process's, the second window's."""
-    if r is None:
-        return "-"
-    if str(r["workload"]).startswith("shift"):
-        return secs(r["t90_shift_s"])
-    if isinstance(r["procs"], int) and r["procs"] > 1:
-        return secs(r["t90_slowest_s"])
-    return secs(r["t90_s"])
-
-
 def winners(rows: list[Row], workloads: list[str]) -> list[str]:
-    """One line per workload: who was best at what, in the on-first runs."""
+    """One line per workload about the on-first runs (none left out): the
+    mechanisms by time-weighted memory time, lowest first, then who was best
+    at what.  Values are shown as the tables show them; equal shown values
+    are ties."""
     out = []
     for wl in workloads:
         rs = [r for r in rows if r["workload"] == wl and r["start"] == "on-first"
@@ -519,38 +616,45 @@ def winners(rows: list[Row], workloads: list[str]) -> list[str]:
         if not rs:
             continue
 
-        def t90(r: Row) -> Optional[float]:
-            col = ("t90_shift_s" if str(wl).startswith("shift") else
-                   "t90_slowest_s" if (r["procs"] or 1) > 1 else "t90_s")
-            v = r[col]
-            return None if v is None else float(v)
-
-        def best(key: str, vals: list[tuple[float, str]], unit: str) -> str:
+        def best(what: str, col: Any, show: Any, only: Any = lambda r: True) -> str:
+            vals = sorted((float(v), MECHANISMS.index(str(r["mechanism"]))
+                           if r["mechanism"] in MECHANISMS else 99, str(r["mechanism"]))
+                          for r in rs if only(r) and (v := r[col(r)]) is not None)
             if not vals:
-                return f"{key}: -"
-            v0 = min(v for v, _ in vals)
-            who = [m for v, m in vals if v <= v0 + 1e-9]
-            return f"{key}: {', '.join(who)} ({v0:.{2 if unit == ' s' else 1}f}{unit})"
+                return f"{what}: -"
+            top = show(vals[0][0])
+            return f"{what}: {', '.join(m for v, _, m in vals if show(v) == top)} ({top})"
 
-        fast = [(round(float(t), 1), str(r["mechanism"])) for r in rs
-                if (t := t90(r)) is not None]
-        cold = [(round(100 * float(r["cold_moved_frac"]), 1), str(r["mechanism"])) for r in rs
-                if r["cold_moved_frac"] is not None and (r["hot_moved_pages"] or 0) > 0]
-        cpu = [(round(float(r["extra_cpu_s"]), 2), str(r["mechanism"])) for r in rs
-               if r["extra_cpu_s"] is not None and t90(r) is not None]
-        out.append(f"- {wl}: " + "; ".join([
-            best("fastest to 90%", fast, " s") if fast else "fastest to 90%: none reached it",
-            best("least cold moved, of those that moved", cold, "%"),
-            best("least extra CPU, of those that reached 90%", cpu, " s")]))
+        # Ranked as shown: equal shown values are one place, "a = b (1.12)".
+        mem: dict[str, list[str]] = {}
+        for r in sorted((r for r in rs if r["mem_time_tw_rel_oracle"] is not None),
+                        key=lambda r: (float(flt(r["mem_time_tw_rel_oracle"])),
+                                       MECHANISMS.index(str(r["mechanism"]))
+                                       if r["mechanism"] in MECHANISMS else 99)):
+            mem.setdefault(flt(r["mem_time_tw_rel_oracle"]), []).append(str(r["mechanism"]))
+        reached = {str(r["mechanism"]) for r in rs if r[headline_col(r, 90)] is not None}
+        parts = ["mem time, lowest first: " + (", ".join(f"{' = '.join(ms)} ({v})"
+                                                         for v, ms in mem.items()) or "-")]
+        for level in (50, 90):
+            line = best(f"fastest to {level}%", lambda r, lv=level: headline_col(r, lv), secs)
+            parts.append(line if not line.endswith(": -") else
+                         f"fastest to {level}%: none reached it")
+        parts += [best("least cold moved, of those that moved", lambda r: "cold_moved_frac", pct,
+                       lambda r: (r["hot_moved_pages"] or 0) > 0),
+                  best("least extra CPU, of those that reached 90%", lambda r: "extra_cpu_s",
+                       lambda v: flt(v, " s"), lambda r: str(r["mechanism"]) in reached)]
+        out.append(f"- {wl}: " + "; ".join(parts))
     return out
 
 
 def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
     """The compact table the README shows: one row per workload x mechanism."""
     by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
-    out = ["| workload | mechanism | T90 on-first | T90 on-later | cold moved | precision"
-           " | thread CPU | app sys | extra CPU | mem time |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    k = rows[0]["k"] if rows and rows[0]["k"] is not None else SLOW_COST
+    out = ["| workload | mechanism | T50 on-first | T90 on-first | T50 on-later | T90 on-later"
+           " | cold moved | precision | thread CPU | app sys | extra CPU | slow-tier s"
+           " | mem time | mem time (ops) |",
+           "|---|---|" + "---:|" * 12]
     for wl in workloads:
         for m in MECHANISMS:
             f, later = by.get((wl, "on-first", m)), by.get((wl, "on-later", m))
@@ -559,13 +663,16 @@ def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
             r = f or later
             assert r is not None
             out.append("| " + " | ".join([
-                wl, m, headline_t90(f), headline_t90(later), pct(r["cold_moved_frac"]), pct(r["precision"]),
+                wl, m, headline(f, 50), headline(f, 90), headline(later, 50), headline(later, 90),
+                pct(r["cold_moved_frac"]), pct(r["precision"]),
                 flt(r["mech_cpu_s"], " s"), flt(r["app_sys_s"], " s"),
-                flt(r["extra_cpu_s"], " s"), flt(r["mem_time_rel_oracle"])]) + " |")
-    out += ["", "T90: time until 90% of the hot set was on the top tier (procs8: the slowest"
-            " process; shift: the second window, from the shift).  The other columns are"
-            " the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
-            " time and kswapd, less what the workload and kswapd used under none.", ""]
+                flt(r["extra_cpu_s"], " s"), flt(r["slow_s"], " s", 1),
+                flt(r["mem_time_tw_rel_oracle"]), flt(r["mem_time_rel_oracle"])]) + " |")
+    out += ["", "T50/T90: time until 50%/90% of the hot set was on the top tier (procs8: the"
+            " slowest process; shift: the second window, from the shift).  The other columns"
+            " are the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
+            " time and kswapd, less what the workload and kswapd used under none.  "
+            + MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     out += winners(rows, workloads)
     path.write_text("\n".join(out) + "\n")
 
@@ -647,7 +754,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--k", type=float, default=2.0,
+    ap.add_argument("--k", type=float, default=SLOW_COST,
                     help="slow-tier cost per access, in DRAM accesses (default 2)")
     ap.add_argument("--workloads", default="",
                     help="workload order (default: as found)")
@@ -679,10 +786,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     figures = {} if a.no_plots else plot(rows, runs, workloads, a.out)
     (a.out / "figures.json").write_text(json.dumps(figures, indent=1) + "\n")
     kernel = next((str(r["kernel"]) for r in rows if r["kernel"]), "?")
-    write_markdown(rows, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest,
-                                     "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else ""},
+    cells = read_rows(a.out / "results.csv")
+    write_markdown(cells, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest,
+                                      "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else ""},
                    figures, a.out / "results.md")
-    write_summary(rows, workloads, a.out / "summary.md")
+    write_summary(cells, workloads, a.out / "summary.md")
     bad = [r for r in rows if r["status"] != "ok"]
     print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}"
           + (f"; the kernel logged {len(KERNEL_LOG)} report lines" if KERNEL_LOG else ""))

@@ -24,16 +24,18 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
              hot: Frac, cold: Frac = lambda t: 0.0, procs: int = 1,
              shift_at: Optional[float] = None, counters: Optional[dict[str, tuple[int, int]]] = None,
              ops_per_s: int = 1000, status: int = 0, end: bool = True,
-             noise: bool = False) -> str:
-    """The console text of one run: samples at 0, 1, ... secs."""
+             noise: bool = False, times: Optional[list[float]] = None,
+             ops: Optional[Callable[[float], int]] = None) -> str:
+    """The console text of one run: samples at 0, 1, ... secs (or at times;
+    the access counter ops_per_s * t, or ops(t))."""
     lines = [f"BENCH run workload={wl} mechanism={mech} start={start} seconds={secs} setup=- args=x"]
     windows = 2 if shift_at is not None else 1
     for p in range(procs):
         lines.append(f"tierload: B p={p} pid={100 + p} pattern=hot window_pages={hot_n} "
                      f"windows={windows} cold_pages={cold_n} threads=1 on_slow=1/1 thp_kb=0 place_s=0.1")
-    for i in range(secs + 1):
+    for i, t_i in enumerate(times if times is not None else [float(i) for i in range(secs + 1)]):
         for p in range(procs):
-            t = float(i) + 0.001 * p
+            t = t_i + 0.001 * p
             extra = ""
             if shift_at is not None:
                 shifted = t >= shift_at
@@ -43,7 +45,8 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
                 extra = f" a={a}/{hot_n} b={b}/{hot_n} shifted={int(shifted)}"
             else:
                 cur = int(hot_n * hot(t))
-            line = (f"tierload: S p={p} t={t:.3f} ops={ops_per_s * i} hot={cur}/{hot_n} "
+            n_ops = ops(t) if ops is not None else int(ops_per_s * t_i)
+            line = (f"tierload: S p={p} t={t:.3f} ops={n_ops} hot={cur}/{hot_n} "
                     f"cold={int(cold_n * cold(t))}/{cold_n}{extra} absent=0 pp={i // 10} dm={i // 5} "
                     f"sys={0.01 * i:.3f} ms=1.0")
             if noise and i == 2:
@@ -126,6 +129,108 @@ class Metrics(unittest.TestCase):
         per = [0.125, 0.375, 0.625, 0.875, 1, 1, 1, 1]
         self.assertAlmostEqual(r["mem_time_rel_oracle"], sum(x + 2 * (1 - x) for x in per) / 8)
 
+    def test_time_on_slow(self) -> None:
+        # A step function from each sample; intervals weighted by their length.
+        times, top = [0.0, 0.5, 3.0, 4.0, 10.0], [0.0, 0.5, 1.0, 0.0, 1.0]
+        self.assertEqual(report.time_on_slow(times, top), (10.0, 0.5 + 2.5 * 0.5 + 0 + 6.0))
+        # Before the first sample, from t=0, the hot set counts as on the slow tier.
+        self.assertEqual(report.time_on_slow([0.25, 2.0], [1.0, 1.0]), (2.0, 0.25))
+        self.assertEqual(report.time_on_slow([], []), (0.0, 0.0))
+        tw = report.time_weighted_memory_time
+        self.assertAlmostEqual(tw(10.0, 7.75, 0.0, 2.0), 1.775)
+        self.assertAlmostEqual(tw(10.0, 7.75, 0.0, 3.0), 2.55)
+        self.assertAlmostEqual(tw(10.0, 7.75, 2.5, 2.0), 2.025)
+        self.assertIsNone(tw(10.0, 7.75, None, 2.0))  # no none run to take CPU from
+        self.assertIsNone(tw(0.0, 0.0, 0.0, 2.0))
+
+    def related(self, *texts: str, k: float = 2.0) -> dict[str, report.Row]:
+        """The rows of runs of one workload and start, by mechanism, with
+        their extra CPU and time-weighted memory time."""
+        runs = report.parse_log(BOOT + "".join(texts))
+        rows = [report.compute(r, k) for r in runs]
+        report.relate_to_none(rows)
+        return {str(r["mechanism"]): r for r in rows}
+
+    def test_time_weighted_memory_time(self) -> None:
+        def slow_then_dram(t: float) -> float:
+            return 0.0 if t < 10 else 1.0
+        none = run_text("hot64", "none", "on-first", 20, 1000, 0, const(0.0))
+        # 10 s all on the slow tier, then 10 s all in DRAM, no CPU beyond
+        # none's: (10 * 2 + 10 * 1) / 20.
+        r = self.related(none, run_text("hot64", "kmmscand", "on-first", 20, 1000, 0,
+                                        slow_then_dram, counters={"mech_ticks": (0, 0)}))
+        self.assertEqual(r["kmmscand"]["extra_cpu_s"], 0.0)
+        self.assertAlmostEqual(r["kmmscand"]["timeline_s"], 20.0)
+        self.assertAlmostEqual(r["kmmscand"]["slow_s"], 10.0)
+        self.assertAlmostEqual(r["kmmscand"]["mem_time_tw_rel_oracle"], 1.5)
+        # The bounds: none (everything on the slow tier, nothing spent) is k,
+        # the oracle (everything in DRAM from t=0, nothing spent) is 1.
+        self.assertAlmostEqual(r["none"]["mem_time_tw_rel_oracle"], 2.0)
+        self.assertAlmostEqual(r["none"]["slow_s"], 20.0)
+        r = self.related(run_text("hot64", "none", "on-first", 20, 1000, 0, const(0.0)), k=3.0)
+        self.assertAlmostEqual(r["none"]["mem_time_tw_rel_oracle"], 3.0)
+        r = self.related(run_text("hot64", "none", "on-first", 20, 1000, 0, const(1.0)))
+        self.assertAlmostEqual(r["none"]["mem_time_tw_rel_oracle"], 1.0)
+        self.assertAlmostEqual(r["none"]["slow_s"], 0.0)
+        # The mechanism's CPU beyond none's is added: mech_ticks 150 = 1.5 s.
+        r = self.related(none, run_text("hot64", "kmmscand", "on-first", 20, 1000, 0,
+                                        slow_then_dram))
+        self.assertAlmostEqual(r["kmmscand"]["extra_cpu_s"], 1.5)
+        self.assertAlmostEqual(r["kmmscand"]["mem_time_tw_rel_oracle"], (30 + 1.5) / 20)
+
+    def test_time_weighted_by_duration_not_accesses(self) -> None:
+        # Irregular samples: all slow at 0 and 1, all in DRAM from 4 on;
+        # [0, 4) is 4 s on the slow tier out of 10, however many accesses ran.
+        times = [0.0, 1.0, 4.0, 4.5, 10.0]
+
+        def top(t: float) -> float:
+            return 1.0 if t >= 4 else 0.0
+        want = (10 + 4) / 10
+        for ops in (lambda t: int(1000 * t), lambda t: int(1000 * t) if t <= 1 else
+                    1000 + int(8000 * (t - 1))):  # 8x the rate after 1 s
+            r = self.one(run_text("hot64", "none", "on-first", 10, 1000, 0, top, times=times,
+                                  ops=ops))
+            self.assertAlmostEqual(r["timeline_s"], 10.0)
+            self.assertAlmostEqual(r["slow_s"], 4.0)
+            report.relate_to_none([r])
+            self.assertAlmostEqual(r["mem_time_tw_rel_oracle"], want)
+        # The ops-weighted model moves with the access rate; this one does not.
+        self.assertNotAlmostEqual(r["mem_time_rel_oracle"], want, places=2)
+        # Only the sample at an interval's start counts: a sample at 50% at
+        # 4.5 s changes [4.5, 10), not [4, 4.5).
+        r = self.one(run_text("hot64", "none", "on-first", 10, 1000, 0,
+                              lambda t: 0.5 if t == 4.5 else top(t), times=times))
+        self.assertAlmostEqual(r["slow_s"], 4.0 + 5.5 * 0.5)
+
+    def test_time_weighted_procs_summed(self) -> None:
+        runs = report.parse_log(BOOT + run_text("procs8", "none", "on-first", 10, 100, 100,
+                                                const(0.0), procs=2))
+        # Process 0 (100 hot pages) all in DRAM, process 1 (300) all slow:
+        # 300 of 400 hot pages on the slow tier (not the processes' mean, 1/2).
+        for s in runs[0].procs[0].samples:
+            s.hot = 100
+        for s in runs[0].procs[1].samples:
+            s.hot, s.hot_n = 0, 300
+        r = report.compute(runs[0], 2.0)
+        report.relate_to_none([r])
+        # Samples at the processes' mean time, i + 0.0005: f = 1 before the first.
+        t_end, slow = 10.0005, 0.0005 + 10 * 0.75
+        self.assertAlmostEqual(r["timeline_s"], t_end)
+        self.assertAlmostEqual(r["slow_s"], slow)
+        self.assertAlmostEqual(r["mem_time_tw_rel_oracle"], (t_end + slow) / t_end)
+
+    def test_time_weighted_shift(self) -> None:
+        # Window A in DRAM from 2 s; the shift at 10 s; window B (slow until
+        # then) in DRAM from 12 s.  A stays in DRAM after the shift: only the
+        # window being accessed counts, [0, 2) and [10, 12) on the slow tier.
+        r = self.one(run_text("shift", "none", "on-first", 20, 500, 500,
+                              lambda t: 1.0 if t >= 2 else 0.0, shift_at=10))
+        self.assertAlmostEqual(r["slow_s"], 4.0)
+        report.relate_to_none([r])
+        self.assertAlmostEqual(r["mem_time_tw_rel_oracle"], (20 + 4) / 20)
+        self.assertAlmostEqual(r["t50_shift_s"], 2.0)
+        self.assertAlmostEqual(r["t90_shift_s"], 2.0)
+
     def test_counters(self) -> None:
         c = {"pgpromote_success": (10, 110), "pgdemote_kswapd": (0, 7),
              "pgdemote_direct": (1, 3), "damon0_sz_applied": (0, 4096 * 40),
@@ -170,6 +275,7 @@ class Metrics(unittest.TestCase):
         r = report.compute(runs[0], 2.0)
         self.assertEqual(r["procs"], 3)
         self.assertAlmostEqual(r["t90_slowest_s"], 9.002)
+        self.assertAlmostEqual(r["t50_slowest_s"], 2.001)  # ramp: 50% at 2 s; process 2 from 0
         self.assertEqual(r["hot_pages"], 300)
 
     def test_cut_short_and_failed(self) -> None:
@@ -204,9 +310,42 @@ class EndToEnd(unittest.TestCase):
                                          report.STARTS), [])
             damon = [r for r in rows if r["mechanism"] == "damon"]
             self.assertTrue(all(float(r["extra_cpu_s"]) == 1.5 for r in damon))
+            # New columns only at the end: readers of the old header keep working.
+            self.assertEqual(list(rows[0])[:41], report.COLUMNS[:41])
+            self.assertEqual(report.COLUMNS[40], "status")
+            self.assertEqual(report.COLUMNS[-3:], ["timeline_s", "slow_s",
+                                                   "mem_time_tw_rel_oracle"])
             summary = (out / "summary.md").read_text()
-            self.assertIn("- hot64: fastest to 90%: damon (3.00 s); least cold moved, of those"
-                          " that moved: numab2, kmmscand (0.0%)", summary)
+            # Ranked by the time-weighted memory time: damon and kmmscand
+            # reach the top tier at the same pace (2.5 s on the slow tier),
+            # numab2 later (5.5 s); none of them costs CPU beyond none's.
+            self.assertIn("- hot64: mem time, lowest first: damon = kmmscand (1.40), numab2"
+                          " (1.55); fastest to 50%: damon, kmmscand (2.0 s); fastest to 90%:"
+                          " damon (3.0 s); least cold moved, of those that moved: numab2,"
+                          " kmmscand (0.0%)", summary)
+            # Every number of the summary table is its CSV cell, formatted.
+            by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
+            lines = [ln for ln in summary.splitlines() if ln.startswith("| ")]
+            head = [c.strip() for c in lines[0].strip("|").split("|")]
+            self.assertEqual(head[2:6], ["T50 on-first", "T90 on-first", "T50 on-later",
+                                         "T90 on-later"])
+            self.assertEqual(len(lines), 1 + 8)
+            for ln in lines[1:]:
+                cell = dict(zip(head, (c.strip() for c in ln.strip("|").split("|"))))
+                first = by[(cell["workload"], "on-first", cell["mechanism"])]
+                later = by[(cell["workload"], "on-later", cell["mechanism"])]
+
+                def s(v: str) -> str:
+                    return "never" if v == "" else f"{float(v):.1f} s"
+                sh = "_shift" if cell["workload"] == "shift" else ""  # the second window's
+                self.assertEqual(cell["T50 on-first"], s(first[f"t50{sh}_s"]))
+                self.assertEqual(cell["T90 on-first"], s(first[f"t90{sh}_s"]))
+                self.assertEqual(cell["T50 on-later"], s(later[f"t50{sh}_s"]))
+                self.assertEqual(cell["T90 on-later"], s(later[f"t90{sh}_s"]))
+                self.assertEqual(cell["mem time"], f"{float(first['mem_time_tw_rel_oracle']):.2f}")
+                self.assertEqual(cell["mem time (ops)"],
+                                 f"{float(first['mem_time_rel_oracle']):.2f}")
+                self.assertEqual(cell["slow-tier s"], f"{float(first['slow_s']):.1f} s")
             md = (out / "results.md").read_text()
             self.assertIn("| on-first | kmmscand |", md)
             self.assertIn("never", md)
@@ -224,6 +363,7 @@ class EndToEnd(unittest.TestCase):
             cells = text[3].split(",")
             cells[head.index("hot_final")] = "1.5"
             cells[head.index("cold_moved_pages")] = "999999"
+            cells[head.index("mem_time_tw_rel_oracle")] = "1.01"
             text[3] = ",".join(cells)
             text.pop(5)
             (bad / "results.csv").write_text("\n".join(text) + "\n")
@@ -232,6 +372,7 @@ class EndToEnd(unittest.TestCase):
             joined = "\n".join(problems)
             self.assertIn("hot_final=1.5 outside", joined)
             self.assertIn("cold_moved_pages=999999 outside", joined)
+            self.assertIn("mem_time_tw_rel_oracle=1.01 is not (timeline_s", joined)
             self.assertIn("0 rows in results.csv", joined)
             self.assertIn("timeline-shift-on-first.png is missing or not a PNG", joined)
 
