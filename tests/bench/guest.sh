@@ -21,6 +21,11 @@
 #               on-later  the workload is placed and running, then the
 #                         mechanism is turned on and the clock starts
 #
+# A workload's setup (tests/bench/workloads: -, or a comma list of fill and
+# mglru) is done before the mechanism and the workload start and undone
+# after the run: fill (node 0 filled with cold memory, demotion on), mglru
+# (MGLRU on, /sys/kernel/mm/lru_gen/enabled; every other run has it off).
+#
 # Everything the host needs is printed between "BENCH run ..." and
 # "BENCH end" lines: tierload's own lines (placement samples, operations,
 # system time) and "BENCH v NAME BEFORE AFTER" counter readings taken when
@@ -34,6 +39,7 @@ for t in /tests/bin/tierload /extra/tierload "$here/../tierload"; do
 	[ -x "$t" ] && { TIERLOAD=$t; break; }
 done
 DAMON=/sys/kernel/mm/damon/admin/kdamonds
+LRU_GEN_CTL=/sys/kernel/mm/lru_gen/enabled
 FILL_LEAVE_MB=${FILL_LEAVE_MB:-16}
 variant=full
 DAMON_TUNER=temporal
@@ -90,6 +96,8 @@ snapshot() {
 		for p in $MECH_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
 		echo "mech_ticks $t"
 		awk '/MemFree/ { print "node0_free_kb " $4 }' /sys/devices/system/node/node0/meminfo
+		# MGLRU's state (0x0007 read as 7: fully on; 0: off).
+		v=$(lru_gen_num) && echo "lru_gen_enabled $v"
 	} >"$1"
 }
 
@@ -225,13 +233,53 @@ mech_off() {
 	MECH_PIDS=
 }
 
-# all_off: no mechanism on, whatever an earlier run left.
+# all_off: no mechanism on, MGLRU off, whatever an earlier run left.
 all_off() {
 	echo 0 >/proc/sys/kernel/numa_balancing
 	[ "$(cat "$DAMON/nr_kdamonds" 2>/dev/null || echo 0)" = 0 ] || damon_off
 	grep -q '^kmmscand ' /proc/modules && rmmod kmmscand
 	echo 0 >/sys/kernel/mm/numa/demotion_enabled
+	mglru_off
 	MECH_PIDS=
+}
+
+# --- MGLRU --------------------------------------------------------------
+
+# lru_gen: MGLRU's state as the kernel shows it (0x0007: fully on), empty
+# without CONFIG_LRU_GEN.
+lru_gen() { cat "$LRU_GEN_CTL" 2>/dev/null; }
+
+# lru_gen_num: the same as a decimal number (7: fully on, 0: off); fails
+# without CONFIG_LRU_GEN or on an unexpected value.
+lru_gen_num() {
+	v=$(lru_gen)
+	case $v in
+	0x[0-9a-fA-F]*) echo $(($v)) ;;
+	*) return 1 ;;
+	esac
+}
+
+# mglru_on: MGLRU on with all its capabilities (the core, its page-table
+# walk, the clearing of non-leaf PMD Accessed bits), or an error: a run
+# never goes on without it.
+mglru_on() {
+	[ -e "$LRU_GEN_CTL" ] || { say "error MGLRU: no $LRU_GEN_CTL (a kernel without CONFIG_LRU_GEN)"; return 1; }
+	echo y >"$LRU_GEN_CTL" || { say "error MGLRU: writing y to $LRU_GEN_CTL failed"; return 1; }
+	lg=$(lru_gen_num) && [ $((lg & 7)) = 7 ] ||
+		{ say "error MGLRU: $LRU_GEN_CTL reads '$(lru_gen)' after writing y, not 0x0007"; return 1; }
+	say "mglru enabled=$(lru_gen)"
+}
+
+# mglru_off: MGLRU off (nothing to do without CONFIG_LRU_GEN).
+mglru_off() {
+	[ -e "$LRU_GEN_CTL" ] && [ "$(lru_gen_num)" != 0 ] && echo n >"$LRU_GEN_CTL"
+	return 0
+}
+
+# has_setup ITEM: whether the run's setup list ($setup) names ITEM.
+has_setup() {
+	case ",$setup," in *,"$1",*) return 0 ;; esac
+	return 1
 }
 
 # --- DRAM full ----------------------------------------------------------
@@ -267,10 +315,10 @@ fill_stop() {
 
 # --- one run ------------------------------------------------------------
 
-# run_abort: end a run that could not start its mechanism.
+# run_abort: end a run that could not set up or start its mechanism.
 run_abort() {
 	all_off
-	[ "$setup" = fill ] && fill_stop
+	has_setup fill && fill_stop
 	say "end workload=$wl mechanism=$mech start=$start status=2"
 }
 
@@ -282,9 +330,18 @@ run() {
 	rm -f /tmp/run.ready /tmp/run.go "$out" /tmp/v.before /tmp/v.after
 	say "run workload=$wl mechanism=$mech start=$start seconds=$secs setup=$setup args=$*"
 	all_off
+	# MGLRU is off unless the setup asks for it, then on before the filler,
+	# the mechanism and the workload start; off again after the run.
+	if has_setup mglru; then
+		mglru_on || { run_abort; return 1; }
+	elif [ -e "$LRU_GEN_CTL" ] && [ "$(lru_gen_num)" != 0 ]; then
+		say "error MGLRU still on ($(lru_gen)) after writing n to $LRU_GEN_CTL"
+		run_abort
+		return 1
+	fi
 	case "$*" in *--thp*) echo 1 >/proc/sys/vm/compact_memory ;; esac
-	if [ "$setup" = fill ]; then
-		fill_start || { fill_stop; say "end workload=$wl mechanism=$mech start=$start status=2"; return 1; }
+	if has_setup fill; then
+		fill_start || { run_abort; return 1; }
 	fi
 	common="--node $SLOW --top 0 --seconds $secs --ready-file /tmp/run.ready"
 	if [ "$start" = on-first ]; then
@@ -316,7 +373,8 @@ run() {
 	snapshot /tmp/v.after
 	[ "$mech" = damon ] && damon_stats >>/tmp/v.after
 	mech_off "$mech"
-	[ "$setup" = fill ] && fill_stop
+	has_setup fill && fill_stop
+	has_setup mglru && mglru_off
 	cat "$out"
 	# "BENCH v NAME BEFORE AFTER", names from either reading.
 	awk 'FNR == NR { b[$1] = $2; next } { print "BENCH v", $1, ($1 in b ? b[$1] : "-"), $2 }' \
@@ -335,6 +393,9 @@ for n in /sys/devices/system/node/node[0-9]*; do
 	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
 done
 say "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+# MGLRU at boot (off: the bench kernel has CONFIG_LRU_GEN_ENABLED unset;
+# all_off turns it off before every run that does not ask for it).
+say "lru_gen enabled=$(lru_gen || echo absent)"
 failed=0
 for wl in "$@"; do
 	line=$(awk -v v="$variant" -v w="$wl" '$1 == v && $2 == w' "$table")
@@ -343,6 +404,8 @@ for wl in "$@"; do
 	set -- $line
 	secs=$5 setup=$6
 	shift 6
+	bad=$(echo "$setup" | tr ',' '\n' | grep -vxE 'fill|mglru' | grep -vx -- '-' | tr '\n' ' ')
+	[ -z "$bad" ] || { say "error workload $wl: unknown setup '$bad' in $table"; failed=1; continue; }
 	for start in $starts; do
 		for mech in $mechs; do
 			# shellcheck disable=SC2086

@@ -9,7 +9,8 @@ to its end, that every number is well-formed and within physical bounds
 (fractions in [0, 1], pages moved <= the region, times within the run,
 the modeled memory times within [1, k] (the time-weighted one: plus the
 extra CPU time over the timeline, and equal to its formula over the CSV's
-own cells), CPU times within what two CPUs can give), and that every
+own cells), CPU times within what two CPUs can give, MGLRU fully on in
+the runs whose setup has mglru and off in the others), and that every
 workload x start has a PNG timeline with a line per mechanism.  No
 timing assertion: under TCG the values are the emulator's.  Prints one
 line per problem; exit status 1 if there is any.
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import COLUMNS, MECHANISMS, STARTS  # noqa: E402
+from report import COLUMNS, LRU_GEN_ON, MECHANISMS, STARTS, TEXT_COLUMNS  # noqa: E402
 
 NCPU = 2
 EPS = 1e-6
@@ -63,8 +64,7 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
     where = f"{row['workload']}/{row['start']}/{row['mechanism']}"
     if row["status"] != "ok":
         problems.append(f"{where}: run status {row['status']!r}")
-    n = {c: fnum(row, c, problems, where) for c in COLUMNS
-         if c not in ("workload", "start", "mechanism", "kernel", "status")}
+    n = {c: fnum(row, c, problems, where) for c in COLUMNS if c not in TEXT_COLUMNS}
 
     def need(*cols: str) -> None:
         for c in cols:
@@ -137,6 +137,15 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
         bound("pages_promoted", 0, n["pages_migrated"])
     if row["mechanism"] == "none" and n["app_ops_rel_none"] is not None:
         bound("app_ops_rel_none", 1, 1)
+    # MGLRU (lru_gen/enabled at the end of the run): fully on in a run
+    # whose setup has mglru, off in any other (blank: not read).
+    lg = n["lru_gen_enabled"]
+    if "mglru" in row.get("setup", "").split(","):
+        need("lru_gen_enabled")
+        if lg is not None and int(lg) & LRU_GEN_ON != LRU_GEN_ON:
+            problems.append(f"{where}: lru_gen_enabled={lg:g}, MGLRU not fully on in a mglru run")
+    elif lg is not None and lg != 0:
+        problems.append(f"{where}: lru_gen_enabled={lg:g}, MGLRU on in a run without mglru")
 
 
 def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) -> list[str]:
@@ -182,8 +191,9 @@ def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) ->
     md = (d / "results.md").read_text() if (d / "results.md").is_file() else ""
     if not md:
         problems.append("results.md is missing or empty")
+    sections = set(md.splitlines())
     for wl in workloads:
-        if f"## {wl}" not in md:
+        if f"## {wl}" not in sections:
             problems.append(f"results.md has no section for {wl}")
     table_rows = [ln for ln in md.splitlines()
                   if ln.startswith("| ") and ln.split("|")[1].strip() in STARTS]

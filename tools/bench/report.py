@@ -52,6 +52,36 @@ WORKLOAD_DESC = {
                 " hot and a cold region on the slow node.",
     "thp": "The hot64 layout in THPs (MADV_HUGEPAGE).",
 }
+# Workload variants: <base><suffix> is <base> with one more setup item
+# (tests/bench/workloads), reported like <base> otherwise.
+VARIANT_SUFFIX = {"-mglru": "mglru"}
+VARIANT_DESC = {"mglru": "With MGLRU on (/sys/kernel/mm/lru_gen/enabled), from before the"
+                         " mechanism and the workload start to the end of the run."}
+# lru_gen/enabled when MGLRU is fully on (the core, the page-table walk,
+# non-leaf PMD Accessed bits): the bits a mglru run must read back.
+LRU_GEN_ON = 0x7
+
+
+def base_workload(wl: str) -> str:
+    """The workload a variant is of ("dramfull" for "dramfull-mglru")."""
+    for suffix in VARIANT_SUFFIX:
+        if wl.endswith(suffix):
+            return wl[:-len(suffix)]
+    return wl
+
+
+def workload_desc(wl: str) -> str:
+    desc = WORKLOAD_DESC.get(base_workload(wl), "")
+    for suffix, item in VARIANT_SUFFIX.items():
+        if wl.endswith(suffix):
+            desc = (desc + " " + VARIANT_DESC[item]).strip()
+    return desc
+
+
+def lru_gen_text(v: Optional[float]) -> str:
+    """lru_gen/enabled as the kernel shows it (0x0007), "-" if not read."""
+    return "-" if v is None else f"0x{int(v):04x}"
+
 
 # A result row: COLUMNS -> value (None = blank).
 Row = dict[str, Any]
@@ -72,9 +102,10 @@ COLUMNS = [
     "kmmscand_sweeps", "kmmscand_kswapd_requests",
     "kmmscand_promote_fail_target_full", "status",
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
+    "setup", "lru_gen_enabled",
 ]
 # The columns that are text; every other one is a number or blank.
-TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status"}
+TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
 
 
 @dataclass
@@ -336,9 +367,26 @@ def compute(run: Run, k: float) -> Row:
     procs = sorted((p for p in run.procs.values() if p.samples), key=lambda p: p.index)
     row: Row = {c: None for c in COLUMNS}
     row.update(workload=run.workload, start=run.start, mechanism=run.mechanism,
-               kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k)
+               kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k, setup=run.setup)
     ok = bool(procs) and run.status == 0 and all(p.ended for p in procs) \
         and len(procs) == len(run.procs)
+    # MGLRU as read when the mechanism was turned on and at the end (absent
+    # in logs of kernels without CONFIG_LRU_GEN and of older harnesses): a
+    # mglru run must have had it fully on throughout, any other run off.
+    lg = run.counters.get("lru_gen_enabled")
+    row["lru_gen_enabled"] = lg[1] if lg else None
+    mglru = "mglru" in run.setup.split(",")
+    if ok and (mglru or lg):
+        reads = [v for v in (lg or ()) if v is not None]
+        want_on = [int(v) & LRU_GEN_ON == LRU_GEN_ON for v in reads]
+        if mglru and (len(reads) < 2 or not all(want_on)):
+            ok = False
+            run.errors.append("MGLRU not on throughout the run: lru_gen/enabled read "
+                              + (", ".join(lru_gen_text(v) for v in reads) or "nothing"))
+        elif not mglru and any(v != 0 for v in reads):
+            ok = False
+            run.errors.append("MGLRU on in a run without the mglru setup: lru_gen/enabled read "
+                              + ", ".join(lru_gen_text(v) for v in reads))
     row["status"] = "ok" if ok else "failed: " + "; ".join(
         run.errors or [f"exit {run.status}" if run.status is not None else "cut short"])
     if not procs:
@@ -562,10 +610,15 @@ def write_markdown(rows: list[Row], workloads: list[str],
         if not wrows:
             continue
         r0 = wrows[0]
+        lg = sorted({lru_gen_text(r["lru_gen_enabled"]) for r in wrows
+                     if r["lru_gen_enabled"] is not None}) or ["-"]
+        mglru = "mglru" in str(r0["setup"]).split(",") or lg not in (["-"], ["0x0000"])
         out += [f"## {wl}", "",
-                f"{WORKLOAD_DESC.get(wl, '')} Accessed set {mib(r0['hot_pages'])},"
+                f"{workload_desc(wl)} Accessed set {mib(r0['hot_pages'])},"
                 f" cold set {mib(r0['cold_pages'])} (all processes), {cnt(r0['seconds'])} s"
-                " per run.", ""]
+                " per run."
+                + (f"  MGLRU: /sys/kernel/mm/lru_gen/enabled read {' or '.join(lg)} at the"
+                   " end of the runs." if mglru else ""), ""]
         extra = []
         if any(r["t90_shift_s"] is not None or "shift" in wl for r in wrows):
             extra += [("T50 after shift", "t50_shift_s"), ("T90 after shift", "t90_shift_s")]
@@ -598,8 +651,10 @@ def write_markdown(rows: list[Row], workloads: list[str],
                 mech = str(r["mechanism"]) + ("" if r["status"] == "ok" else f" ({r['status']})")
                 out.append(f"| {r['start']} | {mech} | " + " | ".join(cells) + " |")
             out.append("")
-        for fig in sorted(f for f in figures if f.startswith(f"timeline-{wl}-")):
-            out.append(f"![{fig}]({fig})")
+        # Exact names: "timeline-hot1g-" also begins hot1g-mglru's.
+        for fig in (f"timeline-{wl}-{s}.png" for s in STARTS):
+            if fig in figures:
+                out.append(f"![{fig}]({fig})")
         out.append("")
     path.write_text("\n".join(out))
 
@@ -647,6 +702,21 @@ def winners(rows: list[Row], workloads: list[str]) -> list[str]:
     return out
 
 
+def mglru_note(rows: list[Row], workloads: list[str]) -> str:
+    """A sentence on the -mglru workloads of the table, with the
+    lru_gen/enabled values their runs read back ("" if there are none)."""
+    wls = [wl for wl in workloads if wl.endswith("-mglru") and any(
+        r["workload"] == wl for r in rows)]
+    if not wls:
+        return ""
+    lg = sorted({lru_gen_text(r["lru_gen_enabled"]) for r in rows
+                 if r["workload"] in wls and r["lru_gen_enabled"] is not None}) or ["-"]
+    return (f"{', '.join(wls)} {'are' if len(wls) > 1 else 'is'}"
+            f" {', '.join(base_workload(wl) for wl in wls)} with MGLRU on"
+            f" (/sys/kernel/mm/lru_gen/enabled read back {' or '.join(lg)}); MGLRU is off in"
+            " every other run.  ")
+
+
 def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
     """The compact table the README shows: one row per workload x mechanism."""
     by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
@@ -672,6 +742,7 @@ def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
             " slowest process; shift: the second window, from the shift).  The other columns"
             " are the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
             " time and kswapd, less what the workload and kswapd used under none.  "
+            + mglru_note(rows, workloads)
             + MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     out += winners(rows, workloads)
     path.write_text("\n".join(out) + "\n")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import tempfile
 import unittest
@@ -25,10 +26,13 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
              shift_at: Optional[float] = None, counters: Optional[dict[str, tuple[int, int]]] = None,
              ops_per_s: int = 1000, status: int = 0, end: bool = True,
              noise: bool = False, times: Optional[list[float]] = None,
-             ops: Optional[Callable[[float], int]] = None) -> str:
+             ops: Optional[Callable[[float], int]] = None, setup: str = "-") -> str:
     """The console text of one run: samples at 0, 1, ... secs (or at times;
     the access counter ops_per_s * t, or ops(t))."""
-    lines = [f"BENCH run workload={wl} mechanism={mech} start={start} seconds={secs} setup=- args=x"]
+    lines = [f"BENCH run workload={wl} mechanism={mech} start={start} seconds={secs}"
+             f" setup={setup} args=x"]
+    if "mglru" in setup.split(","):
+        lines.append("BENCH mglru enabled=0x0007")
     windows = 2 if shift_at is not None else 1
     for p in range(procs):
         lines.append(f"tierload: B p={p} pid={100 + p} pattern=hot window_pages={hot_n} "
@@ -77,7 +81,8 @@ def const(f: float) -> Frac:
 BOOT = "BENCH boot kernel=7.2.13 topology=hmat slow_node=1 variant=quick user_hz=100 page_size=4096\n"
 
 
-def full_log(wl: str = "hot64", secs: int = 10) -> str:
+def full_log(wl: str = "hot64", secs: int = 10, setup: str = "-",
+             lru_gen: Optional[tuple[int, int]] = None) -> str:
     parts = [BOOT]
     for start in report.STARTS:
         for m in report.MECHANISMS:
@@ -88,7 +93,9 @@ def full_log(wl: str = "hot64", secs: int = 10) -> str:
                                   counters={"damon0_sz_applied": (0, 4096 * 1000),
                                             "pgpromote_success": (0, 900),
                                             "kmmscand_promoted": (0, 1000),
-                                            "kmmscand_slowtier_scanned": (0, 50000)}))
+                                            "kmmscand_slowtier_scanned": (0, 50000),
+                                            **({"lru_gen_enabled": lru_gen} if lru_gen else {})},
+                                  setup=setup))
     return "".join(parts)
 
 
@@ -313,8 +320,9 @@ class EndToEnd(unittest.TestCase):
             # New columns only at the end: readers of the old header keep working.
             self.assertEqual(list(rows[0])[:41], report.COLUMNS[:41])
             self.assertEqual(report.COLUMNS[40], "status")
-            self.assertEqual(report.COLUMNS[-3:], ["timeline_s", "slow_s",
-                                                   "mem_time_tw_rel_oracle"])
+            self.assertEqual(report.COLUMNS[43:46], ["timeline_s", "slow_s",
+                                                     "mem_time_tw_rel_oracle"])
+            self.assertEqual(report.COLUMNS[46:], ["setup", "lru_gen_enabled"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
@@ -375,6 +383,116 @@ class EndToEnd(unittest.TestCase):
             self.assertIn("mem_time_tw_rel_oracle=1.01 is not (timeline_s", joined)
             self.assertIn("0 rows in results.csv", joined)
             self.assertIn("timeline-shift-on-first.png is missing or not a PNG", joined)
+
+
+class Mglru(unittest.TestCase):
+    """The -mglru workload variants: MGLRU on in every run of theirs."""
+
+    def one(self, setup: str, lru_gen: Optional[tuple[int, int]], wl: str = "hot1g-mglru"
+            ) -> report.Row:
+        c = {"lru_gen_enabled": lru_gen} if lru_gen else {}
+        runs = report.parse_log(BOOT + run_text(wl, "kmmscand", "on-first", 5, 100, 100,
+                                                ramp(0, 4), counters=c, setup=setup))
+        self.assertEqual(len(runs), 1)
+        return report.compute(runs[0], 2.0)
+
+    def test_names(self) -> None:
+        self.assertEqual(report.base_workload("hot1g-mglru"), "hot1g")
+        self.assertEqual(report.base_workload("dramfull-mglru"), "dramfull")
+        self.assertEqual(report.base_workload("dramfull"), "dramfull")
+        self.assertTrue(report.workload_desc("dramfull-mglru").startswith(
+            report.WORKLOAD_DESC["dramfull"]))
+        self.assertIn("MGLRU on", report.workload_desc("dramfull-mglru"))
+        self.assertNotIn("MGLRU", report.workload_desc("dramfull"))
+        self.assertEqual(report.lru_gen_text(7.0), "0x0007")
+        # shift's headline is its second window's, whatever the variant.
+        self.assertEqual(report.headline_col({"workload": "shift-mglru", "procs": 1}, 90),
+                         "t90_shift_s")
+
+    def test_status(self) -> None:
+        r = self.one("fill,mglru", (7, 7), "dramfull-mglru")
+        self.assertEqual(r["status"], "ok")
+        self.assertEqual(r["setup"], "fill,mglru")
+        self.assertEqual(r["lru_gen_enabled"], 7)
+        # Never a mglru row that did not have MGLRU fully on throughout.
+        for lg in ((7, 0), (0, 7), (3, 3), None):
+            r = self.one("mglru", lg)
+            self.assertTrue(str(r["status"]).startswith("failed: MGLRU not on"), (lg, r["status"]))
+        # Nor another row that had it on; older logs (no reading) are fine.
+        self.assertEqual(self.one("-", (0, 0), "hot1g")["status"], "ok")
+        self.assertEqual(self.one("fill", None, "dramfull")["status"], "ok")
+        self.assertIsNone(self.one("-", None, "hot1g")["lru_gen_enabled"])
+        r = self.one("-", (7, 7), "hot1g")
+        self.assertTrue(str(r["status"]).startswith("failed: MGLRU on in a run without"))
+
+    def test_report_then_check(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            log = out / "all.log"
+            log.write_text(full_log("hot1g", lru_gen=(0, 0))
+                           + full_log("hot1g-mglru", setup="mglru", lru_gen=(7, 7))
+                           .replace(BOOT, ""))
+            self.assertEqual(report.main(["--out", str(out), "--workloads",
+                                          "hot1g hot1g-mglru", str(log)]), 0)
+            wls = ["hot1g", "hot1g-mglru"]
+            self.assertEqual(check.check(out, wls, report.MECHANISMS, report.STARTS), [])
+            with (out / "results.csv").open() as fh:
+                rows = list(csv.DictReader(fh))
+            self.assertEqual([r["workload"] for r in rows], ["hot1g"] * 8 + ["hot1g-mglru"] * 8)
+            self.assertEqual({r["lru_gen_enabled"] for r in rows[8:]}, {"7"})
+            self.assertEqual({r["setup"] for r in rows[8:]}, {"mglru"})
+            md = (out / "results.md").read_text()
+            base, variant = md.split("\n## hot1g-mglru\n")
+            # Each section shows its own figures only (hot1g's name begins
+            # hot1g-mglru's).
+            self.assertIn("timeline-hot1g-on-first.png", base)
+            self.assertNotIn("timeline-hot1g-mglru", base)
+            self.assertIn("![timeline-hot1g-mglru-on-later.png]", variant)
+            self.assertIn("MGLRU: /sys/kernel/mm/lru_gen/enabled read 0x0007", variant)
+            self.assertNotIn("MGLRU:", base)
+            summary = (out / "summary.md").read_text()
+            self.assertEqual(sum(ln.startswith("| hot1g-mglru | ") for ln in summary.splitlines()),
+                             4)
+            self.assertIn("hot1g-mglru is hot1g with MGLRU on"
+                          " (/sys/kernel/mm/lru_gen/enabled read back 0x0007)", summary)
+            self.assertIn("- hot1g-mglru: mem time, lowest first:", summary)
+            figures = json.loads((out / "figures.json").read_text())
+            self.assertIn("timeline-hot1g-mglru-on-first.png", figures)
+
+            # The check catches a mglru row without MGLRU and a row with it.
+            text = (out / "results.csv").read_text().splitlines()
+            head = text[0].split(",")
+            for i, v in ((1, "7"), (9, "0")):
+                cells = next(csv.reader([text[i]]))
+                cells[head.index("lru_gen_enabled")] = v
+                text[i] = ",".join(f'"{c}"' if "," in c else c for c in cells)
+            (out / "results.csv").write_text("\n".join(text) + "\n")
+            joined = "\n".join(check.check(out, wls, report.MECHANISMS, report.STARTS))
+            self.assertIn("hot1g/on-first/none: lru_gen_enabled=7, MGLRU on in a run without",
+                          joined)
+            self.assertIn("hot1g-mglru/on-first/none: lru_gen_enabled=0, MGLRU not fully on",
+                          joined)
+
+    def test_workloads_table(self) -> None:
+        """tests/bench/workloads: known setup items; each -mglru workload is
+        its base with mglru added; the quick set has none."""
+        table = Path(__file__).resolve().parents[2] / "tests" / "bench" / "workloads"
+        rows = {}
+        for ln in table.read_text().splitlines():
+            if ln.strip() and not ln.startswith("#"):
+                f = ln.split(None, 6)
+                rows[(f[0], f[1])] = f
+        for (variant, wl), f in rows.items():
+            items = f[5].split(",")
+            self.assertTrue(f[5] == "-" or set(items) <= {"fill", "mglru"}, f)
+            if wl.endswith("-mglru"):
+                self.assertEqual(variant, "full", wl)
+                base = rows[(variant, report.base_workload(wl))]
+                self.assertEqual(f[2:5] + f[6:], base[2:5] + base[6:], wl)
+                want = ["mglru"] if base[5] == "-" else base[5].split(",") + ["mglru"]
+                self.assertEqual(items, want, wl)
+        self.assertIn(("full", "hot1g-mglru"), rows)
+        self.assertIn(("full", "dramfull-mglru"), rows)
 
 
 if __name__ == "__main__":
