@@ -85,6 +85,8 @@ long kmmscand_abi_offset(unsigned int which)
 		return KMM_OFF(kmmscand_young, target);
 	case KMM_ABI_YOUNG_FLAGS:
 		return KMM_OFF(kmmscand_young, flags);
+	case KMM_ABI_YOUNG_ADDR:
+		return KMM_OFF(kmmscand_young, addr);
 	case KMM_ABI_WALK_SIZE:
 		return sizeof(struct kmmscand_walk);
 	case KMM_ABI_WALK_YOUNG:
@@ -607,22 +609,57 @@ bool kmmscand_mm_has_notifiers(struct mm_struct *mm)
 	return mm_has_notifiers(mm);
 }
 
+/*
+ * A number that changes whenever @mm's mmap lock is taken for writing
+ * (mmap, munmap, mprotect, mbind, ...): the sequence count the per-VMA
+ * locks keep for speculative readers, odd while a writer holds the lock.
+ * Without CONFIG_PER_VMA_LOCK there is no such count: always 0, and the
+ * daemon's pace alone decides when the mm is visited.
+ */
+u64 kmmscand_mm_layout_seq(struct mm_struct *mm)
+{
+#ifdef CONFIG_PER_VMA_LOCK
+	return raw_read_seqcount(&mm->mm_lock_seq);
+#else
+	return 0;
+#endif
+}
+
+/* Pages demoted to a lower tier since boot, by every path. */
+u64 kmmscand_pages_demoted(void)
+{
+	return global_node_page_state(PGDEMOTE_KSWAPD) +
+	       global_node_page_state(PGDEMOTE_DIRECT) +
+	       global_node_page_state(PGDEMOTE_KHUGEPAGED) +
+	       global_node_page_state(PGDEMOTE_PROACTIVE);
+}
+
 /* ---------------------------------------------------------------------
  * The page-table walk: test and clear Accessed bits of slow-tier folios.
  *
  * x86 clears the Accessed bit without flushing the TLB, and the CPU sets it
  * again only on a page-table walk: a page whose translation stays cached
- * would look idle however hot it is.  So the walk remembers the span where
- * it cleared Accessed bits, across all the VMAs walked under one hold of
- * the mmap lock, and the caller flushes it once with kmmscand_walk_flush()
- * before dropping the lock.
+ * would look idle however hot it is.  So the walk remembers the span of
+ * every entry it tested (found young or not) and of every page table it
+ * skipped, across all the VMAs walked under one hold of the mmap lock, and
+ * the caller flushes it once with kmmscand_walk_flush() before dropping
+ * the lock.  Flushing what was found *not* young matters because this
+ * walk is not the only one clearing Accessed bits without a flush: MGLRU's
+ * aging walk, folio_referenced() in reclaim and DAMON do too.  A bit
+ * cleared by them under a cached translation stays clear however hot the
+ * page; after our flush the next access sets it again, so the next sweep
+ * sees it.
  *
  * Page tables not used since the last sweep are skipped: the CPU sets the
  * Accessed bit of a PMD that points to a page table whenever it walks
  * through it, so a PMD found not young means that no page it maps was
- * accessed since the walk cleared that bit (and flushed).  This is what
- * MGLRU does with CONFIG_ARCH_HAS_NONLEAF_PMD_YOUNG.  The skip is off for
- * mms with secondary MMUs, whose accesses do not set the CPU's bits.
+ * accessed since the bit was cleared and the paging-structure caches were
+ * flushed.  This is what MGLRU does with CONFIG_ARCH_HAS_NONLEAF_PMD_YOUNG,
+ * and MGLRU clears these bits too, without a flush: so a skipped table's
+ * range is flushed (paging-structure caches included) like a tested one,
+ * and a table MGLRU cleared under a hot set is read again by the next
+ * sweep instead of being skipped for ever.  The skip is off for mms with
+ * secondary MMUs, whose accesses do not set the CPU's bits.
  *
  * Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a pmd_entry
  * only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
@@ -670,7 +707,8 @@ static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
 }
 
 static void kmmscand_record_young(struct kmmscand_walk *w,
-				  struct folio *folio, int nid)
+				  struct folio *folio, int nid,
+				  unsigned long addr)
 {
 	unsigned long pfn = folio_pfn(folio);
 	struct kmmscand_young *last;
@@ -688,32 +726,34 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 	last->target = w->target_of[nid];
 	last->flags = kmmscand_folio_unmovable(folio) ? KMM_YOUNG_UNMOVABLE : 0;
 	last->_pad = 0;
+	last->addr = addr;
 }
 
 /*
- * Accounts @nr mapped pages of @folio and says whether to test their
- * Accessed bit: only when the folio's node has a destination and the folio
- * may be moved.
+ * Accounts @nr pages of @folio, mapped at [@start, @end), and says whether
+ * to test their Accessed bit: only when the folio's node has a destination
+ * and the folio may be moved.  A tested range is flushed at the end of the
+ * hold, young or not (see above).
  */
 static bool kmmscand_want_test(struct kmmscand_walk *w, struct folio *folio,
-			       int nid, unsigned int nr)
+			       int nid, unsigned int nr, unsigned long start,
+			       unsigned long end)
 {
 	w->node_pages[nid] += nr;
 	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
 		return false;
 	w->slow_scanned += nr;
+	kmmscand_note_flush(w, start, end);
 	return true;
 }
 
-/* Notes that @nr pages of @folio, mapped at [@start, @end), were young. */
+/* Notes that @nr pages of @folio, mapped from @start, were young. */
 static void kmmscand_found_young(struct kmmscand_walk *w, struct folio *folio,
-				 int nid, unsigned long start,
-				 unsigned long end, unsigned int nr)
+				 int nid, unsigned long start, unsigned int nr)
 {
 	folio_set_young(folio);
-	kmmscand_note_flush(w, start, end);
 	w->young_pages += nr;
-	kmmscand_record_young(w, folio, nid);
+	kmmscand_record_young(w, folio, nid, start);
 }
 
 static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
@@ -733,12 +773,13 @@ static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	if (!kmmscand_want_test(w, folio, nid, folio_nr_pages(folio)))
+	if (!kmmscand_want_test(w, folio, nid, folio_nr_pages(folio), haddr,
+				hend))
 		return;
 	young = pmdp_test_and_clear_young(vma, haddr, pmd);
 	young |= mmu_notifier_clear_young(vma->vm_mm, haddr, hend);
 	if (young)
-		kmmscand_found_young(w, folio, nid, haddr, hend,
+		kmmscand_found_young(w, folio, nid, haddr,
 				     folio_nr_pages(folio));
 }
 
@@ -757,19 +798,21 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	if (!kmmscand_want_test(w, folio, nid, 1))
+	if (!kmmscand_want_test(w, folio, nid, 1, addr, addr + PAGE_SIZE))
 		return;
 	young = ptep_test_and_clear_young(vma, addr, pte);
 	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
 	if (young)
-		kmmscand_found_young(w, folio, nid, addr, addr + PAGE_SIZE, 1);
+		kmmscand_found_young(w, folio, nid, addr, 1);
 }
 
 /*
  * Whether the page table under @pmd was unused since its Accessed bit was
  * last cleared.  Clears the bit (under the PMD lock, as MGLRU does) when it
  * is set, so that the next sweep can tell, and notes the range for the
- * flush that makes the CPU set it again on the next use.
+ * flush that makes the CPU set it again on the next use.  An idle table's
+ * range is flushed too: the bit may have been cleared by MGLRU, which does
+ * not flush, under a translation the CPU still caches.
  *
  * Only a walk over the whole 2 MiB the table maps may test the bit: two
  * small VMAs can share one table, and a walk resumed in the middle of a
@@ -795,11 +838,9 @@ static bool kmmscand_table_idle(pmd_t *pmd, unsigned long addr,
 	spin_unlock(ptl);
 	if (!table)
 		return false;	/* not a page table: the caller handles it */
-	if (!young)
-		return true;
 	kmmscand_note_flush(w, start, start + PMD_SIZE);
 	w->flush_tables = 1;
-	return false;
+	return !young;
 }
 
 static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,

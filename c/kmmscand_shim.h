@@ -61,6 +61,7 @@ struct kmmscand_young {
 	s16 target;	/* node to promote it to */
 	u32 flags;	/* KMM_YOUNG_* */
 	u32 _pad;
+	u64 addr;	/* where the walk found it mapped (first page found) */
 };
 
 /* In/out state of the page-table walks of one hold of the mmap lock. */
@@ -151,6 +152,7 @@ enum kmmscand_abi {
 	KMM_ABI_YOUNG_NID,
 	KMM_ABI_YOUNG_TARGET,
 	KMM_ABI_YOUNG_FLAGS,
+	KMM_ABI_YOUNG_ADDR,
 	KMM_ABI_WALK_SIZE,
 	KMM_ABI_WALK_YOUNG,
 	KMM_ABI_WALK_MAX_YOUNG,
@@ -236,6 +238,8 @@ bool kmmscand_vma_policy(struct vm_area_struct *vma,
 			 struct kmmscand_mempolicy *pol);
 bool kmmscand_mmap_contended(struct mm_struct *mm);
 bool kmmscand_mm_has_notifiers(struct mm_struct *mm);
+u64 kmmscand_mm_layout_seq(struct mm_struct *mm);
+u64 kmmscand_pages_demoted(void);
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *walk);
 void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *walk);

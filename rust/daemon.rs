@@ -65,14 +65,21 @@ use crate::sys::{
         ThreadOwned, //
     },
     vmstat::{
+        self,
         count,
         VmEvent, //
     },
 };
 
 /// How often the hotness state is aged (ms): half the longest interval the
-/// aging rules allow, so that a late wake-up cannot exceed it.
+/// aging rules allow, so that a late wake-up cannot exceed it.  The thread
+/// wakes up for it whatever `scan_sleep_ms` is (up to 60 s).
 const AGE_EVERY_MS: u64 = hotness::AGE_INTERVAL_BUCKETS as u64 * hotness::BUCKET_MS / 2;
+
+/// Aging later than this after the previous one (the thread was frozen,
+/// or starved of CPU) may find records whose 4-bit clock wrapped: they
+/// are all cleared instead.
+const AGE_LATE_MS: u64 = hotness::AGE_INTERVAL_BUCKETS as u64 * hotness::BUCKET_MS;
 
 // The kernel's formatting macros use their own `Display` trait; node sets
 // print as in the policy crate (kernel node-list format).
@@ -188,6 +195,8 @@ pub(crate) struct Daemon {
     rebuild: bool,
     /// When the hotness state was last aged (daemon clock, ms).
     last_age_ms: u64,
+    /// Pages the kernel had demoted to a lower tier at this wake-up.
+    demoted: u64,
 }
 
 impl Daemon {
@@ -216,6 +225,7 @@ impl Daemon {
             logged: None,
             rebuild: true,
             last_age_ms: 0,
+            demoted: 0,
         })
     }
 
@@ -230,6 +240,7 @@ impl Daemon {
                 continue;
             }
             count(VmEvent::Wakeup, 1);
+            self.demoted = vmstat::pages_demoted();
             if self.refresh_topology(ctx, shared) {
                 self.visit_due_mms(ctx, &t, shared, gen);
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
@@ -237,7 +248,25 @@ impl Daemon {
             } else {
                 self.let_go(shared);
             }
-            ctx.sleep_ms(t.scan_sleep_ms);
+            self.sleep(ctx, shared, t.scan_sleep_ms, gen);
+        }
+    }
+
+    /// Sleeps `scan_sleep_ms`, waking up to age the hotness state whenever
+    /// it is due in between; returns early on a knob write or rmmod.
+    fn sleep(&mut self, ctx: &ThreadCtx, shared: &Shared, scan_sleep_ms: u32, gen: u64) {
+        let wake_at = self.clock.now_ms().saturating_add(u64::from(scan_sleep_ms));
+        loop {
+            let now = self.clock.now_ms();
+            let ms = hotness::next_sleep_ms(now, wake_at, self.last_age_ms.saturating_add(AGE_EVERY_MS));
+            if ms == 0 {
+                return;
+            }
+            ctx.sleep_ms(ms.min(u64::from(u32::MAX)) as u32);
+            if ctx.should_stop() || shared.tunables_changed(gen) {
+                return;
+            }
+            self.age_if_due(ctx);
         }
     }
 
@@ -349,9 +378,11 @@ impl Daemon {
             return false;
         };
         state.last_seen_pass = self.pass;
-        if !state.is_due(now, t) {
+        let layout = mm::layout_seq(&p.mm);
+        if !state.is_due(now, t, layout, self.demoted) {
             return false;
         }
+        state.note_changes(layout, self.demoted);
         let env = VisitEnv {
             ctx,
             t,
@@ -392,7 +423,14 @@ impl Daemon {
         if now.saturating_sub(self.last_age_ms) < AGE_EVERY_MS {
             return;
         }
+        let late = now.saturating_sub(self.last_age_ms) > AGE_LATE_MS;
         self.last_age_ms = now;
-        self.hot.age(ctx, hotness::bucket_of(now));
+        if late {
+            // The thread did not run for a while (frozen, starved): a
+            // record's age can no longer be told from its clock.
+            self.hot.forget_all(ctx);
+        } else {
+            self.hot.age(ctx, hotness::bucket_of(now));
+        }
     }
 }

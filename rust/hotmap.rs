@@ -156,6 +156,14 @@ impl HotSections {
         Ok(done)
     }
 
+    /// Clears every record; yields the CPU between sections.
+    pub(crate) fn forget_all(&mut self, ctx: &ThreadCtx) {
+        for s in self.sections.iter_mut() {
+            s.bytes.fill(0);
+            ctx.cond_resched();
+        }
+    }
+
     /// Clears the records too old to keep; yields the CPU between sections.
     /// Returns the records cleared.
     pub(crate) fn age(&mut self, ctx: &ThreadCtx, now_bucket: u8) -> u64 {

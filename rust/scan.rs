@@ -38,11 +38,14 @@ use crate::policy::{
     knobs::Tunables,
     mempolicy::ThreadPolicies,
     pace::{
+        self as pacing,
         next_pace,
         Pace,
         PaceBounds,
+        Schedule,
         Visit, //
     },
+    recheck::Recheck,
     topology::{
         target_map,
         NodeMask,
@@ -53,6 +56,7 @@ use crate::policy::{
         self,
         AddressSpace,
         Span,
+        VisitEnd,
         WalkEnd, //
     },
     vma::{
@@ -92,6 +96,13 @@ pub(crate) struct MmState {
     cursor: usize,
     /// Number of the current sweep (pass of the cursor over the mm).
     sweep: u32,
+    /// Number of the current pass for hotness records: advances at every
+    /// sweep and at every recheck, so that a recheck's sighting counts as
+    /// a second one.
+    epoch: u32,
+    /// Regions where the sweep found pages young for the first time, to
+    /// walk again at the next visit.
+    recheck: Recheck,
     /// When the current sweep started (daemon clock, ms).
     sweep_start_ms: u64,
     /// Duration of the last complete sweep (ms); 0 before the first.
@@ -100,10 +111,23 @@ pub(crate) struct MmState {
     sweep_young: u64,
     /// Slow-tier pages seen by the current sweep so far.
     sweep_slow: u64,
+    /// Whether the current sweep passed over memory it did not read (idle
+    /// page tables, VMAs skipped for their policy).
+    sweep_unread: bool,
+    /// Whether the current sweep, and the last complete one, passed over
+    /// VMAs for their policy.
+    sweep_policy_skipped: bool,
+    last_sweep_policy_skipped: bool,
     /// Current scan period and size.
     pace: Pace,
     /// When the next visit is due (daemon clock, ms).
     next_visit_ms: u64,
+    /// When the last visit ended (daemon clock, ms).
+    last_visit_ms: u64,
+    /// The mm's layout sequence ([`mm::layout_seq`]) and the kernel's
+    /// demotion total when the last visit began.
+    layout_seq: u64,
+    demoted: u64,
     /// Pass of the daemon in which the mm was last found.
     pub(crate) last_seen_pass: u64,
     /// Mapped pages per node seen in the current sweep.
@@ -120,27 +144,54 @@ impl MmState {
             _mm: mm,
             cursor: 0,
             sweep: 0,
+            epoch: 0,
+            recheck: Recheck::new(),
             sweep_start_ms: now,
             sweep_gap_ms: 0,
             sweep_young: 0,
             sweep_slow: 0,
+            sweep_unread: false,
+            sweep_policy_skipped: false,
+            last_sweep_policy_skipped: false,
             pace: Pace {
                 period_ms: t.scan_period_min_ms,
                 size_mb: t.scan_size_mb,
             },
             next_visit_ms: now,
+            last_visit_ms: now,
+            layout_seq: 0,
+            demoted: 0,
             last_seen_pass: 0,
             node_pages: [0; MAX_NODES],
             node_pages_last: [0; MAX_NODES],
         }
     }
 
-    /// Whether the mm should be visited now.  A visit scheduled further
-    /// out than the longest period allows (the knob was lowered) is due at
-    /// once.
-    pub(crate) fn is_due(&self, now: u64, t: &Tunables) -> bool {
-        let ceiling = u64::from(bounds(t).period_ceiling_ms());
-        now >= self.next_visit_ms || self.next_visit_ms - now > ceiling
+    /// Whether the mm, whose layout sequence is now `layout_seq` and the
+    /// kernel's demotion total `demoted`, should be visited now
+    /// ([`pacing::is_due`]).  Counts a visit brought forward by a change.
+    pub(crate) fn is_due(&self, now: u64, t: &Tunables, layout_seq: u64, demoted: u64) -> bool {
+        let b = bounds(t);
+        let s = Schedule {
+            last_visit_ms: self.last_visit_ms,
+            next_visit_ms: self.next_visit_ms,
+            layout_changed: layout_seq != self.layout_seq,
+            slow_tier_grew: demoted != self.demoted,
+            policy_skipped: self.sweep_policy_skipped || self.last_sweep_policy_skipped,
+        };
+        if !pacing::is_due(&s, now, &b) {
+            return false;
+        }
+        if !pacing::is_due(&Schedule { layout_changed: false, slow_tier_grew: false, ..s }, now, &b) {
+            count(VmEvent::MmEarly, 1);
+        }
+        true
+    }
+
+    /// Notes the layout sequence and demotion total a visit starts with.
+    pub(crate) fn note_changes(&mut self, layout_seq: u64, demoted: u64) {
+        self.layout_seq = layout_seq;
+        self.demoted = demoted;
     }
 
     /// Pages per node for choosing between equally near targets.
@@ -208,8 +259,9 @@ impl Scanner {
         })
     }
 
-    /// Visits `mm` (of process `pid`, whose threads allow `threads`) from
-    /// its cursor and schedules its next visit.
+    /// Visits `mm` (of process `pid`, whose threads allow `threads`): first
+    /// the regions its last visit found young for the first time, then the
+    /// sweep from its cursor; schedules its next visit.
     pub(crate) fn visit(
         &mut self,
         env: &VisitEnv<'_>,
@@ -229,6 +281,12 @@ impl Scanner {
         };
         self.walk.reset();
         self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
+        let recheck = st.recheck;
+        if !recheck.is_empty() {
+            // A new pass for the hotness records: a page young again here
+            // is seen a second time.
+            st.epoch = st.epoch.wrapping_add(1);
+        }
         let mut v = MmVisit {
             env,
             mm,
@@ -241,22 +299,58 @@ impl Scanner {
             cpuset,
             tie_break: *st.tie_break_pages(),
             sighting: Sighting {
-                sweep: st.sweep,
+                sweep: st.epoch,
                 now_bucket: hotness::bucket_of(env.clock.now_ms()),
                 window: hotness::window_buckets(st.sweep_gap_ms),
             },
+            first_seen: None,
+            policy_skipped: false,
             outcome: Outcome::default(),
             traced: false,
             pid,
             start,
             pace: st.pace,
         };
-        let end = visit::visit(&mut v, start, budget);
+        let mut busy = false;
+        if !recheck.is_empty() {
+            let mut ranges = 0;
+            for r in recheck.ranges() {
+                let e = visit::visit_until(&mut v, r.start, r.end, budget);
+                if e.busy {
+                    busy = ranges == 0;
+                    break;
+                }
+                ranges += 1;
+                if v.should_stop() {
+                    break;
+                }
+            }
+            count(VmEvent::Recheck, ranges);
+            count(VmEvent::RecheckScanned, v.walk.slow_scanned());
+            if !busy {
+                st.recheck.clear();
+            }
+        }
+        let end = if busy {
+            VisitEnd {
+                cursor: start,
+                wrapped: false,
+                walked: 0,
+                busy: true,
+                holds: 0,
+            }
+        } else {
+            // The sweep: first sightings are noted for the next visit.
+            v.first_seen = Some(&mut st.recheck);
+            visit::visit(&mut v, start, budget)
+        };
         let outcome = v.outcome;
+        let policy_skipped = v.policy_skipped;
         drop(v);
         if end.busy {
-            // Contended: leave the schedule as is and retry at the next
-            // wake-up rather than wait for the application.
+            // Contended: leave the schedule (and the regions to recheck) as
+            // is and retry at the next wake-up rather than wait for the
+            // application.
             count(VmEvent::MmBusy, 1);
             return;
         }
@@ -273,6 +367,8 @@ impl Scanner {
         }
         st.sweep_young += w.young_pages();
         st.sweep_slow += w.slow_scanned();
+        st.sweep_unread |= policy_skipped || w.ptables_skipped() > 0;
+        st.sweep_policy_skipped |= policy_skipped;
         let report = Visit {
             young_pages: w.young_pages(),
             promoted_pages: outcome.promoted,
@@ -280,19 +376,25 @@ impl Scanner {
             sweep_done: end.wrapped,
             sweep_young_pages: st.sweep_young,
             sweep_slow_pages: st.sweep_slow,
+            sweep_unread: st.sweep_unread,
         };
         st.pace = next_pace(st.pace, &report, &bounds(env.t));
         st.cursor = end.cursor;
         if end.wrapped {
             count(VmEvent::Sweep, 1);
             st.sweep = st.sweep.wrapping_add(1);
+            st.epoch = st.epoch.wrapping_add(1);
             st.sweep_gap_ms = now.saturating_sub(st.sweep_start_ms);
             st.sweep_start_ms = now;
             st.sweep_young = 0;
             st.sweep_slow = 0;
+            st.sweep_unread = false;
+            st.last_sweep_policy_skipped = st.sweep_policy_skipped;
+            st.sweep_policy_skipped = false;
             st.node_pages_last = st.node_pages;
             st.node_pages = [0; MAX_NODES];
         }
+        st.last_visit_ms = now;
         st.next_visit_ms = now + u64::from(st.pace.period_ms);
         trace::scan_mm_end(&trace::ScanEnd {
             pid,
@@ -321,8 +423,14 @@ struct MmVisit<'v, 'e> {
     cpuset: NodeMask,
     /// Pages of the mm per node (target tie-break).
     tie_break: NodePages,
-    /// The mm's sweep, the clock and the window, for hotness records.
+    /// The mm's pass, the clock and the window, for hotness records.
     sighting: Sighting,
+    /// Where to note the regions of pages found young but not yet hot (the
+    /// sweep), or nothing (a recheck: what it sees for the first time
+    /// waits for the next sweep, so rechecks never chain).
+    first_seen: Option<&'v mut Recheck>,
+    /// Whether a VMA was passed over for its policy.
+    policy_skipped: bool,
     /// Promotion results of this visit.
     outcome: Outcome,
     /// Whether the start tracepoint fired (once the lock is first held).
@@ -367,6 +475,7 @@ impl AddressSpace for MmVisit<'_, '_> {
         let map = target_map(self.env.topo, allowed, self.env.t.forced_target(), &self.tie_break);
         if !map.promotes_anything() {
             count(VmEvent::VmaSkipPolicy, 1);
+            self.policy_skipped = true;
             return Some(span(false));
         }
         self.walk.set_targets(&map);
@@ -409,6 +518,11 @@ impl AddressSpace for MmVisit<'_, '_> {
                     // An untracked PFN counts as seen once.
                     map.record_young(y.pfn, self.sighting).unwrap_or(1)
                 };
+                if u32::from(sweeps) < t.hot_threshold {
+                    if let Some(r) = self.first_seen.as_deref_mut() {
+                        r.add(y.addr);
+                    }
+                }
                 if u32::from(sweeps) >= t.hot_threshold && self.candidates.push_within_capacity(y).is_ok() {
                     hot_pages += u64::from(y.nr_pages);
                 }

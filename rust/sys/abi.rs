@@ -25,7 +25,7 @@ use super::c::{
 };
 
 /// The Rust side's sizes and offsets, indexed like `enum kmmscand_abi`.
-const LAYOUT: [(&str, usize); 38] = [
+const LAYOUT: [(&str, usize); 39] = [
     ("topology size", size_of::<Topology>()),
     ("topology.toptier", offset_of!(Topology, toptier)),
     ("topology.distance", offset_of!(Topology, distance)),
@@ -39,6 +39,7 @@ const LAYOUT: [(&str, usize); 38] = [
     ("young.nid", offset_of!(Young, nid)),
     ("young.target", offset_of!(Young, target)),
     ("young.flags", offset_of!(Young, flags)),
+    ("young.addr", offset_of!(Young, addr)),
     ("walk size", size_of::<WalkState>()),
     ("walk.young", offset_of!(WalkState, young)),
     ("walk.max_young", offset_of!(WalkState, max_young)),

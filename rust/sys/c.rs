@@ -61,6 +61,7 @@ pub(super) struct Young {
     pub(super) target: i16,
     pub(super) flags: u32,
     pub(super) _pad: u32,
+    pub(super) addr: u64,
 }
 
 /// `struct kmmscand_walk`.
@@ -171,6 +172,8 @@ extern "C" {
     pub(super) fn kmmscand_vma_policy(vma: *mut bindings::vm_area_struct, pol: *mut MemPolicy) -> bool;
     pub(super) fn kmmscand_mmap_contended(mm: *mut bindings::mm_struct) -> bool;
     pub(super) fn kmmscand_mm_has_notifiers(mm: *mut bindings::mm_struct) -> bool;
+    pub(super) fn kmmscand_mm_layout_seq(mm: *mut bindings::mm_struct) -> u64;
+    pub(super) fn kmmscand_pages_demoted() -> u64;
     pub(super) fn kmmscand_walk_vma(
         vma: *mut bindings::vm_area_struct,
         start: c_ulong,

@@ -53,6 +53,13 @@ pub(crate) fn has_secondary_mmu(mm: &MmWithUser) -> bool {
     unsafe { c::kmmscand_mm_has_notifiers(mm.as_raw()) }
 }
 
+/// A number that changes whenever `mm`'s mmap lock is taken for writing
+/// (mmap, munmap, mprotect, mbind...); constant without per-VMA locks.
+pub(crate) fn layout_seq(mm: &MmWithUser) -> u64 {
+    // SAFETY: `mm` is live (`MmWithUser`); the call reads its sequence count.
+    unsafe { c::kmmscand_mm_layout_seq(mm.as_raw()) }
+}
+
 /// One folio the walk found young.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct YoungFolio {
@@ -66,6 +73,8 @@ pub(crate) struct YoungFolio {
     pub(crate) target: usize,
     /// DMA-pinned, or a dirty file folio: migration would refuse it.
     pub(crate) unmovable: bool,
+    /// The address the walk found it mapped at (its first page found).
+    pub(crate) addr: usize,
 }
 
 /// Mapped pages seen per node by a walk.
@@ -143,6 +152,7 @@ impl Walk {
             nid: y.nid.max(0) as usize,
             target: y.target.max(0) as usize,
             unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
+            addr: y.addr as usize,
         })
     }
 

@@ -23,6 +23,8 @@ pub(crate) enum VmEvent {
     MmScan,
     /// `kmmscand_mm_busy`.
     MmBusy,
+    /// `kmmscand_mm_early`.
+    MmEarly,
     /// `kmmscand_sweeps`.
     Sweep,
     /// `kmmscand_vma_scans`.
@@ -37,6 +39,10 @@ pub(crate) enum VmEvent {
     Young,
     /// `kmmscand_tlb_flushes`.
     TlbFlush,
+    /// `kmmscand_rechecks`.
+    Recheck,
+    /// `kmmscand_recheck_scanned`.
+    RecheckScanned,
     /// `kmmscand_candidates`.
     Candidate,
     /// `kmmscand_isolated`.
@@ -67,6 +73,7 @@ impl VmEvent {
             VmEvent::FullPass => bindings::vm_event_item_KMMSCAND_FULL_PASS,
             VmEvent::MmScan => bindings::vm_event_item_KMMSCAND_MM_SCAN,
             VmEvent::MmBusy => bindings::vm_event_item_KMMSCAND_MM_BUSY,
+            VmEvent::MmEarly => bindings::vm_event_item_KMMSCAND_MM_EARLY,
             VmEvent::Sweep => bindings::vm_event_item_KMMSCAND_SWEEP,
             VmEvent::VmaScan => bindings::vm_event_item_KMMSCAND_VMA_SCAN,
             VmEvent::VmaSkipPolicy => bindings::vm_event_item_KMMSCAND_VMA_SKIP_POLICY,
@@ -74,6 +81,8 @@ impl VmEvent {
             VmEvent::SlowtierScanned => bindings::vm_event_item_KMMSCAND_SLOWTIER_SCANNED,
             VmEvent::Young => bindings::vm_event_item_KMMSCAND_YOUNG,
             VmEvent::TlbFlush => bindings::vm_event_item_KMMSCAND_TLB_FLUSH,
+            VmEvent::Recheck => bindings::vm_event_item_KMMSCAND_RECHECK,
+            VmEvent::RecheckScanned => bindings::vm_event_item_KMMSCAND_RECHECK_SCANNED,
             VmEvent::Candidate => bindings::vm_event_item_KMMSCAND_CANDIDATE,
             VmEvent::Isolated => bindings::vm_event_item_KMMSCAND_ISOLATED,
             VmEvent::Promoted => bindings::vm_event_item_KMMSCAND_PROMOTED,
@@ -95,4 +104,11 @@ pub(crate) fn count(event: VmEvent, delta: u64) {
         // shim checks again; `count_vm_events` works in any context.
         unsafe { c::kmmscand_count_event(event.item() as c_uint, delta) }
     }
+}
+
+/// Pages demoted to a lower tier since boot, by every path (the sum of the
+/// `pgdemote_*` counters).
+pub(crate) fn pages_demoted() -> u64 {
+    // SAFETY: The call only reads global node counters.
+    unsafe { c::kmmscand_pages_demoted() }
 }

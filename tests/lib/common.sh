@@ -136,3 +136,23 @@ need_node_mb() {
 	[ "$have" -ge "$2" ] ||
 		fail "needs $2 MiB on node $1, the guest has $have MiB (qemu/run --slow-mb/--dram-mb)"
 }
+
+# mglru_on / mglru_off: turn MGLRU (CONFIG_LRU_GEN, built in and off at
+# boot: qemu/kernel/config.fragment) on with all its capabilities, or off.
+# Fails when the kernel has none: the MGLRU tests exist for that kernel.
+LRU_GEN=/sys/kernel/mm/lru_gen/enabled
+mglru_on() {
+	[ -w $LRU_GEN ] || fail "$LRU_GEN missing: the kernel lacks CONFIG_LRU_GEN (config.fragment pins it)"
+	echo y >$LRU_GEN || fail "could not enable MGLRU"
+	# 0x0007: the core, its page-table walk, and clearing the Accessed
+	# bits of PMDs that point to page tables (what hid hot sets).
+	[ $(( $(cat $LRU_GEN) & 7 )) = 7 ] || fail "MGLRU on without all capabilities: $(cat $LRU_GEN)"
+	info "MGLRU on: $(cat $LRU_GEN)"
+}
+mglru_off() { echo n >$LRU_GEN; }
+
+# trace_visits PID FILE: the kmmscand_scan_mm_end events of PID in a saved
+# trace FILE, one "scanned young" pair a line.
+trace_visits() {
+	sed -n "s/.*kmmscand_scan_mm_end: pid=$1 .* scanned=\([0-9]*\) young=\([0-9]*\) .*/\1 \2/p" "$2"
+}

@@ -17,6 +17,10 @@
  * that writes to it (copy-on-write) and exits, and every tenth child execs
  * a short memtier run.
  *
+ * --every-ms MS makes --pattern hot touch each hot page once every MS ms
+ * (a round, then a pause) instead of continuously: a page used now and
+ * then, as hot as a scanner that looks less often than that can tell.
+ *
  * --idle-s S leaves the region untouched for S seconds once it is in
  * place, before the access pattern starts (a process that allocates,
  * pauses, then turns hot); the clock starts after the pause.
@@ -58,6 +62,7 @@
 struct opts {
 	unsigned long size_mb;
 	unsigned long hot_mb;	/* 0: the whole region follows --pattern */
+	unsigned long every_ms;	/* 0: hot rounds back to back */
 	int node;
 	int bind;
 	int thp;
@@ -268,10 +273,13 @@ static void touch_all(char *base, long npages)
 /* One round of the access pattern: touch the hot pages, or idle 10 ms. */
 static void access_round(const struct opts *o, char *base, long hot_pages)
 {
-	if (o->hot)
+	if (o->hot) {
 		touch_all(base, hot_pages);
-	else
+		if (o->every_ms)
+			usleep(o->every_ms * 1000);
+	} else {
 		usleep(10000);
+	}
 }
 
 static void usage(void)
@@ -281,7 +289,8 @@ static void usage(void)
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
-		"               [--ready-file PATH] [--go-file PATH] [--idle-s S]\n");
+		"               [--ready-file PATH] [--go-file PATH] [--idle-s S]\n"
+		"               [--every-ms MS]\n");
 	exit(2);
 }
 
@@ -303,6 +312,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "ready-file", required_argument, 0, 'R' },
 		{ "go-file", required_argument, 0, 'G' },
 		{ "idle-s", required_argument, 0, 'I' },
+		{ "every-ms", required_argument, 0, 'V' },
 		{ "hold-s", required_argument, 0, 'L' },
 		{ 0, 0, 0, 0 },
 	};
@@ -338,6 +348,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'R': o->ready_file = optarg; break;
 		case 'G': o->go_file = optarg; break;
 		case 'I': o->idle_s = atof(optarg); break;
+		case 'V': o->every_ms = strtoul(optarg, NULL, 10); break;
 		case 'L': o->hold_s = atof(optarg); break;
 		default: usage();
 		}

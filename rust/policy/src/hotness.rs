@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Hotness: which folios were found young in consecutive sweeps.
+//! Hotness: which folios were found young in separate passes.
 //!
 //! A folio becomes a promotion candidate when it is found young in
 //! `hot_threshold` different *sweeps* of its address space, each within a
@@ -8,6 +8,12 @@
 //! access" rule, and pghot's "two accesses within a time window"; 1
 //! promotes on first sight).  A sweep is one pass of the mm's scan cursor
 //! over the whole address space.
+//!
+//! What is counted is *passes*: the sweeps, and the rechecks in between
+//! ([`crate::recheck`]), which walk again the regions where a sweep found
+//! pages young for the first time.  Each advances the mm's pass number, so
+//! a page young at a recheck is seen a second time without waiting for the
+//! next sweep.  Below, "sweep" means such a pass.
 //!
 //! Not "consecutive sweeps": a hot process is swept every
 //! `scan_period_min_ms`, and a page it uses every few seconds would then
@@ -89,6 +95,18 @@ pub fn window_buckets(sweep_gap_ms: u64) -> u8 {
     b.clamp(u64::from(MIN_WINDOW_BUCKETS), u64::from(MAX_WINDOW_BUCKETS)) as u8
 }
 
+/// How long the thread sleeps at `now_ms` (ms) when its next scan is due
+/// at `scan_at_ms` and the next aging at `age_at_ms`: until the earlier,
+/// and 0 once the scan is due.  Aging never waits for the scan, so
+/// records are aged within [`AGE_INTERVAL_BUCKETS`] whatever
+/// `scan_sleep_ms` is.
+pub fn next_sleep_ms(now_ms: u64, scan_at_ms: u64, age_at_ms: u64) -> u64 {
+    if now_ms >= scan_at_ms {
+        return 0;
+    }
+    scan_at_ms.min(age_at_ms.max(now_ms.saturating_add(1))) - now_ms
+}
+
 /// One decoded record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record {
@@ -119,10 +137,11 @@ impl Record {
     }
 }
 
-/// Where a sighting happens: the mm's sweep, the clock and the mm's window.
+/// Where a sighting happens: the mm's pass, the clock and the mm's window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sighting {
-    /// The mm's current sweep number.
+    /// The mm's current pass number (advanced by every sweep and every
+    /// recheck).
     pub sweep: u32,
     /// Current clock bucket ([`bucket_of`]).
     pub now_bucket: u8,
@@ -295,6 +314,34 @@ mod tests {
             }
             assert_eq!(b, 0, "phase {phase}: the record was never cleared");
         }
+    }
+
+    #[test]
+    fn a_long_scan_sleep_is_cut_into_sleeps_that_age_in_time() {
+        // scan_sleep_ms 60 s, aging every 2 s: the thread wakes for every
+        // aging and never sleeps past the scan.
+        let age_every = u64::from(AGE_INTERVAL_BUCKETS) * BUCKET_MS / 2;
+        let (mut now, scan_at, mut last_age) = (0u64, 60_000u64, 0u64);
+        let mut wakeups = 0;
+        loop {
+            let ms = next_sleep_ms(now, scan_at, last_age + age_every);
+            if ms == 0 {
+                break;
+            }
+            assert!(ms <= age_every, "slept {ms} ms without aging");
+            now += ms;
+            if now >= last_age + age_every {
+                assert!(now - last_age <= u64::from(AGE_INTERVAL_BUCKETS) * BUCKET_MS);
+                last_age = now;
+            }
+            wakeups += 1;
+        }
+        assert_eq!(now, scan_at);
+        assert_eq!(wakeups, 30);
+        // A short scan sleep is not cut.
+        assert_eq!(next_sleep_ms(0, 100, 2000), 100);
+        // An aging already overdue wakes at the next millisecond.
+        assert_eq!(next_sleep_ms(5000, 6000, 4000), 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - [`hotmap`]: where each PFN's record lives, per memory section;
 //! - [`mempolicy`]: which nodes a memory policy allows;
 //! - [`ratelimit`]: the promotion token bucket;
+//! - [`recheck`]: the regions a visit looks at again before the next sweep;
 //! - [`batch`]: what one migration batch may take;
 //! - [`topology`]: node sets and the choice of the target node;
 //! - [`room`]: how much a promotion may move to a node now;
@@ -35,6 +36,7 @@ pub mod mempolicy;
 pub mod pace;
 pub mod parse;
 pub mod ratelimit;
+pub mod recheck;
 pub mod room;
 pub mod topology;
 pub mod visit;

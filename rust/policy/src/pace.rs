@@ -23,7 +23,7 @@
 //! | found hot candidates but promoted none: no room     | x2 (backs off)    | same     |
 //! | found young slow-tier pages                         | minimum           | x2       |
 //! | ended a sweep that found none                       | x2                | /2       |
-//! | ended a sweep that saw no slow-tier page at all     | x2, up to 4x max  | /2       |
+//! | ended a sweep that read all it passed and saw no slow-tier page | x2, up to 4x max | /2 |
 //! | anything else (mid-sweep)                           | same              | same     |
 //!
 //! So an idle mm is looked at every `scan_period_max_ms` (2 s by default:
@@ -32,6 +32,21 @@
 //! within that, and from then on it is revisited every
 //! `scan_period_min_ms` with a scan size that grows until one visit covers
 //! the mm.  "Young" totals below [`NOISE_FLOOR_PAGES`] count as none.
+//!
+//! The longer back-off (up to [`NO_SLOW_MEMORY_FACTOR`] times the maximum)
+//! is only for an mm the sweep saw entirely, in DRAM: one whose page tables
+//! were all read (an idle table skipped unread may map slow-tier pages) and
+//! none of whose VMAs were passed over for a memory policy (a binding may
+//! be lifted, and the memory under it is then promotable at once).  Such an
+//! mm costs the most to scan (every table read) and has nothing to promote.
+//!
+//! [`is_due`] also lets a change cut a wait short: a write hold of the
+//! mmap lock (mmap, munmap, mprotect, mbind...) or a demotion anywhere
+//! since the last visit makes an mm due `scan_period_max_ms` after that
+//! visit at the latest, and a write hold after `scan_period_min_ms` if its
+//! sweeps passed over VMAs for their policy (an `mbind()` may just have
+//! lifted a binding: a workload placed under `MPOL_BIND`, then let go, is
+//! found at once).
 
 /// Useful-page totals below this count as zero: a few young pages are
 /// noise, not a sign that the mm has hot memory on the slow tier.
@@ -87,6 +102,9 @@ pub struct Visit {
     pub sweep_young_pages: u64,
     /// Slow-tier pages seen by the current sweep, this visit included.
     pub sweep_slow_pages: u64,
+    /// Whether the current sweep passed over memory it did not read: page
+    /// tables skipped as idle, or VMAs whose policy forbids promotion.
+    pub sweep_unread: bool,
 }
 
 /// Whether a total of young pages counts.
@@ -104,7 +122,7 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
     } else if counts(v.young_pages) {
         (u64::from(b.period_min_ms), s.saturating_mul(2))
     } else if v.sweep_done && !counts(v.sweep_young_pages) {
-        if v.sweep_slow_pages == 0 {
+        if v.sweep_slow_pages == 0 && !v.sweep_unread {
             ceiling = u64::from(b.period_ceiling_ms());
         }
         (p.saturating_mul(2), s / 2)
@@ -117,6 +135,42 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
         period_ms: period.min(u64::from(u32::MAX)) as u32,
         size_mb: size.min(u64::from(u32::MAX)) as u32,
     }
+}
+
+/// When an mm is due, as [`is_due`] decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// When its last visit ended (ms).
+    pub last_visit_ms: u64,
+    /// When its next visit is due by its pace (ms).
+    pub next_visit_ms: u64,
+    /// Whether its address space changed (a write hold of the mmap lock)
+    /// since the last visit.
+    pub layout_changed: bool,
+    /// Whether the kernel demoted pages to the slow tier since the last
+    /// visit (some may be this mm's).
+    pub slow_tier_grew: bool,
+    /// Whether its last complete sweep passed over VMAs for their policy.
+    pub policy_skipped: bool,
+}
+
+/// Whether an mm scheduled as `s` is due at `now_ms`.  A visit scheduled
+/// further out than the longest period allows (the knob was lowered) is
+/// due at once; a changed address space is due sooner (see the module
+/// documentation).
+pub fn is_due(s: &Schedule, now_ms: u64, b: &PaceBounds) -> bool {
+    if now_ms >= s.next_visit_ms || s.next_visit_ms - now_ms > u64::from(b.period_ceiling_ms()) {
+        return true;
+    }
+    if !s.layout_changed && !s.slow_tier_grew {
+        return false;
+    }
+    let wait = if s.layout_changed && s.policy_skipped {
+        b.period_min_ms
+    } else {
+        b.period_max_ms
+    };
+    now_ms >= s.last_visit_ms.saturating_add(u64::from(wait))
 }
 
 #[cfg(test)]
@@ -217,6 +271,63 @@ mod tests {
         // As soon as it has slow-tier memory again, it is back under the maximum.
         let p = next_pace(p, &sweep_end(0, 10), &B);
         assert_eq!(p.period_ms, 2000);
+    }
+
+    #[test]
+    fn a_sweep_that_skipped_idle_tables_or_bound_vmas_stays_under_the_maximum() {
+        // Idle tables may map slow-tier pages, bound VMAs may be let go:
+        // either keeps the mm at scan_period_max_ms, not 4x.
+        let unread = Visit { sweep_unread: true, ..sweep_end(0, 0) };
+        let mut p = Pace { period_ms: 2000, size_mb: 1024 };
+        for _ in 0..5 {
+            p = next_pace(p, &unread, &B);
+        }
+        assert_eq!(p.period_ms, B.period_max_ms);
+    }
+
+    fn sched(last: u64, next: u64, changed: bool, bound: bool) -> Schedule {
+        Schedule {
+            last_visit_ms: last,
+            next_visit_ms: next,
+            layout_changed: changed,
+            slow_tier_grew: false,
+            policy_skipped: bound,
+        }
+    }
+
+    #[test]
+    fn a_demotion_brings_every_mm_back_to_the_maximum_period() {
+        let s = Schedule { slow_tier_grew: true, ..sched(1000, 9000, false, true) };
+        assert!(!is_due(&s, 2999, &B), "a demotion lifts no binding");
+        assert!(is_due(&s, 3000, &B));
+    }
+
+    #[test]
+    fn due_by_the_pace_or_when_the_ceiling_was_lowered() {
+        assert!(!is_due(&sched(0, 8000, false, false), 7999, &B));
+        assert!(is_due(&sched(0, 8000, false, false), 8000, &B));
+        // Scheduled 100 s out, ceiling 8 s: due now.
+        assert!(is_due(&sched(0, 100_000, false, false), 10, &B));
+    }
+
+    #[test]
+    fn a_changed_address_space_is_due_at_the_maximum_period() {
+        let s = sched(1000, 9000, true, false);
+        assert!(!is_due(&s, 2999, &B));
+        assert!(is_due(&s, 3000, &B), "scan_period_max_ms after the last visit");
+        let s = sched(1000, 9000, false, false);
+        assert!(!is_due(&s, 3000, &B), "unchanged: waits its pace");
+    }
+
+    #[test]
+    fn a_binding_that_may_be_lifted_is_looked_at_after_the_minimum_period() {
+        // The bench's placement: MPOL_BIND while writing, then MPOL_DEFAULT
+        // (an mbind(), a write hold of the mmap lock).
+        let s = sched(1000, 9000, true, true);
+        assert!(!is_due(&s, 1499, &B));
+        assert!(is_due(&s, 1500, &B));
+        let s = sched(1000, 9000, false, true);
+        assert!(!is_due(&s, 1500, &B), "no change, no early visit");
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //! The promotion rate limit: a token bucket in pages.
 //!
 //! `promote_rate_limit_mbps` MiB/s of tokens flow in; a promotion of N
-//! pages takes N tokens.  The bucket holds at most one second's worth, so
-//! an idle period cannot be banked into a long burst.  A limit of 0 stops
-//! promotion (scanning and the counters go on).
+//! pages takes N tokens.  The bucket holds one second's worth, so an idle
+//! period cannot be banked into a long burst, but never less than one
+//! PMD-sized folio ([`LARGEST_FOLIO_BYTES`]): below 2 MiB/s a second's
+//! worth is smaller than a THP, and a bucket that can never hold 512 pages
+//! would refuse every THP forever.  A limit of 0 stops promotion (scanning
+//! and the counters go on).
 //!
 //! Refills are exact: the part of a page earned by a short interval is
 //! carried to the next refill, so over any interval the bucket admits the
@@ -26,35 +29,54 @@ pub struct TokenBucket {
     last_ms: u64,
 }
 
+/// The largest folio the module promotes: a PMD-mapped THP (2 MiB).
+pub const LARGEST_FOLIO_BYTES: u64 = 2 << 20;
+
 /// Pages of `1 << page_shift` bytes in `mb` MiB.
 pub const fn mb_to_pages(mb: u64, page_shift: u32) -> u64 {
     (mb << 20) >> page_shift
+}
+
+/// Pages the bucket holds at most at `rate_mbps`: one second's worth, and
+/// at least one largest folio unless the rate is 0.
+pub const fn capacity(rate_mbps: u32, page_shift: u32) -> u64 {
+    let per_second = mb_to_pages(rate_mbps as u64, page_shift);
+    let folio = LARGEST_FOLIO_BYTES >> page_shift;
+    if rate_mbps == 0 {
+        0
+    } else if per_second > folio {
+        per_second
+    } else {
+        folio
+    }
 }
 
 impl TokenBucket {
     /// A full bucket for `rate_mbps`, at time `now_ms`.
     pub const fn new(now_ms: u64, rate_mbps: u32, page_shift: u32) -> Self {
         TokenBucket {
-            tokens: mb_to_pages(rate_mbps as u64, page_shift),
+            tokens: capacity(rate_mbps, page_shift),
             partial: 0,
             last_ms: now_ms,
         }
     }
 
     /// Adds the tokens earned since the last refill at `rate_mbps`, up to
-    /// one second's worth.  A clock that goes backwards earns nothing.
+    /// the [`capacity`].  A clock that goes backwards earns nothing.
     pub fn refill(&mut self, now_ms: u64, rate_mbps: u32, page_shift: u32) {
         let per_second = mb_to_pages(u64::from(rate_mbps), page_shift);
         let elapsed = now_ms.saturating_sub(self.last_ms);
         self.last_ms = self.last_ms.max(now_ms);
-        // per_second < 2^40 and elapsed is capped at a second's worth of
-        // refill: no overflow.
-        let elapsed = elapsed.min(MS_PER_S);
+        let cap = capacity(rate_mbps, page_shift);
+        // per_second < 2^40 and elapsed is capped at what fills an empty
+        // bucket (a second, or the time one largest folio takes at a low
+        // rate, at most 2 s since the rate is at least 1 MiB/s): no overflow.
+        let elapsed = elapsed.min(2 * MS_PER_S);
         let earned = per_second * elapsed + self.partial;
         self.tokens = self.tokens.saturating_add(earned / MS_PER_S);
         self.partial = earned % MS_PER_S;
-        if self.tokens >= per_second {
-            self.tokens = per_second;
+        if self.tokens >= cap {
+            self.tokens = cap;
             self.partial = 0;
         }
     }
@@ -143,6 +165,38 @@ mod tests {
     }
 
     #[test]
+    fn a_thp_fits_at_any_non_zero_rate() {
+        // 1 MiB/s is 256 pages a second: the bucket still holds a 512-page
+        // folio, which it admits every two seconds.
+        let thp = LARGEST_FOLIO_BYTES >> SHIFT;
+        assert_eq!(thp, 512);
+        let mut b = TokenBucket::new(0, 1, SHIFT);
+        assert_eq!(b.available(), thp, "starts with room for one THP");
+        b.consume(thp);
+        let mut admitted = 0;
+        for t in (100..=20_000).step_by(100) {
+            b.refill(t, 1, SHIFT);
+            if b.available() >= thp {
+                b.consume(thp);
+                admitted += 1;
+            }
+        }
+        assert_eq!(admitted, 10, "one THP per 2 s over 20 s at 1 MiB/s");
+        // A long pause banks no more than one folio.
+        b.refill(1_000_000, 1, SHIFT);
+        assert_eq!(b.available(), thp);
+    }
+
+    #[test]
+    fn capacity_is_a_second_or_one_thp() {
+        assert_eq!(capacity(0, SHIFT), 0);
+        assert_eq!(capacity(1, SHIFT), 512);
+        assert_eq!(capacity(2, SHIFT), 512);
+        assert_eq!(capacity(3, SHIFT), 768);
+        assert_eq!(capacity(65_536, SHIFT), 16_777_216);
+    }
+
+    #[test]
     fn zero_rate_promotes_nothing() {
         let mut b = TokenBucket::new(0, 0, SHIFT);
         for t in [1, 10, 10_000, 1_000_000] {
@@ -154,8 +208,8 @@ mod tests {
     #[test]
     fn lowering_the_rate_caps_the_bucket_at_once() {
         let mut b = TokenBucket::new(0, 100, SHIFT);
-        b.refill(1, 1, SHIFT);
-        assert_eq!(b.available(), 256);
+        b.refill(1, 3, SHIFT);
+        assert_eq!(b.available(), 768);
     }
 
     #[test]
@@ -168,6 +222,8 @@ mod tests {
         assert_eq!(b.available(), 0, "time before the last refill is not earned twice");
         b.refill(2000, 1, SHIFT);
         assert_eq!(b.available(), 256);
+        b.refill(3000, 1, SHIFT);
+        assert_eq!(b.available(), 512);
     }
 
     #[test]

@@ -100,6 +100,13 @@ const fn pmd_align_up(addr: usize) -> usize {
 
 /// Visits `a` from `cursor`, walking at most about `budget` bytes.
 pub fn visit<A: AddressSpace>(a: &mut A, cursor: usize, budget: usize) -> VisitEnd {
+    visit_until(a, cursor, usize::MAX, budget)
+}
+
+/// Visits `[start, limit)` of `a`, walking at most about `budget` bytes,
+/// with the rules of [`visit`]; reaching `limit` counts as reaching the
+/// end (`wrapped`).  A recheck of a few regions is a visit of each.
+pub fn visit_until<A: AddressSpace>(a: &mut A, cursor: usize, limit: usize, budget: usize) -> VisitEnd {
     let mut end = VisitEnd {
         cursor,
         wrapped: false,
@@ -121,9 +128,12 @@ pub fn visit<A: AddressSpace>(a: &mut A, cursor: usize, budget: usize) -> VisitE
                 stopped = true;
                 break;
             }
-            let Some(vma) = a.vma_from(addr) else {
-                end.wrapped = true;
-                break;
+            let vma = match a.vma_from(addr) {
+                Some(vma) if addr < limit && vma.start < limit => vma,
+                _ => {
+                    end.wrapped = true;
+                    break;
+                }
             };
             let from = addr.max(vma.start);
             if !vma.walk || from >= vma.end {
@@ -132,7 +142,7 @@ pub fn visit<A: AddressSpace>(a: &mut A, cursor: usize, budget: usize) -> VisitE
                 continue;
             }
             let left = budget - end.walked;
-            let to = vma.end.min(pmd_align_up(from.saturating_add(left)));
+            let to = vma.end.min(limit).min(pmd_align_up(from.saturating_add(left)));
             match a.walk(from, to) {
                 WalkEnd::Done => {
                     end.walked += to - from;
@@ -379,6 +389,29 @@ mod tests {
         assert!(e.wrapped);
         assert_eq!(e.cursor, 0);
         assert_eq!(f.processed, vec![0]);
+    }
+
+    #[test]
+    fn a_range_visit_stops_at_its_limit_and_counts_as_wrapped() {
+        let mut f = Fake::new(&[(0, 8 * MB, true), (10 * MB, 20 * MB, true), (30 * MB, 40 * MB, true)]);
+        let e = visit_until(&mut f, 4 * MB, 14 * MB, 1 << 40);
+        assert!(e.wrapped);
+        assert_eq!(f.walks, vec![(4 * MB, 8 * MB), (10 * MB, 14 * MB)]);
+        assert_eq!(e.walked, 8 * MB);
+        // A limit in a gap, or before the next VMA, walks nothing past it.
+        let mut f = Fake::new(&[(0, 8 * MB, true), (30 * MB, 40 * MB, true)]);
+        let e = visit_until(&mut f, 2 * MB, 20 * MB, 1 << 40);
+        assert!(e.wrapped);
+        assert_eq!(f.walks, vec![(2 * MB, 8 * MB)]);
+    }
+
+    #[test]
+    fn a_range_visit_keeps_the_budget() {
+        let mut f = Fake::new(&[(0, 64 * MB, true)]);
+        let e = visit_until(&mut f, 0, 32 * MB, 4 * MB);
+        assert!(!e.wrapped);
+        assert_eq!(e.cursor, 4 * MB);
+        assert_eq!(f.walks, vec![(0, 4 * MB)]);
     }
 
     #[test]
