@@ -105,6 +105,8 @@ long kmmscand_abi_offset(unsigned int which)
 		return KMM_OFF(kmmscand_walk, young_pages);
 	case KMM_ABI_WALK_PTABLES_SKIPPED:
 		return KMM_OFF(kmmscand_walk, ptables_skipped);
+	case KMM_ABI_WALK_PTABLES_READ:
+		return KMM_OFF(kmmscand_walk, ptables_read);
 	case KMM_ABI_WALK_FLUSH_START:
 		return KMM_OFF(kmmscand_walk, flush_start);
 	case KMM_ABI_WALK_FLUSH_END:
@@ -873,8 +875,10 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 		 * its first address: a visit that ends inside it and the next
 		 * one that starts there must not both count it.
 		 */
-		if ((addr & ~HPAGE_PMD_MASK) == 0)
+		if ((addr & ~HPAGE_PMD_MASK) == 0) {
 			kmmscand_scan_pmd(pmd, addr, w, walk->vma);
+			w->ptables_read++;
+		}
 		spin_unlock(ptl);
 		return 0;
 	}
@@ -890,6 +894,7 @@ static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
 		walk->action = ACTION_AGAIN;
 		return 0;
 	}
+	w->ptables_read++;
 	for (; addr < next; pte++, addr += PAGE_SIZE) {
 		if (w->nr_young == w->max_young) {
 			w->next_addr = addr;

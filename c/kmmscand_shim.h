@@ -83,6 +83,8 @@ struct kmmscand_walk {
 	u64 young_pages;
 	/* out, accumulated: page tables skipped (PMD not accessed) */
 	u64 ptables_skipped;
+	/* out, accumulated: page tables read, and PMD-mapped folios tested */
+	u64 ptables_read;
 	/*
 	 * accumulated: span where Accessed bits (of PTEs, or of PMDs pointing
 	 * to page tables) were cleared and not yet flushed (start >= end:
@@ -162,6 +164,7 @@ enum kmmscand_abi {
 	KMM_ABI_WALK_SLOW_SCANNED,
 	KMM_ABI_WALK_YOUNG_PAGES,
 	KMM_ABI_WALK_PTABLES_SKIPPED,
+	KMM_ABI_WALK_PTABLES_READ,
 	KMM_ABI_WALK_FLUSH_START,
 	KMM_ABI_WALK_FLUSH_END,
 	KMM_ABI_WALK_FLUSH_TABLES,

@@ -499,6 +499,10 @@ impl AddressSpace for MmVisit<'_, '_> {
         }
     }
 
+    fn tables_read(&self) -> usize {
+        self.walk.ptables_read() as usize
+    }
+
     fn process(&mut self) {
         let fresh;
         let t = if self.env.knobs_changed() {

@@ -25,7 +25,7 @@ use super::c::{
 };
 
 /// The Rust side's sizes and offsets, indexed like `enum kmmscand_abi`.
-const LAYOUT: [(&str, usize); 39] = [
+const LAYOUT: [(&str, usize); 40] = [
     ("topology size", size_of::<Topology>()),
     ("topology.toptier", offset_of!(Topology, toptier)),
     ("topology.distance", offset_of!(Topology, distance)),
@@ -49,6 +49,7 @@ const LAYOUT: [(&str, usize); 39] = [
     ("walk.slow_scanned", offset_of!(WalkState, slow_scanned)),
     ("walk.young_pages", offset_of!(WalkState, young_pages)),
     ("walk.ptables_skipped", offset_of!(WalkState, ptables_skipped)),
+    ("walk.ptables_read", offset_of!(WalkState, ptables_read)),
     ("walk.flush_start", offset_of!(WalkState, flush_start)),
     ("walk.flush_end", offset_of!(WalkState, flush_end)),
     ("walk.flush_tables", offset_of!(WalkState, flush_tables)),

@@ -77,6 +77,7 @@ pub(super) struct WalkState {
     pub(super) slow_scanned: u64,
     pub(super) young_pages: u64,
     pub(super) ptables_skipped: u64,
+    pub(super) ptables_read: u64,
     pub(super) flush_start: u64,
     pub(super) flush_end: u64,
     pub(super) flush_tables: u64,

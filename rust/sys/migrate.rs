@@ -53,6 +53,7 @@ impl Batch {
             target: f.target as i16,
             flags: 0,
             _pad: 0,
+            addr: f.addr as u64,
         };
         self.items.push_within_capacity(y).is_ok()
     }

@@ -111,6 +111,7 @@ impl Walk {
             slow_scanned: 0,
             young_pages: 0,
             ptables_skipped: 0,
+            ptables_read: 0,
             flush_start: 0,
             flush_end: 0,
             flush_tables: 0,
@@ -127,6 +128,7 @@ impl Walk {
         self.raw.slow_scanned = 0;
         self.raw.young_pages = 0;
         self.raw.ptables_skipped = 0;
+        self.raw.ptables_read = 0;
         self.raw.tlb_flushes = 0;
         self.raw.node_pages = [0; MAX_NODES];
     }
@@ -169,6 +171,11 @@ impl Walk {
     /// Pages found young.
     pub(crate) fn young_pages(&self) -> u64 {
         self.raw.young_pages
+    }
+
+    /// Page tables read, and PMD-mapped folios tested.
+    pub(crate) fn ptables_read(&self) -> u64 {
+        self.raw.ptables_read
     }
 
     /// Page tables skipped because their PMD was not accessed.

@@ -16,7 +16,13 @@
 //!   its end or to where the budget runs out, rounded up to a PMD boundary
 //!   so that a visit never ends inside a page table;
 //! - VMAs the walk must not look at are passed over without counting
-//!   against the budget;
+//!   against the budget, and 2 MiB the walk did not read a page table for
+//!   (its PMD was not accessed since the last sweep, or maps nothing)
+//!   count 1/[`IDLE_TABLE_COST`] of their size: the budget bounds the work
+//!   of a visit, and such a range costs one PMD entry, not 512 PTEs.  So a
+//!   sweep of a mostly idle or sparse address space, however large, takes
+//!   one visit, and memory that turns hot anywhere in it is found at the
+//!   next visit, not when the cursor comes round again;
 //! - between VMAs, and inside the walk, the loop gives the lock up as soon
 //!   as a writer waits for it, and yields the CPU;
 //! - a walk stops when the young buffer is full: the loop drops the lock,
@@ -30,6 +36,19 @@
 
 /// Address-space granule the budget is rounded to (2 MiB, one page table).
 pub const PMD_SIZE: usize = 1 << 21;
+
+/// 2 MiB for which the walk read no page table cost
+/// `PMD_SIZE / IDLE_TABLE_COST` bytes of budget (one entry instead of 512).
+pub const IDLE_TABLE_COST: usize = 64;
+
+/// Budget bytes charged for walking `bytes` of address space in which
+/// `tables_read` page tables were read (or PMD-mapped folios tested): those
+/// at their full 2 MiB, the rest at 1/[`IDLE_TABLE_COST`].
+pub const fn charge(bytes: usize, tables_read: usize) -> usize {
+    let read = tables_read.saturating_mul(PMD_SIZE);
+    let read = if read < bytes { read } else { bytes };
+    read + (bytes - read) / IDLE_TABLE_COST
+}
 
 /// A VMA as the loop sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +86,9 @@ pub trait AddressSpace {
     /// Walks `[start, end)`, which lies in the VMA last returned by
     /// [`AddressSpace::vma_from`] (lock held).
     fn walk(&mut self, start: usize, end: usize) -> WalkEnd;
+    /// Page tables read (and PMD-mapped folios tested) by the walks so
+    /// far: a running count.
+    fn tables_read(&self) -> usize;
     /// Processes the young folios the walks recorded (lock dropped).
     fn process(&mut self);
     /// Whether the thread must stop.
@@ -82,7 +104,8 @@ pub struct VisitEnd {
     pub cursor: usize,
     /// Whether the visit reached the end of the address space.
     pub wrapped: bool,
-    /// Bytes of address space walked.
+    /// Budget bytes used: the address space walked, at a reduced cost
+    /// where no page table was read ([`charge`]).
     pub walked: usize,
     /// The lock was taken when the visit began: nothing was done.
     pub busy: bool,
@@ -143,14 +166,17 @@ pub fn visit_until<A: AddressSpace>(a: &mut A, cursor: usize, limit: usize, budg
             }
             let left = budget - end.walked;
             let to = vma.end.min(limit).min(pmd_align_up(from.saturating_add(left)));
-            match a.walk(from, to) {
+            let read_before = a.tables_read();
+            let walk_end = a.walk(from, to);
+            let read = a.tables_read().saturating_sub(read_before);
+            match walk_end {
                 WalkEnd::Done => {
-                    end.walked += to - from;
+                    end.walked += charge(to - from, read);
                     addr = to;
                 }
                 WalkEnd::Stopped(next) => {
                     let next = next.clamp(from, to);
-                    end.walked += next - from;
+                    end.walked += charge(next - from, read);
                     addr = next;
                     stopped = true;
                     break;
@@ -197,6 +223,10 @@ mod tests {
         processed: Vec<usize>,
         stop: bool,
         last_vma: Option<Span>,
+        /// Page tables (by 2 MiB-aligned address) that are idle: a walk over
+        /// their whole 2 MiB skips them.  Every other table is read.
+        idle: Vec<usize>,
+        read: usize,
     }
 
     impl Fake {
@@ -214,6 +244,8 @@ mod tests {
                 processed: Vec::new(),
                 stop: false,
                 last_vma: None,
+                idle: Vec::new(),
+                read: 0,
             }
         }
     }
@@ -250,6 +282,13 @@ mod tests {
             assert!(v.walk && v.start <= start && start < end && end <= v.end, "bad range");
             let mut addr = start;
             while addr < end {
+                if addr % PMD_SIZE == 0 && addr + PMD_SIZE <= end && self.idle.contains(&addr) {
+                    addr += PMD_SIZE;
+                    continue;
+                }
+                if addr == start || addr % PMD_SIZE == 0 {
+                    self.read += 1;
+                }
                 if self.young.contains(&addr) {
                     if self.buffered == self.capacity {
                         self.walks.push((start, addr));
@@ -261,6 +300,9 @@ mod tests {
             }
             self.walks.push((start, end));
             WalkEnd::Done
+        }
+        fn tables_read(&self) -> usize {
+            self.read
         }
         fn process(&mut self) {
             assert!(!self.locked, "processing under the mmap lock");
@@ -389,6 +431,34 @@ mod tests {
         assert!(e.wrapped);
         assert_eq!(e.cursor, 0);
         assert_eq!(f.processed, vec![0]);
+    }
+
+    #[test]
+    fn idle_tables_cost_a_fraction_of_their_span() {
+        assert_eq!(charge(4 * MB, 2), 4 * MB);
+        assert_eq!(charge(4 * MB, 1), 2 * MB + PMD_SIZE / IDLE_TABLE_COST);
+        assert_eq!(charge(4 * MB, 0), 2 * PMD_SIZE / IDLE_TABLE_COST);
+        assert_eq!(charge(MB, 5), MB, "never more than walked");
+        assert_eq!(charge(usize::MAX, 0), usize::MAX / IDLE_TABLE_COST);
+        assert_eq!(charge(usize::MAX, usize::MAX), usize::MAX);
+    }
+
+    #[test]
+    fn a_mostly_idle_address_space_is_swept_in_one_visit() {
+        // 1 GiB, all idle but the 2 MiB at 512 MiB, with a 64 MiB budget:
+        // one visit reaches the end and walks the active table.
+        let mut f = Fake::new(&[(0, 1024 * MB, true)]);
+        f.idle = (0..512).map(|i| i * PMD_SIZE).filter(|&a| a != 512 * MB).collect();
+        f.young = vec![512 * MB];
+        let e = visit(&mut f, 0, 64 * MB);
+        assert!(e.wrapped, "one visit covers the idle GiB");
+        assert_eq!(f.processed.iter().sum::<usize>(), 1, "the active table was read");
+        assert_eq!(e.walked, 2 * MB + 511 * (PMD_SIZE / IDLE_TABLE_COST));
+        // All active: the budget ends the visit after 64 MiB.
+        let mut f = Fake::new(&[(0, 1024 * MB, true)]);
+        let e = visit(&mut f, 0, 64 * MB);
+        assert!(!e.wrapped);
+        assert_eq!(e.cursor, 64 * MB);
     }
 
     #[test]
