@@ -282,11 +282,11 @@ mod tests {
             assert!(v.walk && v.start <= start && start < end && end <= v.end, "bad range");
             let mut addr = start;
             while addr < end {
-                if addr % PMD_SIZE == 0 && addr + PMD_SIZE <= end && self.idle.contains(&addr) {
+                if addr.is_multiple_of(PMD_SIZE) && addr + PMD_SIZE <= end && self.idle.contains(&addr) {
                     addr += PMD_SIZE;
                     continue;
                 }
-                if addr == start || addr % PMD_SIZE == 0 {
+                if addr == start || addr.is_multiple_of(PMD_SIZE) {
                     self.read += 1;
                 }
                 if self.young.contains(&addr) {
