@@ -96,10 +96,16 @@ pub(crate) struct MmState {
     cursor: usize,
     /// Number of the current sweep (pass of the cursor over the mm).
     sweep: u32,
-    /// Number of the current pass for hotness records: advances at every
-    /// sweep and at every recheck, so that a recheck's sighting counts as
-    /// a second one.
+    /// Number of the current pass for hotness records: advances once at
+    /// the start of a visit that begins a new sweep or rechecks regions
+    /// (once even if it does both), so that a recheck's sighting counts as
+    /// a second one, and a visit never moves it by more than one: the
+    /// records keep it mod 4, and an mm visited every half second whose
+    /// pass advanced twice a visit would take a page young every other
+    /// visit for the same pass.
     epoch: u32,
+    /// Whether the last visit ended a sweep (the next one starts a pass).
+    sweep_ended: bool,
     /// Regions where the sweep found pages young for the first time, to
     /// walk again at the next visit.
     recheck: Recheck,
@@ -145,6 +151,7 @@ impl MmState {
             cursor: 0,
             sweep: 0,
             epoch: 0,
+            sweep_ended: false,
             recheck: Recheck::new(),
             sweep_start_ms: now,
             sweep_gap_ms: 0,
@@ -282,10 +289,11 @@ impl Scanner {
         self.walk.reset();
         self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
         let recheck = st.recheck;
-        if !recheck.is_empty() {
+        if st.sweep_ended || !recheck.is_empty() {
             // A new pass for the hotness records: a page young again here
             // is seen a second time.
             st.epoch = st.epoch.wrapping_add(1);
+            st.sweep_ended = false;
         }
         let mut v = MmVisit {
             env,
@@ -383,7 +391,7 @@ impl Scanner {
         if end.wrapped {
             count(VmEvent::Sweep, 1);
             st.sweep = st.sweep.wrapping_add(1);
-            st.epoch = st.epoch.wrapping_add(1);
+            st.sweep_ended = true;
             st.sweep_gap_ms = now.saturating_sub(st.sweep_start_ms);
             st.sweep_start_ms = now;
             st.sweep_young = 0;
