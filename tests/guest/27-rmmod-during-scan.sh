@@ -4,7 +4,12 @@
 # time rmmod took is printed, not bounded (TCG timing varies: 610 ms in
 # one full run, 1240 ms in another).  The visit is long (a 512 MiB hot
 # region, one visit covers it) and back to back with the next (period 10
-# ms).  The scan tracepoints prove that a visit was running when rmmod was
+# ms), and it promotes the whole region (hot_threshold 1: every young page
+# is a candidate; with the default 2, the recheck 10 ms after the first
+# sighting finds few pages young again and the promotion spreads over many
+# short visits).  rmmod comes 0.3 s after a visit of the process is seen in
+# progress once the region is placed and let go (memtier's --ready-file).  The scan
+# tracepoints prove that a visit was running when rmmod was
 # called: the last kmmscand_scan_mm_start of the region's process before a
 # marker written just before rmmod has no kmmscand_scan_mm_end before the
 # marker; its end after the marker, if the reader got it before rmmod
@@ -23,20 +28,29 @@ while :; do
 	knob_set scan_size_mb 65536
 	knob_set scan_sleep_ms 1
 	knob_set scan_period_min_ms 10
+	knob_set hot_threshold 1
 	echo >$T/trace
 	echo 1 >$T/events/kmmscand/kmmscand_scan_mm_start/enable
 	echo 1 >$T/events/kmmscand/kmmscand_scan_mm_end/enable
 	cat $T/trace_pipe >/tmp/tp.txt &
 	reader=$!
-	$MEMTIER --size-mb 512 --node "$SLOW" --pattern hot --seconds 60 --report-ms 60000 >/tmp/big.out &
+	rm -f /tmp/big.ready
+	$MEMTIER --size-mb 512 --node "$SLOW" --pattern hot --seconds 60 --report-ms 60000 \
+		--ready-file /tmp/big.ready >/tmp/big.out &
 	pid=$!
-	# Wait until the daemon is busy with the region.
-	s0=$(vmstat kmmscand_slowtier_scanned)
+	# Wait until the region is placed and let go, then for the next visit
+	# of the process to start: the one that promotes the region.
 	i=0
-	while [ $(( $(vmstat kmmscand_slowtier_scanned) - s0 )) -lt 20000 ]; do
-		i=$((i + 1)); [ $i -le 300 ] || { kill $pid; fail "the daemon did not start scanning the region"; }
+	while [ ! -e /tmp/big.ready ]; do
+		i=$((i + 1)); [ $i -le 600 ] || { kill $pid; fail "memtier did not place the region"; }
 		sleep 0.1
 	done
+	i=0
+	until grep "kmmscand_scan_mm_[a-z]*: pid=$pid " /tmp/tp.txt | tail -n 1 | grep -q scan_mm_start; do
+		i=$((i + 1)); [ $i -le 600 ] || { kill $pid; fail "no visit of the region in progress within 30 s"; }
+		sleep 0.05
+	done
+	sleep 0.3
 	echo "kmmscand-test: rmmod" >$T/trace_marker
 	t0=$(uptime_ms)
 	rmmod kmmscand || fail "rmmod failed"
