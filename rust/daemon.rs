@@ -22,11 +22,11 @@ use kernel::{
         RBTreeNode, //
     },
     sync::{
+        aref::ARef,
         atomic::{
             Atomic,
             Relaxed, //
         },
-        aref::ARef,
         Mutex,
     },
     task::Pid,
@@ -126,10 +126,14 @@ impl Shared {
     }
 
     /// Replaces the tunables with `f(current)` if it returns `Ok`.
-    pub(crate) fn update_tunables<E>(&self, f: impl FnOnce(&Tunables) -> Result<Tunables, E>) -> Result<(), E> {
+    pub(crate) fn update_tunables<E>(
+        &self,
+        f: impl FnOnce(&Tunables) -> Result<Tunables, E>,
+    ) -> Result<(), E> {
         let mut t = self.tunables.lock();
         *t = f(&t)?;
-        self.tunables_gen.store(self.tunables_gen.load(Relaxed).wrapping_add(1), Relaxed);
+        self.tunables_gen
+            .store(self.tunables_gen.load(Relaxed).wrapping_add(1), Relaxed);
         Ok(())
     }
 
@@ -258,7 +262,8 @@ impl Daemon {
         let wake_at = self.clock.now_ms().saturating_add(u64::from(scan_sleep_ms));
         loop {
             let now = self.clock.now_ms();
-            let ms = hotness::next_sleep_ms(now, wake_at, self.last_age_ms.saturating_add(AGE_EVERY_MS));
+            let ms =
+                hotness::next_sleep_ms(now, wake_at, self.last_age_ms.saturating_add(AGE_EVERY_MS));
             if ms == 0 {
                 return;
             }
@@ -312,7 +317,10 @@ impl Daemon {
         shared.hotness_bytes.store(self.hot.bytes(), Relaxed);
         self.rebuild = match r {
             Ok(r) if r.failed > 0 => {
-                kernel::pr_warn_once!("hotness state: no memory for {} sections; their pages are not tracked yet\n", r.failed);
+                kernel::pr_warn_once!(
+                    "hotness state: no memory for {} sections; their pages are not tracked yet\n",
+                    r.failed
+                );
                 true
             }
             Ok(r) => {
@@ -360,7 +368,14 @@ impl Daemon {
     }
 
     /// Visits `p` if it is due.  Returns whether it was visited.
-    fn visit(&mut self, ctx: &ThreadCtx, p: &Process, t: &Tunables, shared: &Shared, gen: u64) -> bool {
+    fn visit(
+        &mut self,
+        ctx: &ThreadCtx,
+        p: &Process,
+        t: &Tunables,
+        shared: &Shared,
+        gen: u64,
+    ) -> bool {
         let key = p.mm.as_raw() as usize;
         let now = self.clock.now_ms();
         if self.mms.get(&key).is_none() {
@@ -393,7 +408,8 @@ impl Daemon {
             vm_bits: &self.vm_bits,
             clock: &self.clock,
         };
-        self.scanner.visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
+        self.scanner
+            .visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
         true
     }
 

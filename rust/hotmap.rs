@@ -146,7 +146,10 @@ impl HotSections {
                 };
                 // An earlier failed insertion shifts the later indices down.
                 let at = (i - done.failed as usize).min(sections.len());
-                if sections.insert_within_capacity(at, Section { nr, bytes }).is_ok() {
+                if sections
+                    .insert_within_capacity(at, Section { nr, bytes })
+                    .is_ok()
+                {
                     done.added += 1;
                 } else {
                     done.failed += 1;

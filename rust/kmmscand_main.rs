@@ -31,8 +31,8 @@ mod daemon;
 mod hotmap;
 mod promote;
 mod scan;
-mod sysfs;
 mod sys;
+mod sysfs;
 
 #[path = "policy/src/lib.rs"]
 pub mod policy;
@@ -139,7 +139,11 @@ unsafe extern "C" fn kmmscand_rs_thread(ctx: *mut c_void) -> c_int {
 /// directory is removed (which waits for this callback); `buf` is the
 /// `PAGE_SIZE` buffer sysfs owns for the call.
 #[no_mangle]
-unsafe extern "C" fn kmmscand_rs_attr_show(ctx: *mut c_void, attr: c_uint, buf: *mut c_char) -> isize {
+unsafe extern "C" fn kmmscand_rs_attr_show(
+    ctx: *mut c_void,
+    attr: c_uint,
+    buf: *mut c_char,
+) -> isize {
     // SAFETY: By the function's safety requirements.
     let shared = unsafe { &*ctx.cast::<Shared>() };
     // SAFETY: By the function's safety requirements, `buf` is valid for
@@ -157,7 +161,12 @@ unsafe extern "C" fn kmmscand_rs_attr_show(ctx: *mut c_void, attr: c_uint, buf: 
 ///
 /// As for `kmmscand_rs_attr_show`; `buf` holds `len` readable bytes.
 #[no_mangle]
-unsafe extern "C" fn kmmscand_rs_attr_store(ctx: *mut c_void, attr: c_uint, buf: *const c_char, len: usize) -> isize {
+unsafe extern "C" fn kmmscand_rs_attr_store(
+    ctx: *mut c_void,
+    attr: c_uint,
+    buf: *const c_char,
+    len: usize,
+) -> isize {
     // SAFETY: By the function's safety requirements.
     let shared = unsafe { &*ctx.cast::<Shared>() };
     // SAFETY: By the function's safety requirements, `buf` holds `len`

@@ -95,7 +95,11 @@ impl Promoter {
             let Some(nid) = NodeId::new(target) else {
                 // Cannot happen (targets come from the topology); account
                 // the pages anyway so that every candidate is counted once.
-                let pages = candidates.iter().filter(|c| c.target == target).map(|c| u64::from(c.nr_pages)).sum::<u64>();
+                let pages = candidates
+                    .iter()
+                    .filter(|c| c.target == target)
+                    .map(|c| u64::from(c.nr_pages))
+                    .sum::<u64>();
                 count(VmEvent::PromoteFailIsolate, pages);
                 continue;
             };
@@ -117,7 +121,8 @@ impl Promoter {
         t: &Tunables,
     ) -> Outcome {
         let batch_size = u64::from(t.migrate_batch);
-        self.bucket.refill(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32);
+        self.bucket
+            .refill(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32);
         let mut marks = [ZoneMarks::default(); node::MAX_ZONES];
         let mut budget = BatchBudget {
             batch_left: batch_size,

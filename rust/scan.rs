@@ -189,7 +189,15 @@ impl MmState {
         if !pacing::is_due(&s, now, &b) {
             return false;
         }
-        if !pacing::is_due(&Schedule { layout_changed: false, slow_tier_grew: false, ..s }, now, &b) {
+        if !pacing::is_due(
+            &Schedule {
+                layout_changed: false,
+                slow_tier_grew: false,
+                ..s
+            },
+            now,
+            &b,
+        ) {
             count(VmEvent::MmEarly, 1);
         }
         true
@@ -479,8 +487,16 @@ impl AddressSpace for MmVisit<'_, '_> {
         if !vma_rules::scannable(&lock.vma_facts(vma), self.env.vm_bits) {
             return Some(span(false));
         }
-        let allowed = lock.vma_policy(vma).map_or(self.task_policy, |p| p.allowed()).and(self.cpuset);
-        let map = target_map(self.env.topo, allowed, self.env.t.forced_target(), &self.tie_break);
+        let allowed = lock
+            .vma_policy(vma)
+            .map_or(self.task_policy, |p| p.allowed())
+            .and(self.cpuset);
+        let map = target_map(
+            self.env.topo,
+            allowed,
+            self.env.t.forced_target(),
+            &self.tie_break,
+        );
         if !map.promotes_anything() {
             count(VmEvent::VmaSkipPolicy, 1);
             self.policy_skipped = true;
@@ -535,7 +551,9 @@ impl AddressSpace for MmVisit<'_, '_> {
                         r.add(y.addr);
                     }
                 }
-                if u32::from(sweeps) >= t.hot_threshold && self.candidates.push_within_capacity(y).is_ok() {
+                if u32::from(sweeps) >= t.hot_threshold
+                    && self.candidates.push_within_capacity(y).is_ok()
+                {
                     hot_pages += u64::from(y.nr_pages);
                 }
             }
@@ -544,7 +562,9 @@ impl AddressSpace for MmVisit<'_, '_> {
         count(VmEvent::Candidate, hot_pages);
         if !self.candidates.is_empty() {
             let now = self.env.clock.now_ms();
-            let o = self.promoter.promote(self.env.ctx, now, self.candidates.as_slice(), self.hot, t);
+            let o =
+                self.promoter
+                    .promote(self.env.ctx, now, self.candidates.as_slice(), self.hot, t);
             self.outcome.promoted += o.promoted;
             self.outcome.target_full += o.target_full;
         }

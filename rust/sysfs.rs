@@ -84,7 +84,10 @@ enum File {
 fn file(index: usize) -> Option<File> {
     match Knob::from_index(index) {
         Some(k) => Some(File::Knob(k)),
-        None => Status::ALL.get(index.checked_sub(Knob::ALL.len())?).copied().map(File::Status),
+        None => Status::ALL
+            .get(index.checked_sub(Knob::ALL.len())?)
+            .copied()
+            .map(File::Status),
     }
 }
 
@@ -92,7 +95,9 @@ fn file(index: usize) -> Option<File> {
 pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usize> {
     let value = match file(index).ok_or(EINVAL)? {
         File::Knob(k) => shared.tunables().get(k),
-        File::Status(Status::HotnessBytes) => i64::try_from(shared.hotness_bytes()).unwrap_or(i64::MAX),
+        File::Status(Status::HotnessBytes) => {
+            i64::try_from(shared.hotness_bytes()).unwrap_or(i64::MAX)
+        }
         File::Status(Status::TrackedMms) => i64::try_from(shared.tracked_mms()).unwrap_or(i64::MAX),
     };
     let mut f = Formatter::new(out);
@@ -123,11 +128,15 @@ pub(crate) fn store(shared: &Shared, index: usize, input: &[u8]) -> Result {
 fn warn_rejected(knob: Knob, rejection: Rejection) {
     let name = knob.name();
     let msg = match rejection {
-        Rejection::Parse(e) => CString::try_from_fmt(fmt!("{name}: write rejected: {}", e.reason())),
+        Rejection::Parse(e) => {
+            CString::try_from_fmt(fmt!("{name}: write rejected: {}", e.reason()))
+        }
         Rejection::OutOfRange { min, max } => CString::try_from_fmt(fmt!(
             "{name}: write rejected: out of range, must be {min}..{max}"
         )),
-        Rejection::Inconsistent(why) => CString::try_from_fmt(fmt!("{name}: write rejected: {why}")),
+        Rejection::Inconsistent(why) => {
+            CString::try_from_fmt(fmt!("{name}: write rejected: {why}"))
+        }
     };
     if let Ok(msg) = msg {
         warn_ratelimited(&msg);

@@ -153,7 +153,11 @@ extern "C" {
 
     pub(super) fn kmmscand_read_topology(topo: *mut Topology);
     pub(super) fn kmmscand_node_valid(nid: c_int) -> bool;
-    pub(super) fn kmmscand_node_zone_marks(nid: c_int, marks: *mut ZoneMarks, max: c_uint) -> c_uint;
+    pub(super) fn kmmscand_node_zone_marks(
+        nid: c_int,
+        marks: *mut ZoneMarks,
+        max: c_uint,
+    ) -> c_uint;
     pub(super) fn kmmscand_request_promotion_room(nid: c_int);
     pub(super) fn kmmscand_section_shift() -> c_uint;
     pub(super) fn kmmscand_node_pfn_span(nid: c_int, start_pfn: *mut u64, end_pfn: *mut u64);
@@ -170,7 +174,10 @@ extern "C" {
     pub(super) fn kmmscand_vm_flag_bits(bits: *mut VmFlagBits);
     pub(super) fn kmmscand_vma_accessible(vma: *mut bindings::vm_area_struct) -> bool;
     pub(super) fn kmmscand_vma_migratable(vma: *mut bindings::vm_area_struct) -> bool;
-    pub(super) fn kmmscand_vma_policy(vma: *mut bindings::vm_area_struct, pol: *mut MemPolicy) -> bool;
+    pub(super) fn kmmscand_vma_policy(
+        vma: *mut bindings::vm_area_struct,
+        pol: *mut MemPolicy,
+    ) -> bool;
     pub(super) fn kmmscand_mmap_contended(mm: *mut bindings::mm_struct) -> bool;
     pub(super) fn kmmscand_mm_has_notifiers(mm: *mut bindings::mm_struct) -> bool;
     pub(super) fn kmmscand_mm_layout_seq(mm: *mut bindings::mm_struct) -> u64;
@@ -190,7 +197,12 @@ extern "C" {
         res: *mut PromoteResult,
     );
 
-    pub(super) fn kmmscand_trace_scan_mm_start(pid: c_int, start: c_ulong, period_ms: c_uint, size_mb: c_uint);
+    pub(super) fn kmmscand_trace_scan_mm_start(
+        pid: c_int,
+        start: c_ulong,
+        period_ms: c_uint,
+        size_mb: c_uint,
+    );
     pub(super) fn kmmscand_trace_scan_mm_end(
         pid: c_int,
         start: c_ulong,

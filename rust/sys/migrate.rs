@@ -83,7 +83,12 @@ impl Batch {
             // SAFETY: `items` is a valid slice of the length passed (the shim rechecks every PFN); `target` has a
             // pgdat (`NodeId` invariant); `res` is writable; `_ctx` proves we are the kthread, which may sleep.
             unsafe {
-                c::kmmscand_promote(self.items.as_ptr(), self.items.len() as c_uint, target.index() as c_int, &mut res)
+                c::kmmscand_promote(
+                    self.items.as_ptr(),
+                    self.items.len() as c_uint,
+                    target.index() as c_int,
+                    &mut res,
+                )
             };
         }
         BatchResult {

@@ -259,13 +259,30 @@ impl<'a> ScanLock<'a> {
 
     /// Walks `[start, end)` of `vma`, testing and clearing Accessed bits of
     /// folios on nodes `walk` has a target for.
-    pub(crate) fn walk(&self, vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> Result<WalkEnd> {
-        if !core::ptr::eq(vma.mm(), self.mm) || start < vma.start() || end > vma.end() || start >= end {
+    pub(crate) fn walk(
+        &self,
+        vma: &VmaRef,
+        start: usize,
+        end: usize,
+        walk: &mut Walk,
+    ) -> Result<WalkEnd> {
+        if !core::ptr::eq(vma.mm(), self.mm)
+            || start < vma.start()
+            || end > vma.end()
+            || start >= end
+        {
             return Err(EINVAL);
         }
         // SAFETY: `vma` is in the mm whose mmap read lock `self` holds and contains `[start, end)`; `walk.raw` points
         // to the `max_young` records `walk` owns (`Walk` invariants), borrowed mutably for the call.
-        let ret = unsafe { c::kmmscand_walk_vma(vma.as_ptr(), start as c_ulong, end as c_ulong, &mut walk.raw) };
+        let ret = unsafe {
+            c::kmmscand_walk_vma(
+                vma.as_ptr(),
+                start as c_ulong,
+                end as c_ulong,
+                &mut walk.raw,
+            )
+        };
         match ret {
             c::WALK_DONE => Ok(WalkEnd::Done),
             c::WALK_STOPPED => Ok(WalkEnd::Stopped(walk.raw.next_addr as usize)),

@@ -95,7 +95,13 @@ pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[
     let mut raw = [c::ZoneMarks::default(); c::MAX_ZONES];
     // SAFETY: `nid` is valid (type invariants of `NodeId`); `raw` has room
     // for `MAX_ZONES` entries, the `max` passed.
-    let n = unsafe { c::kmmscand_node_zone_marks(nid.index() as c_int, raw.as_mut_ptr(), c::MAX_ZONES as c_uint) };
+    let n = unsafe {
+        c::kmmscand_node_zone_marks(
+            nid.index() as c_int,
+            raw.as_mut_ptr(),
+            c::MAX_ZONES as c_uint,
+        )
+    };
     let n = (n as usize).min(c::MAX_ZONES);
     for (o, r) in out.iter_mut().zip(&raw[..n]) {
         *o = ZoneMarks {
@@ -160,7 +166,8 @@ impl MemoryNotifier {
         }
         // SAFETY: Registers the shim's static notifier block, which the flag
         // just claimed shows is not registered.
-        if let Err(e) = kernel::error::to_result(unsafe { c::kmmscand_memory_notifier_register() }) {
+        if let Err(e) = kernel::error::to_result(unsafe { c::kmmscand_memory_notifier_register() })
+        {
             NOTIFIER_REGISTERED.store(false, Release);
             return Err(e);
         }

@@ -63,7 +63,15 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
     let mut pid: c_int = *cursor;
     // SAFETY: All pointers are valid and exclusive for the call; `raw` has
     // room for the `max` entries passed.
-    let ret = unsafe { c::kmmscand_next_mm(&mut pid, &mut mm, raw.as_mut_ptr(), MAX_THREAD_NODES as c_uint, &mut nr) };
+    let ret = unsafe {
+        c::kmmscand_next_mm(
+            &mut pid,
+            &mut mm,
+            raw.as_mut_ptr(),
+            MAX_THREAD_NODES as c_uint,
+            &mut nr,
+        )
+    };
     *cursor = pid;
     match ret {
         c::NEXT_FOUND => {

@@ -88,10 +88,16 @@ impl VmEvent {
             VmEvent::Promoted => bindings::vm_event_item_KMMSCAND_PROMOTED,
             VmEvent::PromotedThp => bindings::vm_event_item_KMMSCAND_PROMOTED_THP,
             VmEvent::PromoteFailIsolate => bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_ISOLATE,
-            VmEvent::PromoteFailUnmovable => bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_UNMOVABLE,
-            VmEvent::PromoteFailTargetFull => bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_TARGET_FULL,
+            VmEvent::PromoteFailUnmovable => {
+                bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_UNMOVABLE
+            }
+            VmEvent::PromoteFailTargetFull => {
+                bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_TARGET_FULL
+            }
             VmEvent::PromoteFailMigrate => bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_MIGRATE,
-            VmEvent::PromoteFailRateLimited => bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_RATE_LIMITED,
+            VmEvent::PromoteFailRateLimited => {
+                bindings::vm_event_item_KMMSCAND_PROMOTE_FAIL_RATE_LIMITED
+            }
             VmEvent::KswapdRequest => bindings::vm_event_item_KMMSCAND_KSWAPD_REQUEST,
         }
     }

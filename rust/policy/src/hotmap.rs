@@ -57,7 +57,10 @@ impl<'a, S: SectionRecords> HotMap<'a, S> {
         let idx = if self.sections.get(self.last).map(|s| s.section()) == Some(nr) {
             self.last
         } else {
-            let idx = self.sections.binary_search_by_key(&nr, |s| s.section()).ok()?;
+            let idx = self
+                .sections
+                .binary_search_by_key(&nr, |s| s.section())
+                .ok()?;
             self.last = idx;
             idx
         };
@@ -157,12 +160,12 @@ pub fn reconcile(have: &[u64], want: &[u64], mut apply: impl FnMut(Change)) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::hotness::{
         Record,
         BUCKETS,
         EXPIRE_BUCKETS, //
     };
+    use super::*;
     use std::vec;
     use std::vec::Vec;
 
@@ -183,7 +186,12 @@ mod tests {
     }
 
     fn secs(nrs: &[u64]) -> Vec<Sec> {
-        nrs.iter().map(|&nr| Sec { nr, bytes: vec![0; 1 << SHIFT] }).collect()
+        nrs.iter()
+            .map(|&nr| Sec {
+                nr,
+                bytes: vec![0; 1 << SHIFT],
+            })
+            .collect()
     }
 
     fn at(sweep: u32, now_bucket: u8) -> Sighting {
@@ -201,7 +209,11 @@ mod tests {
         assert_eq!(m.record_young(2 << SHIFT, at(1, 0)), Some(1));
         assert_eq!(m.record_young((5 << SHIFT) + 15, at(1, 0)), Some(1));
         assert_eq!(m.record_young((5 << SHIFT) + 15, at(2, 1)), Some(2));
-        assert_eq!(m.record_young((2 << SHIFT) + 1, at(2, 1)), Some(1), "a neighbour is separate");
+        assert_eq!(
+            m.record_young((2 << SHIFT) + 1, at(2, 1)),
+            Some(1),
+            "a neighbour is separate"
+        );
         let _ = m;
         assert_ne!(s[0].bytes[0], 0);
         assert_ne!(s[0].bytes[1], 0);
@@ -219,7 +231,10 @@ mod tests {
             m.forget(pfn); // no effect, no panic
         }
         let mut empty: Vec<Sec> = Vec::new();
-        assert_eq!(HotMap::new(&mut empty, SHIFT).record_young(7, at(1, 0)), None);
+        assert_eq!(
+            HotMap::new(&mut empty, SHIFT).record_young(7, at(1, 0)),
+            None
+        );
     }
 
     #[test]
@@ -247,7 +262,11 @@ mod tests {
         m.forget(pfn);
         assert_eq!(m.get(pfn), Some(0));
         assert_ne!(m.get(pfn + 1), Some(0));
-        assert_eq!(m.record_young(pfn, at(2, 1)), Some(1), "a forgotten PFN starts over");
+        assert_eq!(
+            m.record_young(pfn, at(2, 1)),
+            Some(1),
+            "a forgotten PFN starts over"
+        );
     }
 
     #[test]
@@ -267,7 +286,12 @@ mod tests {
 
     #[test]
     fn age_bytes_handles_odd_lengths() {
-        let old = Record { count: 1, tag: 0, bucket: 0 }.encode();
+        let old = Record {
+            count: 1,
+            tag: 0,
+            bucket: 0,
+        }
+        .encode();
         let mut bytes = vec![0u8; 13];
         bytes[12] = old;
         bytes[3] = old;
@@ -318,7 +342,9 @@ mod tests {
         // Sections 3 and 7 stay: their arrays must not be reallocated.
         let mut changes = Vec::new();
         reconcile(&[1, 3, 5, 7], &[2, 3, 6, 7, 8], |c| changes.push(c));
-        assert!(!changes.iter().any(|c| matches!(c, Change::Insert(_, 3) | Change::Insert(_, 7))));
+        assert!(!changes
+            .iter()
+            .any(|c| matches!(c, Change::Insert(_, 3) | Change::Insert(_, 7))));
         assert!(!changes.contains(&Change::Remove(1)) && !changes.contains(&Change::Remove(3)));
     }
 }

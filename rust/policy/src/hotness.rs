@@ -91,7 +91,10 @@ const fn age_buckets(now: u8, then: u8) -> u8 {
 /// (from its start to the start of the next): twice that, plus one bucket
 /// for rounding, within [`MIN_WINDOW_BUCKETS`]..=[`MAX_WINDOW_BUCKETS`].
 pub fn window_buckets(sweep_gap_ms: u64) -> u8 {
-    let b = sweep_gap_ms.saturating_mul(2).div_ceil(BUCKET_MS).saturating_add(1);
+    let b = sweep_gap_ms
+        .saturating_mul(2)
+        .div_ceil(BUCKET_MS)
+        .saturating_add(1);
     b.clamp(u64::from(MIN_WINDOW_BUCKETS), u64::from(MAX_WINDOW_BUCKETS)) as u8
 }
 
@@ -275,7 +278,11 @@ mod tests {
     #[test]
     fn the_clock_may_wrap() {
         let (b, _) = record_young(0, at(1, BUCKETS - 1));
-        assert_eq!(record_young(b, at(2, 0)).1, 2, "bucket 15 -> 0 is one bucket");
+        assert_eq!(
+            record_young(b, at(2, 0)).1,
+            2,
+            "bucket 15 -> 0 is one bucket"
+        );
         assert_eq!(record_young(b, at(2, 2)).1, 2, "bucket 15 -> 2 is three");
         assert_eq!(record_young(b, at(2, 3)).1, 1, "bucket 15 -> 3 is four");
     }

@@ -277,7 +277,14 @@ mod tests {
         for k in Knob::ALL {
             let (min, max) = k.range();
             let v = t.get(k);
-            assert!(v >= min && v <= max, "{} default {} outside {}..={}", k.name(), v, min, max);
+            assert!(
+                v >= min && v <= max,
+                "{} default {} outside {}..={}",
+                k.name(),
+                v,
+                min,
+                max
+            );
         }
     }
 
@@ -319,7 +326,11 @@ mod tests {
         for k in Knob::ALL {
             let (min, max) = k.range();
             for junk in [&b"junk"[..], b"", b"1x", b" 1", b"99999999999999999999999"] {
-                assert!(matches!(d.with(k, junk, TOP), Err(Rejection::Parse(_))), "{}", k.name());
+                assert!(
+                    matches!(d.with(k, junk, TOP), Err(Rejection::Parse(_))),
+                    "{}",
+                    k.name()
+                );
             }
             for v in [min - 1, max + 1, i64::from(i32::MIN), -2] {
                 if v >= min && v <= max {
@@ -358,15 +369,31 @@ mod tests {
         assert!(d.with(Knob::ScanSizeMb, b"128", TOP).is_err());
         assert!(d.with(Knob::ScanSizeMinMb, b"2048", TOP).is_err());
         assert!(d.with(Knob::ScanSizeMaxMb, b"512", TOP).is_err());
-        assert_eq!(d.with(Knob::ScanSizeMb, b"256", TOP).unwrap().scan_size_mb, 256);
+        assert_eq!(
+            d.with(Knob::ScanSizeMb, b"256", TOP).unwrap().scan_size_mb,
+            256
+        );
     }
 
     #[test]
     fn target_node_must_be_auto_or_top_tier() {
         let d = Tunables::default();
-        assert_eq!(d.with(Knob::TargetNode, b"0\n", TOP).unwrap().forced_target(), Some(0));
-        assert_eq!(d.with(Knob::TargetNode, b"-1", TOP).unwrap().forced_target(), None);
-        assert!(matches!(d.with(Knob::TargetNode, b"1", TOP), Err(Rejection::Inconsistent(_))));
+        assert_eq!(
+            d.with(Knob::TargetNode, b"0\n", TOP)
+                .unwrap()
+                .forced_target(),
+            Some(0)
+        );
+        assert_eq!(
+            d.with(Knob::TargetNode, b"-1", TOP)
+                .unwrap()
+                .forced_target(),
+            None
+        );
+        assert!(matches!(
+            d.with(Knob::TargetNode, b"1", TOP),
+            Err(Rejection::Inconsistent(_))
+        ));
         assert!(matches!(
             d.with(Knob::TargetNode, b"64", TOP),
             Err(Rejection::OutOfRange { .. })

@@ -124,8 +124,15 @@ mod tests {
         assert_eq!(pol(MPOL_PREFERRED, 0b100).allowed(), NodeMask(0b100));
         assert_eq!(pol(MPOL_PREFERRED_MANY, 0b101).allowed(), NodeMask(0b101));
         assert_eq!(pol(MPOL_INTERLEAVE, 0b11).allowed(), NodeMask::EMPTY);
-        assert_eq!(pol(MPOL_WEIGHTED_INTERLEAVE, 0b11).allowed(), NodeMask::EMPTY);
-        assert_eq!(pol(7, 0b11).allowed(), NodeMask::EMPTY, "unknown modes allow nothing");
+        assert_eq!(
+            pol(MPOL_WEIGHTED_INTERLEAVE, 0b11).allowed(),
+            NodeMask::EMPTY
+        );
+        assert_eq!(
+            pol(7, 0b11).allowed(),
+            NodeMask::EMPTY,
+            "unknown modes allow nothing"
+        );
     }
 
     #[test]

@@ -129,8 +129,14 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
     } else {
         (p, s)
     };
-    let period = period.clamp(u64::from(b.period_min_ms), ceiling.max(u64::from(b.period_min_ms)));
-    let size = size.clamp(u64::from(b.size_min_mb), u64::from(b.size_max_mb).max(u64::from(b.size_min_mb)));
+    let period = period.clamp(
+        u64::from(b.period_min_ms),
+        ceiling.max(u64::from(b.period_min_ms)),
+    );
+    let size = size.clamp(
+        u64::from(b.size_min_mb),
+        u64::from(b.size_max_mb).max(u64::from(b.size_min_mb)),
+    );
     Pace {
         period_ms: period.min(u64::from(u32::MAX)) as u32,
         size_mb: size.min(u64::from(u32::MAX)) as u32,
@@ -210,14 +216,32 @@ mod tests {
 
     #[test]
     fn young_pages_bring_the_period_to_the_minimum_and_grow_the_size() {
-        let slow = Pace { period_ms: 2000, size_mb: 256 };
-        assert_eq!(next_pace(slow, &visit(HOT), &B), Pace { period_ms: 500, size_mb: 512 });
-        assert_eq!(next_pace(MID, &visit(HOT), &B), Pace { period_ms: 500, size_mb: 2048 });
+        let slow = Pace {
+            period_ms: 2000,
+            size_mb: 256,
+        };
+        assert_eq!(
+            next_pace(slow, &visit(HOT), &B),
+            Pace {
+                period_ms: 500,
+                size_mb: 512
+            }
+        );
+        assert_eq!(
+            next_pace(MID, &visit(HOT), &B),
+            Pace {
+                period_ms: 500,
+                size_mb: 2048
+            }
+        );
     }
 
     #[test]
     fn an_idle_sweep_backs_off_twofold_up_to_the_maximum() {
-        let mut p = Pace { period_ms: 500, size_mb: 4096 };
+        let mut p = Pace {
+            period_ms: 500,
+            size_mb: 4096,
+        };
         let mut periods = std::vec::Vec::new();
         for _ in 0..4 {
             p = next_pace(p, &sweep_end(0, 1000), &B);
@@ -254,16 +278,25 @@ mod tests {
             sweep_slow_pages: 100_000,
             ..Visit::default()
         };
-        let hot = Pace { period_ms: 500, size_mb: 2048 };
+        let hot = Pace {
+            period_ms: 500,
+            size_mb: 2048,
+        };
         assert_eq!(next_pace(hot, &v, &B), hot);
         // Nor does the end of a sweep whose earlier visits found young pages.
-        let end = Visit { sweep_done: true, ..v };
+        let end = Visit {
+            sweep_done: true,
+            ..v
+        };
         assert_eq!(next_pace(hot, &end, &B), hot);
     }
 
     #[test]
     fn an_mm_without_slow_tier_memory_backs_off_further() {
-        let mut p = Pace { period_ms: 2000, size_mb: 1024 };
+        let mut p = Pace {
+            period_ms: 2000,
+            size_mb: 1024,
+        };
         for _ in 0..5 {
             p = next_pace(p, &sweep_end(0, 0), &B);
         }
@@ -277,8 +310,14 @@ mod tests {
     fn a_sweep_that_skipped_idle_tables_or_bound_vmas_stays_under_the_maximum() {
         // Idle tables may map slow-tier pages, bound VMAs may be let go:
         // either keeps the mm at scan_period_max_ms, not 4x.
-        let unread = Visit { sweep_unread: true, ..sweep_end(0, 0) };
-        let mut p = Pace { period_ms: 2000, size_mb: 1024 };
+        let unread = Visit {
+            sweep_unread: true,
+            ..sweep_end(0, 0)
+        };
+        let mut p = Pace {
+            period_ms: 2000,
+            size_mb: 1024,
+        };
         for _ in 0..5 {
             p = next_pace(p, &unread, &B);
         }
@@ -297,7 +336,10 @@ mod tests {
 
     #[test]
     fn a_demotion_brings_every_mm_back_to_the_maximum_period() {
-        let s = Schedule { slow_tier_grew: true, ..sched(1000, 9000, false, true) };
+        let s = Schedule {
+            slow_tier_grew: true,
+            ..sched(1000, 9000, false, true)
+        };
         assert!(!is_due(&s, 2999, &B), "a demotion lifts no binding");
         assert!(is_due(&s, 3000, &B));
     }
@@ -314,7 +356,10 @@ mod tests {
     fn a_changed_address_space_is_due_at_the_maximum_period() {
         let s = sched(1000, 9000, true, false);
         assert!(!is_due(&s, 2999, &B));
-        assert!(is_due(&s, 3000, &B), "scan_period_max_ms after the last visit");
+        assert!(
+            is_due(&s, 3000, &B),
+            "scan_period_max_ms after the last visit"
+        );
         let s = sched(1000, 9000, false, false);
         assert!(!is_due(&s, 3000, &B), "unchanged: waits its pace");
     }
@@ -337,30 +382,78 @@ mod tests {
             promoted_pages: 0,
             ..visit(HOT)
         };
-        let p = next_pace(Pace { period_ms: 500, size_mb: 1024 }, &v, &B);
-        assert_eq!(p, Pace { period_ms: 1000, size_mb: 1024 });
+        let p = next_pace(
+            Pace {
+                period_ms: 500,
+                size_mb: 1024,
+            },
+            &v,
+            &B,
+        );
+        assert_eq!(
+            p,
+            Pace {
+                period_ms: 1000,
+                size_mb: 1024
+            }
+        );
         // Some progress (kswapd made room for part of it): stay fast.
-        let v = Visit { promoted_pages: 512, ..v };
-        assert_eq!(next_pace(Pace { period_ms: 500, size_mb: 1024 }, &v, &B).period_ms, 500);
+        let v = Visit {
+            promoted_pages: 512,
+            ..v
+        };
+        assert_eq!(
+            next_pace(
+                Pace {
+                    period_ms: 500,
+                    size_mb: 1024
+                },
+                &v,
+                &B
+            )
+            .period_ms,
+            500
+        );
     }
 
     #[test]
     fn totals_under_the_noise_floor_count_as_none() {
         let below = NOISE_FLOOR_PAGES - 1;
         assert_eq!(next_pace(MID, &visit(below), &B), MID);
-        assert_eq!(next_pace(MID, &sweep_end(below, 1000), &B), next_pace(MID, &sweep_end(0, 1000), &B));
+        assert_eq!(
+            next_pace(MID, &sweep_end(below, 1000), &B),
+            next_pace(MID, &sweep_end(0, 1000), &B)
+        );
         assert_eq!(next_pace(MID, &visit(NOISE_FLOOR_PAGES), &B).period_ms, 500);
     }
 
     #[test]
     fn results_stay_within_the_bounds() {
-        let tiny = Pace { period_ms: 1, size_mb: 1 };
-        let huge = Pace { period_ms: u32::MAX, size_mb: u32::MAX };
-        for v in [visit(0), visit(HOT), sweep_end(0, 0), sweep_end(0, 5), sweep_end(HOT, HOT)] {
+        let tiny = Pace {
+            period_ms: 1,
+            size_mb: 1,
+        };
+        let huge = Pace {
+            period_ms: u32::MAX,
+            size_mb: u32::MAX,
+        };
+        for v in [
+            visit(0),
+            visit(HOT),
+            sweep_end(0, 0),
+            sweep_end(0, 5),
+            sweep_end(HOT, HOT),
+        ] {
             for cur in [tiny, MID, huge] {
                 let p = next_pace(cur, &v, &B);
-                assert!(p.period_ms >= B.period_min_ms && p.period_ms <= B.period_ceiling_ms(), "{p:?}");
-                assert!(p.size_mb >= B.size_min_mb && p.size_mb <= B.size_max_mb, "{p:?}");
+                assert!(
+                    p.period_ms >= B.period_min_ms && p.period_ms <= B.period_ceiling_ms(),
+                    "{p:?}"
+                );
+                assert!(
+                    p.size_mb >= B.size_min_mb && p.size_mb <= B.size_max_mb,
+                    "{p:?}"
+                );
             }
         }
     }
@@ -373,7 +466,10 @@ mod tests {
             size_min_mb: 1,
             size_max_mb: u32::MAX,
         };
-        let p = Pace { period_ms: u32::MAX, size_mb: u32::MAX };
+        let p = Pace {
+            period_ms: u32::MAX,
+            size_mb: u32::MAX,
+        };
         assert_eq!(next_pace(p, &sweep_end(0, 0), &b).period_ms, u32::MAX);
         assert_eq!(next_pace(p, &visit(HOT), &b).size_mb, u32::MAX);
         assert_eq!(b.period_ceiling_ms(), u32::MAX);

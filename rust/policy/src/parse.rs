@@ -135,7 +135,13 @@ mod tests {
         assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
         assert_eq!(parse_i64(b"-9223372036854775808"), Ok(i64::MIN));
         assert_eq!(parse_i64(b"9223372036854775808"), Err(ParseError::Overflow));
-        assert_eq!(parse_i64(b"-9223372036854775809"), Err(ParseError::Overflow));
-        assert_eq!(parse_i64(b"99999999999999999999999"), Err(ParseError::Overflow));
+        assert_eq!(
+            parse_i64(b"-9223372036854775809"),
+            Err(ParseError::Overflow)
+        );
+        assert_eq!(
+            parse_i64(b"99999999999999999999999"),
+            Err(ParseError::Overflow)
+        );
     }
 }

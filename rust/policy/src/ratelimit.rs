@@ -128,12 +128,18 @@ mod tests {
         for step in [1, 3, 7, 10, 100, 333, 1000] {
             let (got, t) = admitted(3, step, 10_000);
             let exact = 768 * t / 1000;
-            assert!(got <= exact && got + 1 >= exact, "step {step} ms: {got} pages in {t} ms, not {exact}");
+            assert!(
+                got <= exact && got + 1 >= exact,
+                "step {step} ms: {got} pages in {t} ms, not {exact}"
+            );
         }
         for (rate, pages_per_s) in [(1u32, 256u64), (7, 1792), (65_536, 16_777_216)] {
             let (got, t) = admitted(rate, 1, 1000);
             assert_eq!(t, 1000);
-            assert!(got + 1 >= pages_per_s && got <= pages_per_s, "{rate} MiB/s: {got}");
+            assert!(
+                got + 1 >= pages_per_s && got <= pages_per_s,
+                "{rate} MiB/s: {got}"
+            );
         }
     }
 
@@ -150,7 +156,10 @@ mod tests {
             taken += b.available();
             b.consume(b.available());
             let exact = 768 * t / 1000;
-            assert!(taken <= exact && taken + 1 >= exact, "t={t}: {taken} vs {exact}");
+            assert!(
+                taken <= exact && taken + 1 >= exact,
+                "t={t}: {taken} vs {exact}"
+            );
         }
     }
 
@@ -219,7 +228,11 @@ mod tests {
         b.refill(500, 1, SHIFT);
         assert_eq!(b.available(), 0);
         b.refill(1000, 1, SHIFT);
-        assert_eq!(b.available(), 0, "time before the last refill is not earned twice");
+        assert_eq!(
+            b.available(),
+            0,
+            "time before the last refill is not earned twice"
+        );
         b.refill(2000, 1, SHIFT);
         assert_eq!(b.available(), 256);
         b.refill(3000, 1, SHIFT);

@@ -80,7 +80,9 @@ impl Recheck {
     /// Notes the region holding `addr`.
     pub fn add(&mut self, addr: usize) {
         let start = addr & !(GRANULE - 1);
-        let end = start.checked_add(GRANULE).unwrap_or(usize::MAX & !(GRANULE - 1));
+        let end = start
+            .checked_add(GRANULE)
+            .unwrap_or(usize::MAX & !(GRANULE - 1));
         if end <= start {
             return; // the last granule of the address space: never mapped
         }
@@ -92,7 +94,11 @@ impl Recheck {
             }
         }
         // The first range that ends at or after `start`.
-        let i = self.ranges().iter().position(|r| r.end >= start).unwrap_or(self.len);
+        let i = self
+            .ranges()
+            .iter()
+            .position(|r| r.end >= start)
+            .unwrap_or(self.len);
         if i < self.len && self.ranges[i].start <= end {
             // Touches or overlaps range i: extend it, then absorb the next
             // one if it now touches.
@@ -124,7 +130,8 @@ impl Recheck {
 
     /// Merges the two neighbouring ranges with the smallest gap.
     fn merge_closest_pair(&mut self) {
-        let Some(i) = (0..self.len.saturating_sub(1)).min_by_key(|&i| self.ranges[i + 1].start - self.ranges[i].end)
+        let Some(i) = (0..self.len.saturating_sub(1))
+            .min_by_key(|&i| self.ranges[i + 1].start - self.ranges[i].end)
         else {
             return;
         };
@@ -185,7 +192,11 @@ mod tests {
         let mut added = Vec::new();
         // Regions 10 granules apart, except one pair 2 apart.
         for k in 0..MAX_RANGES {
-            let a = if k == 5 { 10 * 4 * G + 2 * G } else { 10 * k * G };
+            let a = if k == 5 {
+                10 * 4 * G + 2 * G
+            } else {
+                10 * k * G
+            };
             r.add(a);
             added.push(a);
         }
@@ -194,10 +205,19 @@ mod tests {
         added.push(1000 * G);
         assert_eq!(r.ranges().len(), MAX_RANGES);
         for a in added {
-            assert!(r.ranges().iter().any(|x| x.start <= a && a < x.end), "{a:#x} lost");
+            assert!(
+                r.ranges().iter().any(|x| x.start <= a && a < x.end),
+                "{a:#x} lost"
+            );
         }
         // The pair at 40 and 42 granules merged.
-        assert!(r.ranges().iter().any(|x| x.start == 40 * G && x.end == 43 * G), "{:?}", spans(&r));
+        assert!(
+            r.ranges()
+                .iter()
+                .any(|x| x.start == 40 * G && x.end == 43 * G),
+            "{:?}",
+            spans(&r)
+        );
         for w in r.ranges().windows(2) {
             assert!(w[0].end < w[1].start, "sorted, disjoint, not adjacent");
         }
@@ -209,7 +229,9 @@ mod tests {
         let mut x: usize = 12345;
         let mut added = Vec::new();
         for _ in 0..1000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let a = (x >> 20) % (1 << 40);
             r.add(a);
             added.push(a);

@@ -38,7 +38,11 @@ mod tests {
     use super::*;
 
     fn z(free: u64, high: u64) -> ZoneMarks {
-        ZoneMarks { free, high, reserved: 0 }
+        ZoneMarks {
+            free,
+            high,
+            reserved: 0,
+        }
     }
 
     #[test]
@@ -58,11 +62,26 @@ mod tests {
     fn reserves_a_movable_allocation_cannot_use_are_no_room() {
         // ZONE_DMA with 3500 free pages, 1700 of them kept for allocations
         // that cannot go higher: only 3500 - 30 - 1700 are room.
-        let dma = ZoneMarks { free: 3500, high: 30, reserved: 1700 };
+        let dma = ZoneMarks {
+            free: 3500,
+            high: 30,
+            reserved: 1700,
+        };
         assert_eq!(room_above_high(&[dma]), 1770);
-        let full = ZoneMarks { free: 1700, high: 30, reserved: 1700 };
+        let full = ZoneMarks {
+            free: 1700,
+            high: 30,
+            reserved: 1700,
+        };
         assert_eq!(room_above_high(&[full, z(1000, 1000)]), 0);
-        assert_eq!(room_above_high(&[ZoneMarks { free: 10, high: 5, reserved: u64::MAX }]), 0);
+        assert_eq!(
+            room_above_high(&[ZoneMarks {
+                free: 10,
+                high: 5,
+                reserved: u64::MAX
+            }]),
+            0
+        );
     }
 
     #[test]

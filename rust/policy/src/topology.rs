@@ -201,7 +201,10 @@ mod tests {
         let m = NodeMask::single(3).and(NodeMask::ALL);
         assert!(m.contains(3) && !m.contains(2) && !m.contains(64));
         assert!(NodeMask::single(64).is_empty());
-        assert_eq!(NodeMask(0b1010).iter().collect::<std::vec::Vec<_>>(), [1, 3]);
+        assert_eq!(
+            NodeMask(0b1010).iter().collect::<std::vec::Vec<_>>(),
+            [1, 3]
+        );
         assert_eq!(NodeMask(0b1110).without(NodeMask(0b0110)), NodeMask(0b1000));
     }
 

@@ -129,7 +129,12 @@ pub fn visit<A: AddressSpace>(a: &mut A, cursor: usize, budget: usize) -> VisitE
 /// Visits `[start, limit)` of `a`, walking at most about `budget` bytes,
 /// with the rules of [`visit`]; reaching `limit` counts as reaching the
 /// end (`wrapped`).  A recheck of a few regions is a visit of each.
-pub fn visit_until<A: AddressSpace>(a: &mut A, cursor: usize, limit: usize, budget: usize) -> VisitEnd {
+pub fn visit_until<A: AddressSpace>(
+    a: &mut A,
+    cursor: usize,
+    limit: usize,
+    budget: usize,
+) -> VisitEnd {
     let mut end = VisitEnd {
         cursor,
         wrapped: false,
@@ -165,7 +170,10 @@ pub fn visit_until<A: AddressSpace>(a: &mut A, cursor: usize, limit: usize, budg
                 continue;
             }
             let left = budget - end.walked;
-            let to = vma.end.min(limit).min(pmd_align_up(from.saturating_add(left)));
+            let to = vma
+                .end
+                .min(limit)
+                .min(pmd_align_up(from.saturating_add(left)));
             let read_before = a.tables_read();
             let walk_end = a.walk(from, to);
             let read = a.tables_read().saturating_sub(read_before);
@@ -232,7 +240,14 @@ mod tests {
     impl Fake {
         fn new(vmas: &[(usize, usize, bool)]) -> Self {
             Fake {
-                vmas: vmas.iter().map(|&(s, e, w)| Span { start: s, end: e, walk: w }).collect(),
+                vmas: vmas
+                    .iter()
+                    .map(|&(s, e, w)| Span {
+                        start: s,
+                        end: e,
+                        walk: w,
+                    })
+                    .collect(),
                 young: Vec::new(),
                 capacity: usize::MAX,
                 buffered: 0,
@@ -279,10 +294,16 @@ mod tests {
         fn walk(&mut self, start: usize, end: usize) -> WalkEnd {
             assert!(self.locked, "walk without the lock");
             let v = self.last_vma.expect("walk before vma_from");
-            assert!(v.walk && v.start <= start && start < end && end <= v.end, "bad range");
+            assert!(
+                v.walk && v.start <= start && start < end && end <= v.end,
+                "bad range"
+            );
             let mut addr = start;
             while addr < end {
-                if addr.is_multiple_of(PMD_SIZE) && addr + PMD_SIZE <= end && self.idle.contains(&addr) {
+                if addr.is_multiple_of(PMD_SIZE)
+                    && addr + PMD_SIZE <= end
+                    && self.idle.contains(&addr)
+                {
                     addr += PMD_SIZE;
                     continue;
                 }
@@ -360,7 +381,11 @@ mod tests {
         f.capacity = 4;
         let e = visit(&mut f, 0, 1 << 40);
         assert!(e.wrapped);
-        assert_eq!(f.processed, vec![4, 4, 2], "every young page processed once");
+        assert_eq!(
+            f.processed,
+            vec![4, 4, 2],
+            "every young page processed once"
+        );
         assert_eq!(e.holds, 3);
         assert_eq!(e.walked, 4 * MB);
         // The walks cover the VMA exactly once, in order.
@@ -448,11 +473,18 @@ mod tests {
         // 1 GiB, all idle but the 2 MiB at 512 MiB, with a 64 MiB budget:
         // one visit reaches the end and walks the active table.
         let mut f = Fake::new(&[(0, 1024 * MB, true)]);
-        f.idle = (0..512).map(|i| i * PMD_SIZE).filter(|&a| a != 512 * MB).collect();
+        f.idle = (0..512)
+            .map(|i| i * PMD_SIZE)
+            .filter(|&a| a != 512 * MB)
+            .collect();
         f.young = vec![512 * MB];
         let e = visit(&mut f, 0, 64 * MB);
         assert!(e.wrapped, "one visit covers the idle GiB");
-        assert_eq!(f.processed.iter().sum::<usize>(), 1, "the active table was read");
+        assert_eq!(
+            f.processed.iter().sum::<usize>(),
+            1,
+            "the active table was read"
+        );
         assert_eq!(e.walked, 2 * MB + 511 * (PMD_SIZE / IDLE_TABLE_COST));
         // All active: the budget ends the visit after 64 MiB.
         let mut f = Fake::new(&[(0, 1024 * MB, true)]);
@@ -463,7 +495,11 @@ mod tests {
 
     #[test]
     fn a_range_visit_stops_at_its_limit_and_counts_as_wrapped() {
-        let mut f = Fake::new(&[(0, 8 * MB, true), (10 * MB, 20 * MB, true), (30 * MB, 40 * MB, true)]);
+        let mut f = Fake::new(&[
+            (0, 8 * MB, true),
+            (10 * MB, 20 * MB, true),
+            (30 * MB, 40 * MB, true),
+        ]);
         let e = visit_until(&mut f, 4 * MB, 14 * MB, 1 << 40);
         assert!(e.wrapped);
         assert_eq!(f.walks, vec![(4 * MB, 8 * MB), (10 * MB, 14 * MB)]);

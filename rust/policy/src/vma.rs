@@ -70,14 +70,33 @@ mod tests {
 
     #[test]
     fn each_excluding_flag_skips_the_vma() {
-        for f in [BITS.hugetlb, BITS.pfnmap, BITS.mixedmap, BITS.io, BITS.locked, BITS.droppable] {
+        for f in [
+            BITS.hugetlb,
+            BITS.pfnmap,
+            BITS.mixedmap,
+            BITS.io,
+            BITS.locked,
+            BITS.droppable,
+        ] {
             assert!(!scannable(&facts(f | 0b11), &BITS), "flag {f:#x}");
         }
     }
 
     #[test]
     fn prot_none_and_unmigratable_vmas_are_skipped() {
-        assert!(!scannable(&VmaFacts { accessible: false, ..facts(0) }, &BITS));
-        assert!(!scannable(&VmaFacts { migratable: false, ..facts(0) }, &BITS));
+        assert!(!scannable(
+            &VmaFacts {
+                accessible: false,
+                ..facts(0)
+            },
+            &BITS
+        ));
+        assert!(!scannable(
+            &VmaFacts {
+                migratable: false,
+                ..facts(0)
+            },
+            &BITS
+        ));
     }
 }
