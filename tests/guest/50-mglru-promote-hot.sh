@@ -5,8 +5,4 @@
 # skipped it and never flushed it, so the set was never tested again.
 # Fails when the kernel has no MGLRU.
 . /tests/lib/common.sh
-mglru_on
-sh /tests/guest/20-promote-hot.sh
-rc=$?
-mglru_off
-exit $rc
+with_mglru /tests/guest/20-promote-hot.sh

@@ -4,8 +4,4 @@
 # the hot set without a TLB flush.  The hot set must still reach 90% and
 # stay.  Fails when the kernel has no MGLRU.
 . /tests/lib/common.sh
-mglru_on
-sh /tests/guest/35-dram-full.sh
-rc=$?
-mglru_off
-exit $rc
+with_mglru /tests/guest/35-dram-full.sh

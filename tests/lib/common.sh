@@ -151,6 +151,16 @@ mglru_on() {
 }
 mglru_off() { echo n >$LRU_GEN; }
 
+# with_mglru TEST: runs another guest test with MGLRU on, then turns it off;
+# returns the test's status.
+with_mglru() {
+	mglru_on
+	sh "$1"
+	rc=$?
+	mglru_off
+	return $rc
+}
+
 # trace_visits PID FILE: the kmmscand_scan_mm_end events of PID in a saved
 # trace FILE, one "scanned young" pair a line.
 trace_visits() {
