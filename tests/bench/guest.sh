@@ -5,10 +5,16 @@
 # directory under /extra/bench and tierload under /extra):
 #
 #   sh /extra/bench/guest.sh [--quick] [--mechs "M..."] [--starts "S..."]
-#                            [--damon-tuner consist|temporal] WORKLOAD...
+#                            [--runs N] [--damon-tuner consist|temporal]
+#                            WORKLOAD...
 #
-# For each workload (tests/bench/workloads), each start mode and each
-# mechanism, in that order, one run:
+# For each workload (tests/bench/workloads), each start mode, each rep 1..N
+# (--runs, default 1) and each mechanism, in that order, one run: the
+# mechanisms are interleaved (rep 1 of each, then rep 2 of each, ...), so
+# that a slow drift of the emulator's speed hits every mechanism alike.
+# none runs in rep 1 only: it moves nothing by construction (its placement
+# stays where the workload put it), and the others' extra CPU is taken
+# against that one run.
 #
 #   mechanisms  none      numa_balancing=0
 #               numab2    numa_balancing=2 (NUMA balancing memory tiering),
@@ -27,10 +33,11 @@
 # (MGLRU on, /sys/kernel/mm/lru_gen/enabled; every other run has it off).
 #
 # Everything the host needs is printed between "BENCH run ..." and
-# "BENCH end" lines: tierload's own lines (placement samples, operations,
-# system time) and "BENCH v NAME BEFORE AFTER" counter readings taken when
-# the mechanism was turned on and at the end of the run.  The host
-# (tools/bench/report.py) computes every figure from them.
+# "BENCH end ..." lines (both with rep=K, K from 1): tierload's own lines
+# (placement samples, operations, system time) and "BENCH v NAME BEFORE
+# AFTER" counter readings taken when the mechanism was turned on and at the
+# end of the run.  The host (tools/bench/report.py) computes every figure
+# from them.
 . /tests/lib/common.sh
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,18 +52,23 @@ variant=full
 DAMON_TUNER=temporal
 mechs="none numab2 damon kmmscand"
 starts="on-first on-later"
+runs=1
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) variant=quick ;;
 	--mechs) mechs=$2; shift ;;
 	--starts) starts=$2; shift ;;
+	--runs) runs=$2; shift ;;
 	--damon-tuner) DAMON_TUNER=$2; shift ;;
 	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 	shift
 done
+case $runs in
+''|*[!0-9]*|0) echo "guest.sh: --runs $runs: a positive number" >&2; exit 2 ;;
+esac
 
 say() { echo "BENCH $*"; }
 
@@ -319,16 +331,16 @@ fill_stop() {
 run_abort() {
 	all_off
 	has_setup fill && fill_stop
-	say "end workload=$wl mechanism=$mech start=$start status=2"
+	say "end workload=$wl mechanism=$mech start=$start rep=$rep status=2"
 }
 
-# run WORKLOAD SECONDS SETUP MECH START ARGS...
+# run WORKLOAD SECONDS SETUP MECH START REP ARGS...
 run() {
-	wl=$1 secs=$2 setup=$3 mech=$4 start=$5
-	shift 5
+	wl=$1 secs=$2 setup=$3 mech=$4 start=$5 rep=$6
+	shift 6
 	out=/tmp/run.out
 	rm -f /tmp/run.ready /tmp/run.go "$out" /tmp/v.before /tmp/v.after
-	say "run workload=$wl mechanism=$mech start=$start seconds=$secs setup=$setup args=$*"
+	say "run workload=$wl mechanism=$mech start=$start rep=$rep seconds=$secs setup=$setup args=$*"
 	all_off
 	# MGLRU is off unless the setup asks for it, then on before the filler,
 	# the mechanism and the workload start; off again after the run.
@@ -379,7 +391,7 @@ run() {
 	# "BENCH v NAME BEFORE AFTER", names from either reading.
 	awk 'FNR == NR { b[$1] = $2; next } { print "BENCH v", $1, ($1 in b ? b[$1] : "-"), $2 }' \
 		/tmp/v.before /tmp/v.after
-	say "end workload=$wl mechanism=$mech start=$start status=$rc"
+	say "end workload=$wl mechanism=$mech start=$start rep=$rep status=$rc"
 }
 
 # --- main ---------------------------------------------------------------
@@ -388,7 +400,7 @@ find_slow_node
 KSWAPD_PIDS=$(pid_of kswapd0)
 [ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
 table=$here/workloads
-say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER"
+say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER runs=$runs"
 for n in /sys/devices/system/node/node[0-9]*; do
 	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
 done
@@ -407,9 +419,15 @@ for wl in "$@"; do
 	bad=$(echo "$setup" | tr ',' '\n' | grep -vxE 'fill|mglru' | grep -vx -- '-' | tr '\n' ' ')
 	[ -z "$bad" ] || { say "error workload $wl: unknown setup '$bad' in $table"; failed=1; continue; }
 	for start in $starts; do
-		for mech in $mechs; do
-			# shellcheck disable=SC2086
-			run "$wl" "$secs" "$setup" "$mech" "$start" "$@" || failed=1
+		rep=1
+		while [ "$rep" -le "$runs" ]; do
+			for mech in $mechs; do
+				# none once: it moves nothing, a rep would repeat it.
+				[ "$mech" = none ] && [ "$rep" -gt 1 ] && continue
+				# shellcheck disable=SC2086
+				run "$wl" "$secs" "$setup" "$mech" "$start" "$rep" "$@" || failed=1
+			done
+			rep=$((rep + 1))
 		done
 	done
 done
