@@ -23,6 +23,8 @@ TEST_PROGS := mmstress placement
 LLVM_FLAGS := LLVM=-19
 # The Rust toolchain pinned in rust-toolchain.toml, also for the kernel and
 # module builds, which run in the kernel tree (outside the file's reach).
+# rustup's tools (scripts/setup installs rustup in ~/.cargo when missing).
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/rust-toolchain.toml)
 
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
