@@ -8,6 +8,11 @@ Each LOG is the console output of one guest running tests/bench/guest.sh.
 Every figure is computed here from what the guest printed: tierload's
 placement samples ("tierload: S ...") and the counters read when the
 mechanism was turned on and at the end ("BENCH v NAME BEFORE AFTER").
+
+A workload x start x mechanism may have run several times (guest.sh
+--runs, rep=K on its lines; none once): results.csv has a row per run,
+the tables the median and [min-max] of each such cell, the figures the
+median curve and a min-max band.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ import argparse
 import csv
 import json
 import re
+import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
 STARTS = ["on-first", "on-later"]
@@ -102,10 +108,16 @@ COLUMNS = [
     "kmmscand_sweeps", "kmmscand_kswapd_requests",
     "kmmscand_promote_fail_target_full", "status",
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
-    "setup", "lru_gen_enabled",
+    "setup", "lru_gen_enabled", "rep",
 ]
 # The columns that are text; every other one is a number or blank.
 TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
+# Times to reach a level: blank when never reached, which counts as
+# +infinity in a cell's median, min and max.
+T_COLUMNS = {"t50_s", "t90_s", "t90_shift_s", "t90_slowest_s", "t50_shift_s", "t50_slowest_s"}
+INF = float("inf")
+# tierload's --sample-ms when a run's args do not give it.
+SAMPLE_MS_DEFAULT = 1000
 
 
 @dataclass
@@ -148,6 +160,8 @@ class Run:
     counters: dict[str, tuple[Optional[float], Optional[float]]] = field(default_factory=dict)
     status: Optional[int] = None
     errors: list[str] = field(default_factory=list)
+    rep: int = 1  # the run's repetition, from 1 (logs without rep=: 1)
+    args: str = ""  # tierload's options
 
 
 # --- parsing ---------------------------------------------------------------
@@ -194,7 +208,9 @@ def parse_log(text: str) -> list[Run]:
             f = kv(line)
             cur = Run(workload=f["workload"], mechanism=f["mechanism"],
                       start=f["start"], seconds=float(f["seconds"]),
-                      setup=f.get("setup", "-"), kernel=kernel)
+                      setup=f.get("setup", "-"), kernel=kernel,
+                      rep=int(f.get("rep", "1")),
+                      args=line.split(" args=", 1)[1] if " args=" in line else "")
             runs.append(cur)
         elif cur is None:
             continue
@@ -367,7 +383,8 @@ def compute(run: Run, k: float) -> Row:
     procs = sorted((p for p in run.procs.values() if p.samples), key=lambda p: p.index)
     row: Row = {c: None for c in COLUMNS}
     row.update(workload=run.workload, start=run.start, mechanism=run.mechanism,
-               kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k, setup=run.setup)
+               kernel=run.kernel, seconds=run.seconds, procs=len(procs), k=k, setup=run.setup,
+               rep=run.rep)
     ok = bool(procs) and run.status == 0 and all(p.ended for p in procs) \
         and len(procs) == len(run.procs)
     # MGLRU as read when the mechanism was turned on and at the end (absent
@@ -484,15 +501,22 @@ def compute(run: Run, k: float) -> Row:
 
 def relate_to_none(rows: list[Row]) -> None:
     """Operations relative to none's; CPU time beyond none's (same workload,
-    start); then the time-weighted memory time, which adds that CPU time.
+    start; none's run of the same rep if there is one, else its first: none
+    runs once); then the time-weighted memory time, which adds that CPU time.
 
     extra_cpu_s = the mechanism's threads + the workload's system time +
     kswapd, less the workload's system time and kswapd under none: what
     the mechanism cost in all, wherever it ran.
     """
-    base = {(r["workload"], r["start"]): r for r in rows if r["mechanism"] == "none"}
+    nones = sorted((r for r in rows if r["mechanism"] == "none"), key=lambda r: rep_of(r))
+    first: dict[tuple[Any, Any], Row] = {}
+    same: dict[tuple[Any, Any, int], Row] = {}
+    for r in nones:
+        first.setdefault((r["workload"], r["start"]), r)
+        same[(r["workload"], r["start"], rep_of(r))] = r
     for r in rows:
-        b = base.get((r["workload"], r["start"]))
+        b = same.get((r["workload"], r["start"], rep_of(r))) or first.get(
+            (r["workload"], r["start"]))
         if b is not None:
             if b["app_ops_per_s"] and r["app_ops_per_s"] is not None:
                 r["app_ops_rel_none"] = r["app_ops_per_s"] / b["app_ops_per_s"]
@@ -522,15 +546,29 @@ def write_csv(rows: list[Row], path: Path) -> None:
             w.writerow([fmt_csv(r[c]) for c in COLUMNS])
 
 
-def order_key(r: Row, workloads: list[str]) -> tuple[int, int, int]:
+def rep_of(r: Row) -> int:
+    """A row's rep (1 for a row without one: older results)."""
+    return int(r.get("rep") or 1)
+
+
+def order_key(r: Row, workloads: list[str]) -> tuple[int, int, int, int]:
     def idx(seq: list[str], v: object) -> int:
         return seq.index(str(v)) if str(v) in seq else len(seq)
     return (idx(workloads, r["workload"]), idx(STARTS, r["start"]),
-            idx(MECHANISMS, r["mechanism"]))
+            idx(MECHANISMS, r["mechanism"]), rep_of(r))
+
+
+def tnum(v: float) -> str:
+    """A time to reach a level, to 0.05 s, with 2 decimals where the second
+    is not 0: 2.25, 2.5, 2.0.  Samples every 250 ms put T50/T90 on quarter
+    seconds, taken a few ms after they are due (2.007 is 2.0); the CSV
+    keeps the full value."""
+    t = f"{round(v * 20) / 20:.2f}"
+    return t[:-1] if t.endswith("0") else t
 
 
 def secs(v: Optional[float]) -> str:
-    return "never" if v is None else f"{float(v):.1f} s"
+    return "never" if v is None or v == INF else f"{tnum(float(v))} s"
 
 
 def pct(v: Optional[float]) -> str:
@@ -576,8 +614,136 @@ def headline_col(r: Row, level: int) -> str:
     return f"t{level}_s"
 
 
-def headline(r: Optional[Row], level: int) -> str:
-    return "-" if r is None else secs(r[headline_col(r, level)])
+# --- cells: the runs of one workload x start x mechanism --------------------
+
+Cell = list[Row]
+CellKey = tuple[str, str, str]
+
+
+def group_cells(rows: list[Row], workloads: list[str]) -> dict[CellKey, Cell]:
+    """The rows by (workload, start, mechanism), in the tables' order, each
+    cell's runs in rep order."""
+    cells: dict[CellKey, Cell] = {}
+    for r in sorted(rows, key=lambda r: order_key(r, workloads)):
+        cells.setdefault((str(r["workload"]), str(r["start"]), str(r["mechanism"])),
+                         []).append(r)
+    return cells
+
+
+def cell_runs(cell: Cell) -> Cell:
+    """The runs a cell's figures come from: those that ran to their end, or
+    all of them if none did."""
+    return [r for r in cell if r["status"] == "ok"] or cell
+
+
+def cell_values(cell: Cell, col: str) -> list[float]:
+    """A column over a cell's runs (cell_runs): blanks left out, except a
+    time never reached (T_COLUMNS), which is +infinity."""
+    runs = cell_runs(cell)
+    if col in T_COLUMNS:
+        return [INF if r[col] is None else float(r[col]) for r in runs]
+    return [float(r[col]) for r in runs if r[col] is not None]
+
+
+def median_row(cell: Cell) -> Row:
+    """A cell as one row: each number the median of its runs' (blank where
+    that is +infinity: never reached), the text its first run's.  Of one
+    run, that run."""
+    m = dict(cell_runs(cell)[0])
+    for c in COLUMNS:
+        if c not in TEXT_COLUMNS and c != "rep":
+            xs = cell_values(cell, c)
+            v = statistics.median(xs) if xs else None
+            m[c] = None if v == INF else v
+    return m
+
+
+def spread(cell: Cell, col: str, bare: Callable[[float], str], unit: str = "",
+           blank: str = "-") -> str:
+    """A cell's column as the tables show it: one run's value as today; of
+    several runs, the median then [min-max], e.g. "5.0 s [4.5-5.75]".  A
+    time never reached is +infinity: "never" wherever it lands ("never"
+    alone if no run reached it)."""
+    xs = cell_values(cell, col)
+    if not xs:
+        return blank
+
+    def one(x: float) -> str:
+        return "never" if x == INF else bare(x)
+    med = statistics.median(xs)
+    head = one(med) + ("" if med == INF else unit)
+    if len(xs) == 1 or min(xs) == INF:
+        return head
+    return f"{head} [{one(min(xs))}-{one(max(xs))}]"
+
+
+def b_pct(v: float) -> str:
+    return f"{100 * v:.1f}"
+
+
+def b_flt(digits: int = 2) -> Callable[[float], str]:
+    return lambda v: f"{v:.{digits}f}"
+
+
+def n_text(ns: Iterable[int]) -> str:
+    """Run counts: "3", or "2-3" if the cells differ."""
+    s = sorted(set(ns))
+    return "-" if not s else str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}"
+
+
+def cell_counts(cells: dict[CellKey, Cell]) -> list[int]:
+    """The number of runs of the cells (none's left out: it runs once, unless
+    it is all there is)."""
+    ns = [len(c) for k, c in cells.items() if k[2] != "none"]
+    return ns or [len(c) for c in cells.values()]
+
+
+def runs_note(cells: dict[CellKey, Cell], sampling: str) -> str:
+    """Sentences on the runs per cell and the sampling interval."""
+    ns = cell_counts(cells)
+    if max(ns, default=1) <= 1:
+        text = "One run per cell"
+    else:
+        text = (f"Every cell is the median of its {n_text(ns)} runs, with [min-max] after"
+                " T50, T90, cold moved, extra CPU, slow-tier s and mem time (the other"
+                " columns: the median); a time never reached counts as +infinity, \"never\""
+                " where it lands.  The runs were interleaved (the first of every mechanism,"
+                " then the second, ...), so that a slow drift of the emulator's speed hits"
+                " every mechanism alike; none ran once: it moves nothing by construction (its"
+                " placement stays where the workload put it), and the others' extra CPU is"
+                " taken against that run")
+    if sampling:
+        text += f".  Placement sampled every {sampling}"
+    return text + ".  "
+
+
+def sampling_text(runs: list[Run], workloads: list[str]) -> str:
+    """tierload's sampling interval ("250 ms"), per workload if they differ."""
+    ms: dict[str, int] = {}
+    for run in runs:
+        m = re.search(r"--sample-ms\s+(\d+)", run.args)
+        ms.setdefault(run.workload, int(m.group(1)) if m else SAMPLE_MS_DEFAULT)
+    vals = sorted(set(ms.values()))
+    if len(vals) <= 1:
+        return f"{vals[0]} ms" if vals else ""
+    return ", ".join(f"{wl}: {ms[wl]} ms" for wl in workloads if wl in ms)
+
+
+def mech_label(cell: Cell) -> str:
+    """The mechanism column: its name, and the runs that failed."""
+    bad = [r for r in cell if r["status"] != "ok"]
+    name = str(cell[0]["mechanism"])
+    if not bad:
+        return name
+    if len(cell) == 1:
+        return f"{name} ({bad[0]['status']})"
+    return f"{name} ({len(bad)} of {len(cell)} runs {bad[0]['status']})"
+
+
+def headline(cell: Optional[Cell], level: int) -> str:
+    """A cell's headline T50/T90 (headline_col), median [min-max] if it ran
+    more than once."""
+    return "-" if not cell else spread(cell, headline_col(cell[0], level), tnum, " s")
 
 
 MEM_TIME_TEXT = (
@@ -594,19 +760,25 @@ MEM_TIME_TEXT = (
 
 def write_markdown(rows: list[Row], workloads: list[str],
                    meta: dict[str, str], figures: dict[str, list[str]], path: Path) -> None:
+    """results.md: per workload a placement and a cost table, a row per
+    start x mechanism (several runs: median [min-max], see runs_note)."""
     k = rows[0]["k"] if rows and rows[0]["k"] is not None else SLOW_COST
+    cells = group_cells(rows, workloads)
+    multi = any(len(c) > 1 for c in cells.values())
     out = [f"# `make bench` results: {meta.get('title', '')}", "",
            f"Kernel {meta.get('kernel', '?')}, QEMU TCG, {meta.get('guest', '')}.",
            "Times are seconds since the workload's clock started; compare rows within a"
            " workload (one boot), not absolute values: TCG emulates no slow memory, so"
            " the application's rate shows each mechanism's overhead, not DRAM's benefit.",
            MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
+    if multi or meta.get("sampling"):
+        out += [runs_note(cells, meta.get("sampling", "")).strip(), ""]
     if meta.get("kernel_log"):
         out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
                 " detector reports, see `logs/`): check them before trusting these numbers.", ""]
     for wl in workloads:
-        wrows = sorted((r for r in rows if r["workload"] == wl),
-                       key=lambda r: order_key(r, workloads))
+        wcells = [c for (w, _, _), c in cells.items() if w == wl]
+        wrows = [r for c in wcells for r in c]
         if not wrows:
             continue
         r0 = wrows[0]
@@ -630,26 +802,32 @@ def write_markdown(rows: list[Row], workloads: list[str],
                 "promoted pages/s",
                 "peak pages/s", "hint faults", "ops vs none", "slow-tier s", "mem time",
                 "mem time (ops)"]
+        lead = ["start", "mechanism"] + (["runs"] if multi else [])
         for title, head in (("Placement", placement), ("Cost", cost)):
-            out += [f"{title}:", "", "| start | mechanism | " + " | ".join(head) + " |",
-                    "|---|---|" + "---:|" * len(head)]
-            for r in wrows:
+            out += [f"{title}:", "", "| " + " | ".join(lead + head) + " |",
+                    "|---" * len(lead) + "|" + "---:|" * len(head)]
+            for c in wcells:
+                r = median_row(c)
                 if title == "Placement":
-                    cells = [secs(r["t50_s"]), secs(r["t90_s"])] + [secs(r[c]) for _, c in extra]
-                    cells += [pct(r["hot_final"]),
-                              f"{pct(r['cold_moved_frac'])} ({cnt(r['cold_moved_pages'])})",
-                              pct(r["precision"]), cnt(r["pages_promoted"]),
-                              cnt(r["pages_demoted"]), cnt(r["pingpong_pages"])]
+                    vals = [spread(c, "t50_s", tnum, " s"), spread(c, "t90_s", tnum, " s")]
+                    vals += [spread(c, col, tnum, " s") for _, col in extra]
+                    vals += [pct(r["hot_final"]),
+                               f"{spread(c, 'cold_moved_frac', b_pct, '%')}"
+                               f" ({cnt(r['cold_moved_pages'])})",
+                               pct(r["precision"]), cnt(r["pages_promoted"]),
+                               cnt(r["pages_demoted"]), cnt(r["pingpong_pages"])]
                 else:
-                    cells = [flt(r["mech_cpu_s"], " s"), flt(r["kswapd_cpu_s"], " s"),
-                             flt(r["app_sys_s"], " s"), flt(r["extra_cpu_s"], " s"),
-                             cnt(r["scan_pages_per_s"]),
-                             cnt(r["promote_pages_per_s"]), cnt(r["promote_peak_pages_per_s"]),
-                             cnt(r["numa_hint_faults"]), flt(r["app_ops_rel_none"], "x"),
-                             flt(r["slow_s"], " s", 1), flt(r["mem_time_tw_rel_oracle"]),
-                             flt(r["mem_time_rel_oracle"])]
-                mech = str(r["mechanism"]) + ("" if r["status"] == "ok" else f" ({r['status']})")
-                out.append(f"| {r['start']} | {mech} | " + " | ".join(cells) + " |")
+                    vals = [flt(r["mech_cpu_s"], " s"), flt(r["kswapd_cpu_s"], " s"),
+                              flt(r["app_sys_s"], " s"), spread(c, "extra_cpu_s", b_flt(), " s"),
+                              cnt(r["scan_pages_per_s"]),
+                              cnt(r["promote_pages_per_s"]), cnt(r["promote_peak_pages_per_s"]),
+                              cnt(r["numa_hint_faults"]), flt(r["app_ops_rel_none"], "x"),
+                              spread(c, "slow_s", b_flt(1), " s"),
+                              spread(c, "mem_time_tw_rel_oracle", b_flt()),
+                              flt(r["mem_time_rel_oracle"])]
+                lead_cells = [str(r["start"]), mech_label(c)] + (
+                    [str(len(cell_runs(c)))] if multi else [])
+                out.append("| " + " | ".join(lead_cells + vals) + " |")
             out.append("")
         # Exact names: "timeline-hot1g-" also begins hot1g-mglru's.
         for fig in (f"timeline-{wl}-{s}.png" for s in STARTS):
@@ -662,14 +840,19 @@ def write_markdown(rows: list[Row], workloads: list[str],
 def winners(rows: list[Row], workloads: list[str]) -> list[str]:
     """One line per workload about the on-first runs (none left out): the
     mechanisms by time-weighted memory time, lowest first, then who was best
-    at what.  Values are shown as the tables show them; equal shown values
-    are ties."""
+    at what.  A cell of several runs is compared by its medians (its runs
+    that ran to their end; the line says "(median of N)").  Values are shown
+    as the tables show them; equal shown values are ties."""
     out = []
+    cells = group_cells(rows, workloads)
     for wl in workloads:
-        rs = [r for r in rows if r["workload"] == wl and r["start"] == "on-first"
-              and r["mechanism"] != "none" and r["status"] == "ok"]
+        wcells = [c for (w, s, m), c in cells.items() if w == wl and s == "on-first"
+                  and m != "none" and any(r["status"] == "ok" for r in c)]
+        rs = [median_row(c) for c in wcells]
         if not rs:
             continue
+        ns = [len(cell_runs(c)) for c in wcells]
+        of = f" (median of {n_text(ns)})" if max(ns) > 1 else ""
 
         def best(what: str, col: Any, show: Any, only: Any = lambda r: True) -> str:
             vals = sorted((float(v), MECHANISMS.index(str(r["mechanism"]))
@@ -698,7 +881,7 @@ def winners(rows: list[Row], workloads: list[str]) -> list[str]:
                        lambda r: (r["hot_moved_pages"] or 0) > 0),
                   best("least extra CPU, of those that reached 90%", lambda r: "extra_cpu_s",
                        lambda v: flt(v, " s"), lambda r: str(r["mechanism"]) in reached)]
-        out.append(f"- {wl}: " + "; ".join(parts))
+        out.append(f"- {wl}{of}: " + "; ".join(parts))
     return out
 
 
@@ -717,49 +900,94 @@ def mglru_note(rows: list[Row], workloads: list[str]) -> str:
             " every other run.  ")
 
 
-def write_summary(rows: list[Row], workloads: list[str], path: Path) -> None:
-    """The compact table the README shows: one row per workload x mechanism."""
-    by = {(r["workload"], r["start"], r["mechanism"]): r for r in rows}
+def write_summary(rows: list[Row], workloads: list[str], path: Path,
+                  sampling: str = "") -> None:
+    """The compact table the README shows: one row per workload x mechanism
+    (several runs: median [min-max], see runs_note)."""
+    cells = group_cells(rows, workloads)
+    multi = any(len(c) > 1 for c in cells.values())
     k = rows[0]["k"] if rows and rows[0]["k"] is not None else SLOW_COST
-    out = ["| workload | mechanism | T50 on-first | T90 on-first | T50 on-later | T90 on-later"
+    lead = "| workload | mechanism | " + ("runs | " if multi else "")
+    out = [lead + "T50 on-first | T90 on-first | T50 on-later | T90 on-later"
            " | cold moved | precision | thread CPU | app sys | extra CPU | slow-tier s"
            " | mem time | mem time (ops) |",
-           "|---|---|" + "---:|" * 12]
+           "|---|---|" + ("---:|" if multi else "") + "---:|" * 12]
     for wl in workloads:
         for m in MECHANISMS:
-            f, later = by.get((wl, "on-first", m)), by.get((wl, "on-later", m))
-            if f is None and later is None:
+            f, later = cells.get((wl, "on-first", m)), cells.get((wl, "on-later", m))
+            c = f or later
+            if c is None:
                 continue
-            r = f or later
-            assert r is not None
-            out.append("| " + " | ".join([
-                wl, m, headline(f, 50), headline(f, 90), headline(later, 50), headline(later, 90),
-                pct(r["cold_moved_frac"]), pct(r["precision"]),
+            r = median_row(c)
+            nf, nl = (len(cell_runs(x)) if x else 0 for x in (f, later))
+            runs = [str(nf or nl) if not (nf and nl) or nf == nl else f"{nf}/{nl}"]
+            out.append("| " + " | ".join([wl, m] + (runs if multi else []) + [
+                headline(f, 50), headline(f, 90), headline(later, 50), headline(later, 90),
+                spread(c, "cold_moved_frac", b_pct, "%"), pct(r["precision"]),
                 flt(r["mech_cpu_s"], " s"), flt(r["app_sys_s"], " s"),
-                flt(r["extra_cpu_s"], " s"), flt(r["slow_s"], " s", 1),
-                flt(r["mem_time_tw_rel_oracle"]), flt(r["mem_time_rel_oracle"])]) + " |")
+                spread(c, "extra_cpu_s", b_flt(), " s"), spread(c, "slow_s", b_flt(1), " s"),
+                spread(c, "mem_time_tw_rel_oracle", b_flt()),
+                flt(r["mem_time_rel_oracle"])]) + " |")
     out += ["", "T50/T90: time until 50%/90% of the hot set was on the top tier (procs8: the"
             " slowest process; shift: the second window, from the shift).  The other columns"
             " are the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
             " time and kswapd, less what the workload and kswapd used under none.  "
-            + mglru_note(rows, workloads)
+            + runs_note(cells, sampling) + mglru_note(rows, workloads)
             + MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     out += winners(rows, workloads)
     path.write_text("\n".join(out) + "\n")
 
 
+# The grid the runs of a cell are resampled onto for its median curve and
+# min-max band.
+GRID_S = 0.25
+
+
+def on_grid(times: list[float], fracs: list[float], grid: list[float]) -> list[float]:
+    """A timeline step-held onto grid: at each grid time, the fraction of the
+    last sample due by then (a sample is taken a few ms after it is due:
+    up to half a step late counts; before the first sample, the first)."""
+    out, i = [], 0
+    for g in grid:
+        while i + 1 < len(times) and times[i + 1] <= g + GRID_S / 2:
+            i += 1
+        out.append(fracs[i])
+    return out
+
+
+def band(reps: list[tuple[list[float], list[float]]]
+         ) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Runs' timelines on a common GRID_S grid (to the longest's end): the
+    grid and, at each point, the median, min and max across the runs."""
+    end = max(t[-1] for t, _ in reps)
+    grid = [i * GRID_S for i in range(int(end / GRID_S + 0.5) + 1)]
+    cols = [on_grid(t, f, grid) for t, f in reps]
+    at = list(zip(*cols))
+    return (grid, [statistics.median(x) for x in at], [min(x) for x in at],
+            [max(x) for x in at])
+
+
 def plot(rows: list[Row], runs: list[Run], workloads: list[str],
          outdir: Path) -> dict[str, list[str]]:
-    """One PNG per workload x start (a line per mechanism) and summary.png."""
+    """One PNG per workload x start (a line per mechanism: of several runs,
+    the median and a min-max band) and summary.png."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series: dict[tuple[str, str], dict[str, tuple[list[float], list[float]]]] = {}
-    for run in runs:
+    # A cell's runs that ran to their end (all of them if none did).
+    status = {(r["workload"], r["start"], r["mechanism"], rep_of(r)): r["status"] for r in rows}
+    series: dict[tuple[str, str], dict[str, list[tuple[list[float], list[float]]]]] = {}
+    failed: dict[tuple[str, str], dict[str, list[tuple[list[float], list[float]]]]] = {}
+    for run in sorted(runs, key=lambda r: r.rep):
         t, f = timeline(run)
         if t:
-            series.setdefault((run.workload, run.start), {})[run.mechanism] = (t, f)
+            ok = status.get((run.workload, run.start, run.mechanism, run.rep)) == "ok"
+            (series if ok else failed).setdefault((run.workload, run.start), {}).setdefault(
+                run.mechanism, []).append((t, f))
+    for key, by_mech in failed.items():
+        for m, reps in by_mech.items():
+            series.setdefault(key, {}).setdefault(m, reps)
     figures: dict[str, list[str]] = {}
     keys = [(w, s) for w in workloads for s in STARTS if (w, s) in series]
 
@@ -768,7 +996,13 @@ def plot(rows: list[Row], runs: list[Run], workloads: list[str],
         for m in MECHANISMS + sorted(set(series[(wl, start)]) - set(MECHANISMS)):
             if m not in series[(wl, start)]:
                 continue
-            t, f = series[(wl, start)][m]
+            reps = series[(wl, start)][m]
+            if len(reps) == 1:
+                t, f = reps[0]
+            else:
+                t, f, lo, hi = band(reps)
+                ax.fill_between(t, [100 * x for x in lo], [100 * x for x in hi],
+                                color=MECH_COLOR.get(m), alpha=0.2, lw=0)
             ax.plot(t, [100 * x for x in f], label=MECH_LABEL.get(m, m),
                     color=MECH_COLOR.get(m), ls=MECH_STYLE.get(m, "-"), lw=1.8,
                     marker="." if len(t) < 30 else None)
@@ -781,7 +1015,9 @@ def plot(rows: list[Row], runs: list[Run], workloads: list[str],
         ax.set_ylim(-2, 102)
         ax.set_xlim(left=0)
         ax.grid(alpha=0.3)
-        ax.set_title(f"{wl}, {start}", fontsize=10)
+        n = max(len(reps) for reps in series[(wl, start)].values())
+        ax.set_title(f"{wl}, {start}, runs={n}" + (": median, band min-max" if n > 1 else ""),
+                     fontsize=10)
         return drawn
 
     for wl, start in keys:
@@ -796,24 +1032,33 @@ def plot(rows: list[Row], runs: list[Run], workloads: list[str],
         plt.close(fig)
         figures[name] = drawn
     if keys:
+        # A row per workload and a column per start mode; with one start
+        # mode, the workloads two per row.
+        starts = [s for s in STARTS if any(k[1] == s for k in keys)]
         wls = [w for w in workloads if any(k[0] == w for k in keys)]
-        fig, axes = plt.subplots(len(wls), len(STARTS), figsize=(11, 2.6 * len(wls) + 0.6),
+        if len(starts) == 1:
+            grid = [[(w, starts[0]) for w in wls[i:i + 2]] for i in range(0, len(wls), 2)]
+        else:
+            grid = [[(w, s) for s in starts] for w in wls]
+        ncol = max(len(row) for row in grid)
+        height = 2.6 * len(grid) + 0.6
+        fig, axes = plt.subplots(len(grid), ncol, figsize=(5.5 * ncol, height),
                                  squeeze=False, sharey=True)
         drawn_all: set[str] = set()
-        for i, wl in enumerate(wls):
-            for j, start in enumerate(STARTS):
+        for i, row in enumerate(grid):
+            for j in range(ncol):
                 ax = axes[i][j]
-                if (wl, start) in series:
-                    drawn_all.update(draw(ax, wl, start))
+                if j < len(row) and row[j] in series:
+                    drawn_all.update(draw(ax, *row[j]))
                 else:
                     ax.set_visible(False)
                 if j == 0:
                     ax.set_ylabel("hot on top (%)")
-            axes[-1][0].set_xlabel("time (s)")
-            axes[-1][-1].set_xlabel("time (s)")
+        for j in range(ncol):  # under the lowest panel of each column
+            axes[max(i for i, row in enumerate(grid) if j < len(row))][j].set_xlabel("time (s)")
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=9)
-        fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.6 * len(wls) + 0.6)))
+        fig.legend(handles, labels, loc="upper center", ncol=4 if ncol > 1 else 2, fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 1 - (0.5 if ncol > 1 else 0.8) / height))
         fig.savefig(outdir / "summary.png", dpi=90)
         plt.close(fig)
         figures["summary.png"] = sorted(drawn_all, key=lambda m: MECHANISMS.index(m)
@@ -850,18 +1095,21 @@ def main(argv: Optional[list[str]] = None) -> int:
     write_csv(rows, a.out / "results.csv")
     with (a.out / "timelines.csv").open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["workload", "start", "mechanism", "t_s", "hot_frac"])
+        w.writerow(["workload", "start", "mechanism", "t_s", "hot_frac", "rep"])
         for run in runs:
             for t, fr in zip(*timeline(run)):
-                w.writerow([run.workload, run.start, run.mechanism, f"{t:.3f}", f"{fr:.5f}"])
+                w.writerow([run.workload, run.start, run.mechanism, f"{t:.3f}", f"{fr:.5f}",
+                            run.rep])
     figures = {} if a.no_plots else plot(rows, runs, workloads, a.out)
     (a.out / "figures.json").write_text(json.dumps(figures, indent=1) + "\n")
     kernel = next((str(r["kernel"]) for r in rows if r["kernel"]), "?")
     cells = read_rows(a.out / "results.csv")
+    sampling = sampling_text(runs, workloads)
     write_markdown(cells, workloads, {"title": a.title, "kernel": kernel, "guest": a.guest,
-                                      "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else ""},
+                                      "kernel_log": str(len(KERNEL_LOG)) if KERNEL_LOG else "",
+                                      "sampling": sampling},
                    figures, a.out / "results.md")
-    write_summary(cells, workloads, a.out / "summary.md")
+    write_summary(cells, workloads, a.out / "summary.md", sampling)
     bad = [r for r in rows if r["status"] != "ok"]
     print(f"report: {len(rows)} runs ({len(bad)} not ok), {len(figures)} figures in {a.out}"
           + (f"; the kernel logged {len(KERNEL_LOG)} report lines" if KERNEL_LOG else ""))

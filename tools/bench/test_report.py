@@ -322,7 +322,8 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(report.COLUMNS[40], "status")
             self.assertEqual(report.COLUMNS[43:46], ["timeline_s", "slow_s",
                                                      "mem_time_tw_rel_oracle"])
-            self.assertEqual(report.COLUMNS[46:], ["setup", "lru_gen_enabled"])
+            self.assertEqual(report.COLUMNS[46:48], ["setup", "lru_gen_enabled"])
+            self.assertEqual(report.COLUMNS[48:], ["rep"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
