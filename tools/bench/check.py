@@ -3,10 +3,13 @@
 """Check a `make bench` results directory: the harness, not the numbers.
 
     check.py DIR [--workloads "W..."] [--mechs "M..."] [--starts "S..."]
+             [--runs N]
 
-Asserts that every workload x start x mechanism produced one row that ran
-to its end, that every number is well-formed and within physical bounds
-(fractions in [0, 1], pages moved <= the region, times within the run,
+Asserts that every workload x start x mechanism produced its rows (one per
+run, reps 1 to N: N is --runs or the most any mechanism has, so that every
+mechanism has as many; none one, it runs once) and that each ran to its
+end, that every number of each row is well-formed and within physical
+bounds (fractions in [0, 1], pages moved <= the region, times within the run,
 the modeled memory times within [1, k] (the time-weighted one: plus the
 extra CPU time over the timeline, and equal to its formula over the CSV's
 own cells), CPU times within what two CPUs can give, MGLRU fully on in
@@ -60,8 +63,12 @@ def fnum(row: dict[str, str], col: str, problems: list[str], where: str) -> Opti
     return x
 
 
-def check_row(row: dict[str, str], problems: list[str]) -> None:
+def check_row(row: dict[str, str], problems: list[str], reps: bool = False) -> None:
+    """One run's row (reps: the results have several runs of a cell, and
+    the problems name the run's rep)."""
     where = f"{row['workload']}/{row['start']}/{row['mechanism']}"
+    if reps:
+        where += f"/rep{row.get('rep', '')}"
     if row["status"] != "ok":
         problems.append(f"{where}: run status {row['status']!r}")
     n = {c: fnum(row, c, problems, where) for c in COLUMNS if c not in TEXT_COLUMNS}
@@ -80,7 +87,7 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
 
     need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
          "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
-         "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s")
+         "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s", "rep")
     if row["mechanism"] in ("damon", "kmmscand"):
         need("mech_cpu_s", "pages_promoted")
     secs = n["seconds"] or 0.0
@@ -123,6 +130,7 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
     bound("k", 1, None)
     bound("on_s", secs * 0.9, None)
     bound("procs", 1, 64)
+    bound("rep", 1, None)
     for c in ("mech_cpu_s", "kswapd_cpu_s"):
         bound(c, 0, NCPU * on + 1)
     bound("app_sys_s", 0, NCPU * (secs + 5))
@@ -148,7 +156,8 @@ def check_row(row: dict[str, str], problems: list[str]) -> None:
         problems.append(f"{where}: lru_gen_enabled={lg:g}, MGLRU on in a run without mglru")
 
 
-def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) -> list[str]:
+def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str],
+          runs: Optional[int] = None) -> list[str]:
     problems: list[str] = []
     csv_path = d / "results.csv"
     if not csv_path.is_file():
@@ -163,17 +172,29 @@ def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) ->
         workloads = sorted({r["workload"] for r in rows})
     if not workloads:
         problems.append("results.csv has no rows")
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], list[str]] = {}
     for r in rows:
-        key = (r["workload"], r["start"], r["mechanism"])
-        seen[key] = seen.get(key, 0) + 1
-        check_row(r, problems)
+        seen.setdefault((r["workload"], r["start"], r["mechanism"]), []).append(r["rep"])
+    several = any(len(v) > 1 for v in seen.values())
+    for r in rows:
+        check_row(r, problems, several)
+    # Every mechanism as many runs as the one with the most (or --runs);
+    # none one: it runs once by construction.
+    if runs is None:
+        runs = max((len(v) for (wl, s, m), v in seen.items()
+                    if wl in workloads and s in starts and m in mechs and m != "none"),
+                   default=1)
     for wl in workloads:
         for s in starts:
             for m in mechs:
-                c = seen.get((wl, s, m), 0)
-                if c != 1:
-                    problems.append(f"{wl}/{s}/{m}: {c} rows in results.csv, expected 1")
+                reps = seen.get((wl, s, m), [])
+                want = 1 if m == "none" else runs
+                if len(reps) != want:
+                    problems.append(f"{wl}/{s}/{m}: {len(reps)} rows in results.csv,"
+                                    f" expected {want}")
+                elif sorted(reps, key=lambda v: float(v) if v else 0.0) != [
+                        str(i) for i in range(1, want + 1)]:
+                    problems.append(f"{wl}/{s}/{m}: reps {', '.join(reps)}, expected 1 to {want}")
     try:
         figures: dict[str, list[str]] = json.loads((d / "figures.json").read_text())
     except (OSError, ValueError) as e:
@@ -197,9 +218,9 @@ def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str]) ->
             problems.append(f"results.md has no section for {wl}")
     table_rows = [ln for ln in md.splitlines()
                   if ln.startswith("| ") and ln.split("|")[1].strip() in STARTS]
-    if len(table_rows) != 2 * len(rows):  # a placement and a cost table
+    if len(table_rows) != 2 * len(seen):  # a placement and a cost table
         problems.append(f"results.md has {len(table_rows)} table rows, expected two per"
-                        f" row of results.csv ({len(rows)})")
+                        f" workload x start x mechanism of results.csv ({len(seen)})")
     return problems
 
 
@@ -210,8 +231,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--workloads", default="")
     ap.add_argument("--mechs", default=" ".join(MECHANISMS))
     ap.add_argument("--starts", default=" ".join(STARTS))
+    ap.add_argument("--runs", type=int, default=None,
+                    help="runs per mechanism (default: the most any mechanism has)")
     a = ap.parse_args(argv)
-    problems = check(a.dir, a.workloads.split(), a.mechs.split(), a.starts.split())
+    problems = check(a.dir, a.workloads.split(), a.mechs.split(), a.starts.split(), a.runs)
     for p in problems:
         print(f"check: {p}")
     print(f"check: {a.dir}: {'ok' if not problems else f'{len(problems)} problems'}")
