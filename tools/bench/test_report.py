@@ -26,11 +26,14 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
              shift_at: Optional[float] = None, counters: Optional[dict[str, tuple[int, int]]] = None,
              ops_per_s: int = 1000, status: int = 0, end: bool = True,
              noise: bool = False, times: Optional[list[float]] = None,
-             ops: Optional[Callable[[float], int]] = None, setup: str = "-") -> str:
+             ops: Optional[Callable[[float], int]] = None, setup: str = "-",
+             rep: Optional[int] = None, args: str = "x") -> str:
     """The console text of one run: samples at 0, 1, ... secs (or at times;
-    the access counter ops_per_s * t, or ops(t))."""
-    lines = [f"BENCH run workload={wl} mechanism={mech} start={start} seconds={secs}"
-             f" setup={setup} args=x"]
+    the access counter ops_per_s * t, or ops(t)); rep=K on its run and end
+    lines if rep is given (older logs have none)."""
+    rep_kv = "" if rep is None else f" rep={rep}"
+    lines = [f"BENCH run workload={wl} mechanism={mech} start={start}{rep_kv} seconds={secs}"
+             f" setup={setup} args={args}"]
     if "mglru" in setup.split(","):
         lines.append("BENCH mglru enabled=0x0007")
     windows = 2 if shift_at is not None else 1
@@ -65,7 +68,8 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
     for name, (b, a) in c.items():
         lines.append(f"BENCH v {name} {b} {a}")
     if end:
-        lines.append(f"BENCH end workload={wl} mechanism={mech} start={start} status={status}")
+        lines.append(f"BENCH end workload={wl} mechanism={mech} start={start}{rep_kv}"
+                     f" status={status}")
     return "\n".join(lines) + "\n"
 
 
@@ -494,6 +498,202 @@ class Mglru(unittest.TestCase):
                 self.assertEqual(items, want, wl)
         self.assertIn(("full", "hot1g-mglru"), rows)
         self.assertIn(("full", "dramfull-mglru"), rows)
+
+
+# Samples every 250 ms, as the full variant takes them.
+QUARTERS = [0.25 * i for i in range(41)]
+# The mechanisms' runs of Reps: the hot set's ramp, the cold fraction moved
+# and the thread's CPU ticks, per rep.
+REPS = {"numab2": [(ramp(2, 8), 0.1, 0), (ramp(2, 12), 0.2, 0), (ramp(2, 6), 0.3, 0)],
+        "kmmscand": [(ramp(0, 3), 0.0, 100), (ramp(0, 4), 0.0, 150), (ramp(0, 5), 0.0, 200)]}
+
+
+def reps_log(wl: str = "hot64", mechs: tuple[str, ...] = ("numab2", "kmmscand")) -> str:
+    """A guest log of --runs 3: none once, then each rep of every mechanism,
+    interleaved, as guest.sh runs them; samples every 250 ms for 10 s."""
+    parts = [BOOT, run_text(wl, "none", "on-first", 10, 1000, 2000, const(0.0), times=QUARTERS,
+                            counters={"mech_ticks": (0, 0)}, rep=1,
+                            args="--pattern hot --sample-ms 250")]
+    for rep in range(3):
+        for m in mechs:
+            hot, cold, ticks = REPS[m][rep]
+            parts.append(run_text(wl, m, "on-first", 10, 1000, 2000, hot,
+                                  cold=const(cold), times=QUARTERS, rep=rep + 1,
+                                  counters={"mech_ticks": (0, ticks),
+                                            "pgpromote_success": (0, 1000),
+                                            "kmmscand_promoted": (0, 1000)},
+                                  args="--pattern hot --sample-ms 250"))
+    return "".join(parts)
+
+
+def table(text: str) -> list[dict[str, str]]:
+    """The rows of the first markdown table of text, by column name."""
+    lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
+    head = [c.strip() for c in lines[0].strip("|").split("|")]
+    return [dict(zip(head, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[1:]]
+
+
+class Reps(unittest.TestCase):
+    """Several runs of a cell (guest.sh --runs N): a row per run, median
+    [min-max] in the tables, rankings by medians."""
+
+    def test_rep_parsed(self) -> None:
+        runs = report.parse_log(BOOT + run_text("hot64", "kmmscand", "on-first", 4, 10, 10,
+                                                ramp(0, 2), rep=2))
+        self.assertEqual(runs[0].rep, 2)
+        self.assertEqual(report.compute(runs[0], 2.0)["rep"], 2)
+        # Logs of older harnesses have no rep: the run is rep 1.
+        runs = report.parse_log(BOOT + run_text("hot64", "kmmscand", "on-first", 4, 10, 10,
+                                                ramp(0, 2)))
+        self.assertEqual(runs[0].rep, 1)
+        r = report.compute(runs[0], 2.0)
+        self.assertEqual((r["rep"], r["status"]), (1, "ok"))
+
+    def test_times_shown(self) -> None:
+        self.assertEqual([report.secs(v) for v in (2.25, 2.253, 2.5, 2.007, 14.0, None)],
+                         ["2.25 s", "2.25 s", "2.5 s", "2.0 s", "14.0 s", "never"])
+        self.assertEqual(report.secs(report.INF), "never")
+
+    def test_never_is_infinity(self) -> None:
+        def cell(*t90: Optional[float]) -> report.Cell:
+            return [{**{c: None for c in report.COLUMNS}, "status": "ok", "t90_s": v,
+                     "rep": i + 1} for i, v in enumerate(t90)]
+        show = lambda c: report.spread(c, "t90_s", report.tnum, " s")  # noqa: E731
+        self.assertEqual(show(cell(2.0, None, 4.0)), "4.0 s [2.0-never]")
+        self.assertEqual(show(cell(None, 3.0, None)), "never [3.0-never]")
+        self.assertEqual(show(cell(None, None, None)), "never")
+        self.assertEqual(show(cell(3.25, 2.0, 5.75)), "3.25 s [2.0-5.75]")
+        self.assertEqual(show(cell(None)), "never")  # one run: as before
+        self.assertEqual(show(cell(2.5)), "2.5 s")
+        # Of an even count, the mean of the middle two: +infinity with a never.
+        self.assertEqual(show(cell(2.0, None)), "never [2.0-never]")
+        # A failed run is left out while another ran to its end.
+        c = cell(2.0, 3.0, None)
+        c[2]["status"] = "failed: exit 2"
+        self.assertEqual(show(c), "2.5 s [2.0-3.0]")
+        self.assertEqual(report.mech_label([{**r, "mechanism": "damon"} for r in c]),
+                         "damon (1 of 3 runs failed: exit 2)")
+        # The median row a ranking compares: blank where the median is never.
+        self.assertIsNone(report.median_row(cell(None, 3.0, None))["t90_s"])
+        self.assertEqual(report.median_row(cell(2.0, None, 4.0))["t90_s"], 4.0)
+
+    def test_on_grid(self) -> None:
+        # Step-held: each sample from the grid point it was due at (taken a
+        # few ms late), the first one back to t=0.
+        t, f = [0.004, 0.254, 0.503, 1.003], [0.1, 0.5, 0.7, 1.0]
+        self.assertEqual(report.on_grid(t, f, [0.0, 0.25, 0.5, 0.75, 1.0, 1.25]),
+                         [0.1, 0.5, 0.7, 0.7, 1.0, 1.0])
+        grid, med, lo, hi = report.band([(t, f), ([0.003, 0.5, 1.0], [0.0, 0.2, 0.4]),
+                                         ([0.002, 1.01], [0.3, 0.9])])
+        self.assertEqual(grid, [0.0, 0.25, 0.5, 0.75, 1.0])
+        self.assertEqual(med, [0.1, 0.3, 0.3, 0.3, 0.9])
+        self.assertEqual(lo, [0.0, 0.0, 0.2, 0.2, 0.4])
+        self.assertEqual(hi, [0.3, 0.5, 0.7, 0.7, 1.0])
+
+    def test_report_then_check(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            log = out / "all.log"
+            log.write_text(reps_log())
+            mechs = ["none", "numab2", "kmmscand"]
+            self.assertEqual(report.main(["--out", str(out), str(log)]), 0)
+            with (out / "results.csv").open() as fh:
+                rows = list(csv.DictReader(fh))
+            # A row per run, in rep order within a cell; rep the last column.
+            self.assertEqual([(r["mechanism"], r["rep"]) for r in rows],
+                             [("none", "1")] + [(m, str(k)) for m in mechs[1:]
+                                                for k in (1, 2, 3)])
+            self.assertEqual(list(rows[0])[-1], "rep")
+            with (out / "timelines.csv").open() as fh:
+                tl = list(csv.DictReader(fh))
+            self.assertEqual(list(tl[0])[-1], "rep")
+            self.assertEqual({r["rep"] for r in tl if r["mechanism"] == "kmmscand"},
+                             {"1", "2", "3"})
+            self.assertEqual(check.check(out, ["hot64"], mechs, ["on-first"]), [])
+            # Every rep's extra CPU is taken against none's one run.
+            kmm = [r for r in rows if r["mechanism"] == "kmmscand"]
+            self.assertEqual([r["extra_cpu_s"] for r in kmm], ["1", "1.5", "2"])
+
+            def cell(m: str, col: str, digits: int, unit: str = "") -> str:
+                """A column of m's runs as median [min-max], from the CSV."""
+                v = sorted(float(r[col]) for r in rows if r["mechanism"] == m)
+                return f"{v[1]:.{digits}f}{unit} [{v[0]:.{digits}f}-{v[2]:.{digits}f}]"
+
+            summary = (out / "summary.md").read_text()
+            by = {r["mechanism"]: r for r in table(summary)}
+            kmmscand, numab2, none = by["kmmscand"], by["numab2"], by["none"]
+            self.assertEqual((none["runs"], numab2["runs"], kmmscand["runs"]), ("1", "3", "3"))
+            # ramp(0, 3), (0, 4), (0, 5) sampled every 250 ms: 50% at 1.5,
+            # 2.0, 2.5 s; 90% at 2.7, 3.6, 4.5 s, seen at the next sample.
+            self.assertEqual(kmmscand["T50 on-first"], "2.0 s [1.5-2.5]")
+            self.assertEqual(kmmscand["T90 on-first"], "3.75 s [2.75-4.5]")
+            # numab2's second run reaches 80% by the end: never 90%.
+            self.assertEqual(numab2["T50 on-first"], "5.0 s [4.0-7.0]")
+            self.assertEqual(numab2["T90 on-first"], "7.5 s [5.75-never]")
+            self.assertEqual(numab2["T50 on-later"], "-")
+            self.assertEqual(numab2["cold moved"], "20.0% [10.0-30.0]")
+            self.assertEqual(kmmscand["cold moved"], "0.0% [0.0-0.0]")
+            self.assertEqual(kmmscand["extra CPU"], "1.50 s [1.00-2.00]")
+            self.assertEqual(kmmscand["thread CPU"], "1.50 s")  # the median alone
+            for m in ("numab2", "kmmscand"):
+                self.assertEqual(by[m]["mem time"], cell(m, "mem_time_tw_rel_oracle", 2))
+                self.assertEqual(by[m]["slow-tier s"], cell(m, "slow_s", 1, " s"))
+            # none ran once: its values as with one run.
+            self.assertEqual((none["T50 on-first"], none["mem time"], none["extra CPU"]),
+                             ("never", "2.00", "0.00 s"))
+            med = {m: cell(m, "mem_time_tw_rel_oracle", 2).split()[0] for m in mechs[1:]}
+            self.assertLess(med["kmmscand"], med["numab2"])
+            self.assertIn(f"- hot64 (median of 3): mem time, lowest first: kmmscand"
+                          f" ({med['kmmscand']}), numab2 ({med['numab2']}); fastest to 50%:"
+                          " kmmscand (2.0 s); fastest to 90%: kmmscand (3.75 s); least cold"
+                          " moved, of those that moved: kmmscand (0.0%); least extra CPU, of"
+                          " those that reached 90%: numab2 (0.00 s)", summary)
+            self.assertIn("Every cell is the median of its 3 runs", summary)
+            self.assertIn("none ran once", summary)
+            self.assertIn("Placement sampled every 250 ms.", summary)
+            md = (out / "results.md").read_text()
+            self.assertIn("| on-first | kmmscand | 3 | 2.0 s [1.5-2.5] | 3.75 s [2.75-4.5] |", md)
+            self.assertIn("| on-first | none | 1 | never | never |", md)
+            figures = json.loads((out / "figures.json").read_text())
+            self.assertEqual(figures["timeline-hot64-on-first.png"], mechs)
+
+            # The check: the same number of runs of every mechanism, none once.
+            text = (out / "results.csv").read_text().splitlines()
+            (out / "results.csv").write_text("\n".join(text[:-1]) + "\n")  # kmmscand's rep 3
+            joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
+            self.assertIn("hot64/on-first/kmmscand: 2 rows in results.csv, expected 3", joined)
+            (out / "results.csv").write_text("\n".join(text + [text[1]]) + "\n")  # none twice
+            joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
+            self.assertIn("hot64/on-first/none: 2 rows in results.csv, expected 1", joined)
+            cells = next(csv.reader([text[-1]]))
+            cells[-1] = "2"  # kmmscand's reps 1, 2, 2
+            (out / "results.csv").write_text("\n".join(text[:-1] + [",".join(cells)]) + "\n")
+            joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
+            self.assertIn("hot64/on-first/kmmscand: reps 1, 2, 2, expected 1 to 3", joined)
+            # Each run's row is checked as one run's: the problem names its rep.
+            cells = next(csv.reader([text[2]]))
+            cells[report.COLUMNS.index("hot_final")] = "1.5"
+            (out / "results.csv").write_text("\n".join(text[:2] + [",".join(cells)] + text[3:])
+                                             + "\n")
+            joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
+            self.assertIn("hot64/on-first/numab2/rep1: hot_final=1.5 outside", joined)
+
+    def test_old_log_unchanged_format(self) -> None:
+        """A log without rep (one run per cell): rep 1, and the tables as
+        before, without a runs column or medians."""
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            log = out / "all.log"
+            log.write_text(full_log("hot64"))
+            self.assertEqual(report.main(["--out", str(out), str(log)]), 0)
+            with (out / "results.csv").open() as fh:
+                self.assertEqual({r["rep"] for r in csv.DictReader(fh)}, {"1"})
+            summary = (out / "summary.md").read_text()
+            self.assertNotIn("runs", summary.splitlines()[0])
+            self.assertNotIn("median of", summary)
+            self.assertNotIn("[", "".join(ln for ln in summary.splitlines() if ln.startswith("|")))
+            self.assertIn("One run per cell.  Placement sampled every 1000 ms.", summary)
+            self.assertEqual(table(summary)[3]["T90 on-first"], "4.0 s")
 
 
 if __name__ == "__main__":
