@@ -101,9 +101,10 @@ plot:
 
 # The reference comparison with NUMA balancing tiering and DAMON, on a kernel
 # without debugging options (built once, cached like the test kernel):
-# six workloads x four mechanisms x two start modes, results in
-# bench/results/<date>-<kernel>/ (tools/bench/run; BENCH_QUICK=1 for the
-# 5-minute variant; BENCH_WORKLOADS, BENCH_MECHS, BENCH_STARTS, BENCH_K).
+# nine workloads x four mechanisms, on-first, 3 runs each (none once),
+# about 70-80 minutes, results in bench/results/<date>-<kernel>/
+# (tools/bench/run; BENCH_QUICK=1 for the 5-minute variant; BENCH_WORKLOADS,
+# BENCH_MECHS, BENCH_STARTS="on-first on-later", BENCH_RUNS, BENCH_K).
 BENCH_ENV := $(BUILD)/kernel-bench.env
 bench: setup progs
 	@KERNEL_VARIANT=bench scripts/build-kernel
