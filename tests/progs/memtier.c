@@ -9,6 +9,9 @@
  * (kmmscand) move them.  Placement is read with move_pages(nodes=NULL),
  * which does not fault pages in or move them.
  *
+ * --size-kb N gives a region of N KiB instead of --size-mb's MiB (a set
+ * small enough for the TLB to keep all its translations).
+ *
  * With --hot-mb N only the first N MiB follow --pattern hot; the rest is
  * touched once, and reports split the placement into the two parts.
  *
@@ -60,7 +63,7 @@
 #define THP_SIZE	(2UL << 20)
 
 struct opts {
-	unsigned long size_mb;
+	unsigned long size_kb;	/* --size-mb N is N x 1024 */
 	unsigned long hot_mb;	/* 0: the whole region follows --pattern */
 	unsigned long every_ms;	/* 0: hot rounds back to back */
 	int node;
@@ -285,7 +288,7 @@ static void access_round(const struct opts *o, char *base, long hot_pages)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: memtier [--size-mb N] [--hot-mb N] [--node N] [--bind] [--thp]\n"
+		"usage: memtier [--size-mb N | --size-kb N] [--hot-mb N] [--node N] [--bind] [--thp]\n"
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
@@ -298,6 +301,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "size-mb", required_argument, 0, 's' },
+		{ "size-kb", required_argument, 0, 'k' },
 		{ "hot-mb", required_argument, 0, 'H' },
 		{ "node", required_argument, 0, 'n' },
 		{ "bind", no_argument, 0, 'b' },
@@ -318,13 +322,14 @@ static void parse(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	*o = (struct opts){ .size_mb = 64, .node = 1, .hot = 1, .seconds = 30,
+	*o = (struct opts){ .size_kb = 64 << 10, .node = 1, .hot = 1, .seconds = 30,
 			    .until_node = -1, .until_pct = 90,
 			    .expect_node = -1, .expect_pct = 90,
 			    .report_ms = 1000 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': o->size_mb = strtoul(optarg, NULL, 10); break;
+		case 's': o->size_kb = strtoul(optarg, NULL, 10) << 10; break;
+		case 'k': o->size_kb = strtoul(optarg, NULL, 10); break;
 		case 'H': o->hot_mb = strtoul(optarg, NULL, 10); break;
 		case 'n': o->node = atoi(optarg); break;
 		case 'b': o->bind = 1; break;
@@ -353,7 +358,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (!o->size_mb || o->hot_mb > o->size_mb || o->node < 0 || o->node >= MAX_NODES ||
+	if (!o->size_kb || (o->hot_mb << 10) > o->size_kb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
 	    !o->report_ms || o->idle_s < 0 || o->hold_s < 0 ||
 	    (o->hold_s > 0 && o->until_node < 0))
@@ -392,7 +397,7 @@ static int churn(const struct opts *o, char *self)
 {
 	double t0 = now_s();
 	long rounds = 0, execs = 0;
-	size_t len = o->size_mb << 20;
+	size_t len = o->size_kb << 10;
 	char *keep = map_on_node(len, o->node);	/* scanned throughout */
 
 	while (now_s() - t0 < o->seconds) {
@@ -450,7 +455,7 @@ int main(int argc, char **argv)
 	page_size = sysconf(_SC_PAGESIZE);
 	if (o.churn)
 		return churn(&o, argv[0]);
-	len = o.size_mb << 20;
+	len = o.size_kb << 10;
 	npages = len / page_size;
 
 	/*

@@ -1,0 +1,54 @@
+#!/bin/sh
+# MGLRU's aging walk clears the Accessed bits of a hot set's PTEs and of
+# the PMDs above them without flushing the TLB.  While the CPU keeps the
+# translations cached it sets none of them again, so a scanner that skips
+# page tables whose PMD is not young, and flushes only what it found
+# young, skips that set for ever.  kmmscand flushes every range it tested
+# or skipped, so the next access sets the bits again and the next sweep
+# sees them.
+#
+# A 64 KiB hot set (16 pages: QEMU's TLB, 256 entries for user mode until
+# a flush resizes it, keeps all their translations) runs pinned to CPU 1,
+# where nothing else switches the address space and so flushes its TLB.
+# MGLRU ages the slow node once through its debugfs command (without
+# force_scan, so that it clears the PMDs' bits too): its walk clears the
+# set's Accessed bits without a flush.  Then the module is loaded: >= 90%
+# of the region must reach node 0 within the bound of 20-promote-hot.
+# With the module that flushed only what it found young, 10 of the 16
+# pages moved (those the CPU happened to walk again) and the other 6 sat
+# on the slow node for the whole 20 s.
+. /tests/lib/common.sh
+find_slow_node
+kb=64
+limit=$(promote_limit_s)
+DBG=/sys/kernel/debug
+grep -q " $DBG debugfs" /proc/mounts || mount -t debugfs none $DBG || fail "cannot mount debugfs"
+[ -w $DBG/lru_gen ] || fail "$DBG/lru_gen missing: the kernel lacks CONFIG_LRU_GEN or CONFIG_DEBUG_FS"
+mglru_on
+trap mglru_off EXIT
+rm -f /tmp/mg.ready /tmp/mg.go
+taskset -c 1 $MEMTIER --size-kb "$kb" --node "$SLOW" --pattern hot --seconds "$limit" \
+	--until-node 0 --until-pct 90 --report-ms 1000 \
+	--ready-file /tmp/mg.ready --go-file /tmp/mg.go >/tmp/mg.out 2>&1 &
+pid=$!
+i=0
+while [ ! -e /tmp/mg.ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/mg.ready ] || { cat /tmp/mg.out; fail "memtier did not place its region"; }
+# The set is accessed for a second: its translations are cached on CPU 1.
+sleep 1
+# Age the slow node's LRU once: memcg 0 (no memory cgroups), any sequence
+# number up to the current one, anonymous memory, no force_scan.
+echo "+ 0 $SLOW 0 max 0" >$DBG/lru_gen || fail "the MGLRU aging command failed"
+info "MGLRU aged node $SLOW: $(awk -v n="$SLOW" '$1 == "node" { p = ($2 == n) } p && NF == 4 { g = $0 } END { print "newest generation:" g }' $DBG/lru_gen)"
+load_module
+p0=$(vmstat kmmscand_promoted)
+touch /tmp/mg.go
+wait $pid
+rc=$?
+cat /tmp/mg.out
+unload_module
+p1=$(vmstat kmmscand_promoted)
+info "kmmscand_promoted +$((p1 - p0)); kmmscand_ptables_skipped $(vmstat kmmscand_ptables_skipped)"
+[ $rc = 0 ] || fail "the hot region did not reach 90% on node 0 within $limit s after MGLRU aged it (its page tables skipped unflushed?)"
+[ $((p1 - p0)) -le $((kb / 4)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the region's $((kb / 4)) pages"
+check_dmesg
