@@ -6,10 +6,11 @@
 //! A kthread, `kmmscand`, visits the address spaces of user processes, tests
 //! and clears the Accessed bit of every PTE or PMD that maps a folio on a
 //! lower-tier (e.g. CXL) node, keeps one byte of hotness per slow-tier page,
-//! and moves the folios found young in `hot_threshold` consecutive sweeps to
-//! the nearest top-tier node with batched `migrate_pages()` calls, within
-//! the target's free room and a rate limit, asking kswapd for room when the
-//! target is full.  Knobs are in `/sys/kernel/mm/kmmscand/`, counters in
+//! and moves the folios found young in `hot_threshold` passes (sweeps or
+//! rechecks, each within a window of the previous sighting) to the nearest
+//! top-tier node with batched `migrate_pages()` calls, within the target's
+//! free room and a rate limit, asking kswapd for room when the target is
+//! full.  Knobs are in `/sys/kernel/mm/kmmscand/`, counters in
 //! `/proc/vmstat` (`kmmscand_*`), tracepoints in `events/kmmscand/`.
 //!
 //! Layers, each depending only on those below it:

@@ -10,6 +10,7 @@ use core::ptr::NonNull;
 
 use kernel::{
     bindings,
+    error::from_err_ptr,
     prelude::*, //
 };
 
@@ -64,13 +65,7 @@ impl AttrDir {
         let kobj = unsafe {
             c::kmmscand_sysfs_create(ctx, names.as_ptr(), modes.as_ptr(), attrs.len() as c_uint)
         };
-        // SAFETY: `IS_ERR`/`PTR_ERR` only inspect the pointer value.
-        if unsafe { bindings::IS_ERR(kobj.cast()) } {
-            // SAFETY: As above.
-            let err = unsafe { bindings::PTR_ERR(kobj.cast()) };
-            return Err(Error::from_errno(err as c_int));
-        }
-        let kobj = NonNull::new(kobj).ok_or(ENOMEM)?;
+        let kobj = NonNull::new(from_err_ptr(kobj)?).ok_or(ENOMEM)?;
         // INVARIANT: The directory exists and `names` is kept with it.
         Ok(AttrDir { kobj, names })
     }

@@ -10,6 +10,7 @@ use core::ptr::NonNull;
 
 use kernel::{
     bindings,
+    error::from_err_ptr,
     prelude::*,
     sync::atomic::{
         AtomicFlag,
@@ -112,13 +113,7 @@ impl KThread {
         // SAFETY: The caller guarantees `ctx` for the thread's lifetime,
         // which ends before the drop of the returned value returns.
         let task = unsafe { c::kmmscand_thread_create(ctx) };
-        // SAFETY: `IS_ERR` only inspects the pointer value.
-        if unsafe { bindings::IS_ERR(task.cast()) } {
-            // SAFETY: As above; `PTR_ERR` decodes the error value.
-            let err = unsafe { bindings::PTR_ERR(task.cast()) };
-            return Err(Error::from_errno(err as c_int));
-        }
-        let task = NonNull::new(task).ok_or(ENOMEM)?;
+        let task = NonNull::new(from_err_ptr(task)?).ok_or(ENOMEM)?;
         // INVARIANT: A successful `kmmscand_thread_create` returns a
         // referenced, running kthread.
         Ok(KThread { task })

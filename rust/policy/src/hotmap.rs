@@ -69,7 +69,7 @@ impl<'a, S: SectionRecords> HotMap<'a, S> {
     }
 
     /// Records that the folio whose first page is `pfn` was found young and
-    /// returns its consecutive-sweep count; `None` when the PFN is not
+    /// returns its pass count (see [`crate::hotness`]); `None` when the PFN is not
     /// tracked (it then counts as seen for the first time).
     pub fn record_young(&mut self, pfn: u64, s: Sighting) -> Option<u8> {
         let byte = self.byte(pfn)?;

@@ -69,7 +69,7 @@ pub const MAX_WINDOW_BUCKETS: u8 = EXPIRE_BUCKETS - 1;
 const _: () = assert!(EXPIRE_BUCKETS + AGE_INTERVAL_BUCKETS <= BUCKETS);
 const _: () = assert!(MAX_WINDOW_BUCKETS < EXPIRE_BUCKETS);
 
-/// Largest consecutive-sweep count a record holds.
+/// Largest pass count a record holds.
 pub const MAX_COUNT: u8 = 3;
 
 const COUNT_MASK: u8 = 0b11;
@@ -153,7 +153,7 @@ pub struct Sighting {
 }
 
 /// Records that the folio whose state byte is `byte` was found young, and
-/// returns the new byte and the folio's consecutive-sweep count.
+/// returns the new byte and the folio's pass count.
 pub fn record_young(byte: u8, s: Sighting) -> (u8, u8) {
     let old = Record::decode(byte);
     let tag = (s.sweep & u32::from(TAG_MASK)) as u8;
@@ -204,7 +204,7 @@ mod tests {
     }
 
     #[test]
-    fn consecutive_sweeps_count_up_and_saturate() {
+    fn passes_count_up_and_saturate() {
         let (b, c) = record_young(0, at(7, 0));
         assert_eq!(c, 1);
         let (b, c) = record_young(b, at(8, 1));

@@ -35,7 +35,8 @@ pub enum Knob {
     ScanSizeMaxMb,
     /// `mms_to_scan`: address spaces scanned per wake-up at most.
     MmsToScan,
-    /// `hot_threshold`: consecutive scans a folio must be found young in.
+    /// `hot_threshold`: passes (sweeps or rechecks, each within the window
+    /// of the previous sighting) a folio must be found young in.
     HotThreshold,
     /// `migrate_batch`: pages moved by one `migrate_pages()` call at most.
     MigrateBatch,

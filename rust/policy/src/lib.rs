@@ -11,7 +11,7 @@
 //! - [`knobs`]: the tunables, their units, defaults, ranges and consistency;
 //! - [`pace`]: per-mm scan period and scan size adaptation;
 //! - [`hotness`]: the per-page record that finds folios young in
-//!   consecutive sweeps;
+//!   separate passes, each within a window of the previous sighting;
 //! - [`hotmap`]: where each PFN's record lives, per memory section;
 //! - [`mempolicy`]: which nodes a memory policy allows;
 //! - [`ratelimit`]: the promotion token bucket;
