@@ -47,6 +47,24 @@
 
 #include "kmmscand_shim.h"
 
+/*
+ * Kernel options the module cannot work without.  A kernel that lacks one
+ * stops the module's build here with the reason, instead of building a
+ * module that loads and misbehaves.
+ */
+#ifndef CONFIG_NUMA
+#error "kmmscand needs CONFIG_NUMA: it moves pages between NUMA nodes"
+#endif
+#ifndef CONFIG_MIGRATION
+#error "kmmscand needs CONFIG_MIGRATION (selected by CONFIG_NUMA_MIGRATION): it promotes with migrate_pages()"
+#endif
+#ifndef CONFIG_NUMA_BALANCING
+#error "kmmscand needs CONFIG_NUMA_BALANCING: the pgpromote_success counter it adds to exists only with it"
+#endif
+#ifndef CONFIG_PAGE_IDLE_FLAG
+#error "kmmscand needs CONFIG_PAGE_IDLE_FLAG (select CONFIG_IDLE_PAGE_TRACKING or CONFIG_DAMON_VADDR): without it folio_set_young() does nothing, and reclaim would take every page whose Accessed bit the scan cleared for unused"
+#endif
+
 #define CREATE_TRACE_POINTS
 #include "kmmscand_trace.h"
 
