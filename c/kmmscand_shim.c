@@ -233,6 +233,15 @@ void kmmscand_cond_resched(void)
 	cond_resched();
 }
 
+/*
+ * Enters the refrigerator if the system is freezing (a static inline in
+ * <linux/freezer.h>).  Returns whether the thread was frozen.
+ */
+bool kmmscand_try_to_freeze(void)
+{
+	return try_to_freeze();
+}
+
 /* ---------------------------------------------------------------------
  * sysfs: /sys/kernel/mm/kmmscand/<attribute>.
  *

@@ -208,6 +208,7 @@ bool kmmscand_should_stop(void);
 void kmmscand_sleep_ms(unsigned int ms);
 void kmmscand_wake(void);
 void kmmscand_cond_resched(void);
+bool kmmscand_try_to_freeze(void);
 
 struct kobject *kmmscand_sysfs_create(void *ctx, const char *const *names,
 				      const u16 *modes, unsigned int nr);

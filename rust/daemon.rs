@@ -363,6 +363,9 @@ impl Daemon {
                     break;
                 }
             }
+            // Between visits no lock is held: a suspend need not wait for
+            // the rest of the wake-up.
+            ctx.freeze_point();
             ctx.cond_resched();
         }
     }

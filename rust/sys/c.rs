@@ -135,6 +135,7 @@ extern "C" {
     pub(super) fn kmmscand_sleep_ms(ms: c_uint);
     pub(super) fn kmmscand_wake();
     pub(super) fn kmmscand_cond_resched();
+    pub(super) fn kmmscand_try_to_freeze() -> bool;
 
     pub(super) fn kmmscand_sysfs_create(
         ctx: *mut c_void,

@@ -67,6 +67,18 @@ impl ThreadCtx {
         unsafe { c::kmmscand_sleep_ms(ms) }
     }
 
+    /// Lets the system freeze the thread here if it is freezing (suspend,
+    /// hibernation); returns whether it was frozen.  A wake-up can run
+    /// many visits and migrations: without these points a freeze would
+    /// wait for all of them.  Call it with no lock held (lockdep reports
+    /// freezing with a lock held).
+    pub(crate) fn freeze_point(&self) -> bool {
+        // SAFETY: By the type invariants we are the kthread, which the shim
+        // made freezable; `try_to_freeze()` only sleeps when a freeze is
+        // in progress.
+        unsafe { c::kmmscand_try_to_freeze() }
+    }
+
     /// Yields the CPU if another task needs it.
     pub(crate) fn cond_resched(&self) {
         // SAFETY: By the type invariants we are the kthread, in process
