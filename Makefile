@@ -126,6 +126,8 @@ lint: kernel
 	$(MAKE) -C $(kdir) M=$(TOP) MO=$(BUILD)/module-lint $(LLVM_FLAGS) CLIPPY=1 modules
 	$(kdir)/scripts/checkpatch.pl --no-tree -f c/*.[ch]
 	cargo clippy --workspace --all-targets -- -D warnings
+	@# rustfmt at the kernel's settings, on the module and the policy crate.
+	rustfmt --config-path $(kdir)/.rustfmt.toml --edition 2021 --check rust/*.rs rust/sys/*.rs rust/policy/src/*.rs
 
 clean:
 	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run \
