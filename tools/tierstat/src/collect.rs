@@ -396,9 +396,9 @@ mod tests {
             [
                 "enabled",
                 "hot_threshold",
+                "hotness_bytes",
                 "promote_rate_limit_mbps",
                 "scan_sleep_ms",
-                "source_nodes",
                 "target_node"
             ]
         );
@@ -452,12 +452,12 @@ mod tests {
     #[test]
     fn read_only_knob_and_new_knob() {
         let sys = scratch("hmat", "knobs");
-        let ro = sys.path(KNOB_DIR).join("source_nodes");
+        let ro = sys.path(KNOB_DIR).join("hotness_bytes");
         fs::set_permissions(&ro, fs::Permissions::from_mode(0o444)).unwrap();
         fs::write(sys.path(KNOB_DIR).join("zz_new_knob"), "7\n").unwrap();
         let m = sys.module().unwrap();
         let k = |n: &str| m.knobs.iter().find(|k| k.name == n).unwrap().clone();
-        assert!(!k("source_nodes").writable);
+        assert!(!k("hotness_bytes").writable);
         assert!(k("enabled").writable);
         assert_eq!(k("zz_new_knob").value.as_deref(), Some("7"));
         let _ = fs::remove_dir_all(sys.root());

@@ -38,10 +38,7 @@ fn plot_reads_what_tierstat_records() {
         .output()
     {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("python3 not found ({e}): plot check skipped");
-            return;
-        }
+        Err(e) => panic!("python3 not found ({e}): scripts/setup installs it"),
     };
     let _ = std::fs::remove_file(&file);
     let stdout = String::from_utf8_lossy(&out.stdout);
