@@ -34,21 +34,23 @@ if new_log | grep -E 'refused to freeze|Freezing of tasks failed|Freezing.*abort
 	fail "a task refused to freeze"
 fi
 new_log | grep -q 'Freezing remaining freezable tasks' || fail "the freezer did not run (no log)"
-# The thread sleeps at most scan_period_max_ms between wake-ups (the pace
-# backs off to it once the hot set has moved): it must wake again within
-# that, plus 3 s for a visit in progress.
-bound=$(( $(knob scan_period_max_ms) / 1000 + 3 ))
-w0=$(vmstat kmmscand_wakeups)
+# The thread must visit an address space again after the thaw (a wake-up
+# alone, every scan_sleep_ms, proves nothing): an mm is due at the latest
+# 4 x scan_period_max_ms after its last visit (one with no slow-tier
+# memory left, once the hot set has moved), plus 3 s for a visit in
+# progress.
+bound=$(( 4 * $(knob scan_period_max_ms) / 1000 + 3 ))
+w0=$(vmstat kmmscand_mm_scans)
 waited=0
 w1=$w0
 while [ "$w1" -le "$w0" ] && [ $waited -lt $bound ]; do
 	sleep 1
 	waited=$((waited + 1))
-	w1=$(vmstat kmmscand_wakeups)
+	w1=$(vmstat kmmscand_mm_scans)
 done
 kill $pid
 wait $pid 2>/dev/null
-info "froze and thawed; kmmscand_wakeups $w0 -> $w1 within $waited s after (bound $bound s)"
-[ "$w1" -gt "$w0" ] || fail "the thread did not wake up within $bound s after thaw"
+info "froze and thawed; kmmscand_mm_scans $w0 -> $w1 within $waited s after (bound $bound s)"
+[ "$w1" -gt "$w0" ] || fail "no address space was visited within $bound s after thaw"
 unload_module
 check_dmesg

@@ -5,6 +5,7 @@
 # enabling it rebuilds it, and the file cannot be written.
 . /tests/lib/common.sh
 find_slow_node
+log_mark
 load_module
 sleep 0.5
 b=$(knob hotness_bytes)
@@ -21,7 +22,7 @@ info "node $SLOW: $blocks online blocks of $((bs >> 20)) MiB, $pages pages; hotn
 [ "$b" -ge "$pages" ] || fail "hotness_bytes $b covers fewer than the node's $pages pages"
 [ "$b" -le $((pages + pages / 1000 + 4096)) ] ||
 	fail "hotness_bytes $b is more than one byte per page of the node"
-line=$(dmesg | grep 'kmmscand: promoting from lower-tier nodes' | tail -n 1)
+line=$(log_since_mark | grep 'kmmscand: promoting from lower-tier nodes' | tail -n 1)
 info "$line"
 echo "$line" | grep -q "hotness state $((b / 1024)) KiB" || fail "dmesg does not report the state's size"
 if (echo 1 >"$KNOBS/hotness_bytes") 2>/dev/null; then fail "hotness_bytes accepted a write"; fi

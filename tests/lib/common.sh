@@ -129,6 +129,15 @@ field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/
 # uptime_ms: milliseconds since boot (10 ms resolution).
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
+# log_mark: writes a line of its own to the kernel log; log_since_mark
+# prints the kernel log after it, so that a test reads only the lines it
+# caused, not those of earlier tests.
+log_mark() {
+	LOG_MARK="kmmscand-test-mark-$$-$(uptime_ms)"
+	echo "$LOG_MARK" >/dev/kmsg
+}
+log_since_mark() { dmesg | sed -n "/$LOG_MARK/,\$p" | tail -n +2; }
+
 # need_node_mb N MB: fails the test unless node N has at least MB MiB of
 # memory (a test sized for the default guest run in a smaller one).
 need_node_mb() {
