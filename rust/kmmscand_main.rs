@@ -138,7 +138,8 @@ unsafe extern "C" fn kmmscand_rs_thread(ctx: *mut c_void) -> c_int {
 ///
 /// `ctx` is the `Shared` given to `AttrDir::create`, live until the
 /// directory is removed (which waits for this callback); `buf` is the
-/// `PAGE_SIZE` buffer sysfs owns for the call.
+/// `PAGE_SIZE` buffer sysfs owns for the call, zeroed by
+/// `sysfs_kf_seq_show()` before it calls `show`.
 #[no_mangle]
 unsafe extern "C" fn kmmscand_rs_attr_show(
     ctx: *mut c_void,
@@ -148,7 +149,8 @@ unsafe extern "C" fn kmmscand_rs_attr_show(
     // SAFETY: By the function's safety requirements.
     let shared = unsafe { &*ctx.cast::<Shared>() };
     // SAFETY: By the function's safety requirements, `buf` is valid for
-    // writes of `PAGE_SIZE` bytes for the duration of the call.
+    // reads and writes of `PAGE_SIZE` bytes for the duration of the call,
+    // and initialized (sysfs zeroes it), so it may be seen as `&mut [u8]`.
     let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), kernel::page::PAGE_SIZE) };
     match sysfs::show(shared, attr as usize, out) {
         Ok(len) => len as isize,

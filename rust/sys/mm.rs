@@ -16,6 +16,7 @@ use kernel::{
 use crate::policy::{
     mempolicy::MemPolicy,
     topology::{
+        NodeMask,
         TargetMap,
         MAX_NODES, //
     },
@@ -231,9 +232,24 @@ impl<'a> ScanLock<'a> {
         }
     }
 
-    /// What the VMA filter needs to know about `vma`.
+    /// Whether `vma` belongs to the mm whose lock `self` holds: only then
+    /// does the lock keep it valid.
+    fn holds(&self, vma: &VmaRef) -> bool {
+        core::ptr::eq(vma.mm(), self.mm)
+    }
+
+    /// What the VMA filter needs to know about `vma`; a VMA of another mm
+    /// (which this lock does not protect) reads as not scannable.
     pub(crate) fn vma_facts(&self, vma: &VmaRef) -> VmaFacts {
-        // SAFETY: `vma` is valid under the mmap read lock held by `self`.
+        if !self.holds(vma) {
+            return VmaFacts {
+                flags: 0,
+                accessible: false,
+                migratable: false,
+            };
+        }
+        // SAFETY: `vma` belongs to `self.mm` (checked above), whose mmap
+        // read lock `self` holds: it stays valid for the call.
         let accessible = unsafe { c::kmmscand_vma_accessible(vma.as_ptr()) };
         // SAFETY: As above.
         let migratable = unsafe { c::kmmscand_vma_migratable(vma.as_ptr()) };
@@ -245,10 +261,19 @@ impl<'a> ScanLock<'a> {
     }
 
     /// `vma`'s own mempolicy; `None` when it has none (the task's applies).
+    /// A VMA of another mm (which this lock does not protect) gets a policy
+    /// that allows no node.
     pub(crate) fn vma_policy(&self, vma: &VmaRef) -> Option<MemPolicy> {
+        if !self.holds(vma) {
+            return Some(MemPolicy {
+                mode: u16::MAX,
+                nodes: NodeMask::EMPTY,
+            });
+        }
         let mut raw = c::MemPolicy::default();
-        // SAFETY: `vma` is valid under the mmap read lock held by `self`;
-        // `raw` is valid for writes.
+        // SAFETY: `vma` belongs to `self.mm` (checked above), whose mmap
+        // read lock `self` holds: it stays valid for the call; `raw` is
+        // valid for writes.
         let has = unsafe { c::kmmscand_vma_policy(vma.as_ptr(), &mut raw) };
         if has {
             mempolicy(&raw)
@@ -266,11 +291,7 @@ impl<'a> ScanLock<'a> {
         end: usize,
         walk: &mut Walk,
     ) -> Result<WalkEnd> {
-        if !core::ptr::eq(vma.mm(), self.mm)
-            || start < vma.start()
-            || end > vma.end()
-            || start >= end
-        {
+        if !self.holds(vma) || start < vma.start() || end > vma.end() || start >= end {
             return Err(EINVAL);
         }
         // SAFETY: `vma` is in the mm whose mmap read lock `self` holds and contains `[start, end)`; `walk.raw` points

@@ -62,8 +62,9 @@ impl ThreadCtx {
     /// Sleeps up to `ms`; [`wake`] and `rmmod` end the sleep early.  The
     /// system may freeze the thread while it sleeps here.
     pub(crate) fn sleep_ms(&self, ms: u32) {
-        // SAFETY: By the type invariants we are the kthread, which may sleep
-        // and was made freezable by the shim.
+        // SAFETY: By the type invariants we are the kthread, which was made
+        // freezable by the shim, in process context with no spinlock or RCU
+        // read lock held (see `cond_resched`), so it may sleep.
         unsafe { c::kmmscand_sleep_ms(ms) }
     }
 
@@ -74,16 +75,19 @@ impl ThreadCtx {
     /// freezing with a lock held).
     pub(crate) fn freeze_point(&self) -> bool {
         // SAFETY: By the type invariants we are the kthread, which the shim
-        // made freezable; `try_to_freeze()` only sleeps when a freeze is
-        // in progress.
+        // made freezable, with no spinlock or RCU read lock held (see
+        // `cond_resched`); `try_to_freeze()` only sleeps when a freeze is in
+        // progress.
         unsafe { c::kmmscand_try_to_freeze() }
     }
 
     /// Yields the CPU if another task needs it.
     pub(crate) fn cond_resched(&self) {
         // SAFETY: By the type invariants we are the kthread, in process
-        // context; `&self` cannot be held across a spinlock of ours (none
-        // is taken in Rust).
+        // context.  No Rust code of the module holds a spinlock or the RCU
+        // read lock: the shim takes and drops them within one call
+        // (docs/design.rst, "Locks"), and the only lock Rust holds across
+        // calls, the mmap read lock (`ScanLock`), is a sleeping lock.
         unsafe { c::kmmscand_cond_resched() }
     }
 }
