@@ -5,7 +5,8 @@
 //!
 //! Address spaces are found without any hook in fork or exit: a cursor over
 //! thread-group ids (`sys::task::next_mm`, RCU only) visits every user
-//! process in turn, and the per-mm state ([`MmState`]) is created the first
+//! process in turn, at most `pace::examine_budget(mms_to_scan)` processes
+//! a wake-up (the cursor resumes at the next), and the per-mm state ([`MmState`]) is created the first
 //! time an mm is seen and dropped at the end of the first full pass that no
 //! longer finds it, or as soon as the daemon is disabled or there is no
 //! slow tier.  Nothing here takes a lock that fork, exit or page faults
@@ -37,6 +38,7 @@ use crate::hotmap::HotSections;
 use crate::policy::{
     hotness,
     knobs::Tunables,
+    pace,
     topology::{
         NodeMask,
         Topology,
@@ -346,7 +348,16 @@ impl Daemon {
     /// (generation `gen` of the tunables `t`) calls for a new wake-up.
     fn visit_due_mms(&mut self, ctx: &ThreadCtx, t: &Tunables, shared: &Shared, gen: u64) {
         let mut visited = 0;
-        while visited < t.mms_to_scan && !ctx.should_stop() && !shared.tunables_changed(gen) {
+        // Idle processes cost an examination each: bounded per wake-up, the
+        // cursor resumes at the next one.
+        let mut examined = 0;
+        let budget = pace::examine_budget(t.mms_to_scan);
+        while visited < t.mms_to_scan
+            && examined < budget
+            && !ctx.should_stop()
+            && !shared.tunables_changed(gen)
+        {
+            examined += 1;
             match task::next_mm(&mut self.pid_cursor) {
                 NextMm::Found(p) => {
                     if self.visit(ctx, &p, t, shared, gen) {

@@ -57,6 +57,25 @@ pub const NOISE_FLOOR_PAGES: u64 = 64;
 /// to promote until the kernel demotes some of its memory.
 pub const NO_SLOW_MEMORY_FACTOR: u32 = 4;
 
+/// Processes one wake-up examines at most, per address space it may visit
+/// (`mms_to_scan`): 8, so 512 by default.
+///
+/// Examining a process costs a `task_lock()` per thread and an
+/// `mmget()`/`mmput()` of its mm whether or not it is due.  Without a bound,
+/// a wake-up that finds fewer due address spaces than `mms_to_scan` walks
+/// every process: 2,000 idle processes cost 20,000 examinations a second
+/// at the default `scan_sleep_ms`.  With it, the cursor goes on where the
+/// last wake-up stopped, a pass over N processes spans N / 512 wake-ups
+/// (0.4 s for 2,000 at 100 ms), and a process that turns hot is still
+/// found within a pass.
+pub const EXAMINE_PER_MM: u32 = 8;
+
+/// The processes one wake-up examines at most ([`EXAMINE_PER_MM`] times
+/// `mms_to_scan`).
+pub const fn examine_budget(mms_to_scan: u32) -> u32 {
+    mms_to_scan.saturating_mul(EXAMINE_PER_MM)
+}
+
 /// How often and how much of one address space is scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pace {
@@ -182,6 +201,15 @@ pub fn is_due(s: &Schedule, now_ms: u64, b: &PaceBounds) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wakeup_examines_a_bounded_number_of_processes() {
+        assert_eq!(examine_budget(64), 512);
+        assert_eq!(examine_budget(1), 8);
+        assert_eq!(examine_budget(u32::MAX), u32::MAX);
+        // 2,000 idle processes take 4 wake-ups to pass over at the default.
+        assert_eq!(2000u32.div_ceil(examine_budget(64)), 4);
+    }
 
     const B: PaceBounds = PaceBounds {
         period_min_ms: 500,
