@@ -1046,12 +1046,26 @@ static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
 }
 
 /*
+ * Whether migrate_pages() would move @folio as one large folio: one that
+ * is only partly mapped is split first (migrate_pages_batch()), its mapped
+ * pages moved one by one and the others freed.
+ */
+static bool kmmscand_moves_large(struct folio *folio)
+{
+	return folio_test_large(folio) &&
+	       !(folio_nr_pages(folio) > 2 && folio_test_partially_mapped(folio));
+}
+
+/*
  * Isolates the @nr folios and moves them to @target with one
  * migrate_pages() call.  MR_NUMA_MISPLACED is the reason NUMA balancing
  * uses for promotion; it also tells migrate_pages() not to split a large
  * folio that fails to move.  Folios that fail go back to their LRU.
  * Moved pages are added to the target's pgpromote_success, as NUMA
- * balancing's promotions are.
+ * balancing's promotions are.  The pages moved are those migrate_pages()
+ * reports; the rest of what was isolated failed, or was freed when a
+ * partly mapped large folio was split.  Large folios count as moved whole
+ * only when they were not split.
  */
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res)
@@ -1073,7 +1087,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		} else {
 			res->isolated += y->nr_pages;
 			nr_folios++;
-			if (folio_test_large(folio))
+			if (kmmscand_moves_large(folio))
 				nr_large++;
 		}
 		if (folio)
@@ -1089,16 +1103,16 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 	/* What is still on the list did not move. */
 	list_for_each_entry_safe(folio, tmp, &list, lru) {
 		failed += folio_nr_pages(folio);
-		if (folio_test_large(folio))
+		if (kmmscand_moves_large(folio))
 			nr_large--;
 	}
 	if (!list_empty(&list))
 		putback_movable_pages(&list);
 
-	res->migrated = pages - failed;
-	res->migrate_failed = failed;
+	res->migrated = min_t(u64, succeeded, pages);
+	res->migrate_failed = pages - res->migrated;
 	res->thp_migrated = nr_large;
-	res->alloc_failed = min(dst.failed, failed);
+	res->alloc_failed = min(dst.failed, res->migrate_failed);
 	if (res->migrated)
 		mod_node_page_state(NODE_DATA(target), PGPROMOTE_SUCCESS,
 				    res->migrated);

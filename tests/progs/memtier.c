@@ -9,6 +9,10 @@
  * (kmmscand) move them.  Placement is read with move_pages(nodes=NULL),
  * which does not fault pages in or move them.
  *
+ * --thp-half (with --thp) drops the second MiB of every 2 MiB once the
+ * region is placed, leaving half-mapped THPs, and touches only what is
+ * left; reports count the dropped pages as absent.
+ *
  * --size-kb N gives a region of N KiB instead of --size-mb's MiB (a set
  * small enough for the TLB to keep all its translations).
  *
@@ -69,6 +73,7 @@ struct opts {
 	int node;
 	int bind;
 	int thp;
+	int thp_half;	/* --thp-half: the second MiB of every 2 MiB dropped */
 	int hot;
 	int churn;
 	double seconds;
@@ -273,11 +278,23 @@ static void touch_all(char *base, long npages)
 	touches += npages;
 }
 
+/* --thp-half: touches the first MiB of every 2 MiB, the part still mapped. */
+static void touch_halves(char *base, long npages)
+{
+	long per = THP_SIZE / page_size, i;
+
+	for (i = 0; i < npages; i += per)
+		touch_all(base + i * page_size, per / 2);
+}
+
 /* One round of the access pattern: touch the hot pages, or idle 10 ms. */
 static void access_round(const struct opts *o, char *base, long hot_pages)
 {
 	if (o->hot) {
-		touch_all(base, hot_pages);
+		if (o->thp_half)
+			touch_halves(base, hot_pages);
+		else
+			touch_all(base, hot_pages);
 		if (o->every_ms)
 			usleep(o->every_ms * 1000);
 	} else {
@@ -288,7 +305,7 @@ static void access_round(const struct opts *o, char *base, long hot_pages)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: memtier [--size-mb N | --size-kb N] [--hot-mb N] [--node N] [--bind] [--thp]\n"
+		"usage: memtier [--size-mb N | --size-kb N] [--hot-mb N] [--node N] [--bind] [--thp [--thp-half]]\n"
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
@@ -306,6 +323,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "node", required_argument, 0, 'n' },
 		{ "bind", no_argument, 0, 'b' },
 		{ "thp", no_argument, 0, 't' },
+		{ "thp-half", no_argument, 0, 'h' },
 		{ "pattern", required_argument, 0, 'p' },
 		{ "seconds", required_argument, 0, 'S' },
 		{ "until-node", required_argument, 0, 'u' },
@@ -334,6 +352,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'n': o->node = atoi(optarg); break;
 		case 'b': o->bind = 1; break;
 		case 't': o->thp = 1; break;
+		case 'h': o->thp_half = 1; break;
 		case 'p':
 			if (!strcmp(optarg, "hot"))
 				o->hot = 1;
@@ -361,7 +380,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	if (!o->size_kb || (o->hot_mb << 10) > o->size_kb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
 	    !o->report_ms || o->idle_s < 0 || o->hold_s < 0 ||
-	    (o->hold_s > 0 && o->until_node < 0))
+	    (o->hold_s > 0 && o->until_node < 0) ||
+	    (o->thp_half && (!o->thp || o->hot_mb || o->size_kb % 2048)))
 		usage();
 }
 
@@ -495,6 +515,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memtier: could not place the region on node %d\n",
 			o.node);
 		return 2;
+	}
+	if (o.thp_half) {
+		/*
+		 * Drop the second MiB of every THP: its PMD is split and the
+		 * folio, half mapped, is queued for a deferred split.
+		 */
+		size_t off;
+
+		for (off = 0; off < len; off += THP_SIZE)
+			if (madvise(base + off + THP_SIZE / 2, THP_SIZE / 2, MADV_DONTNEED))
+				die("madvise(MADV_DONTNEED)");
+		/* ... and khugepaged must not fill them in again. */
+		if (madvise(base, len, MADV_NOHUGEPAGE))
+			die("madvise(MADV_NOHUGEPAGE)");
 	}
 	if (o.ready_file) {
 		int fd = open(o.ready_file, O_CREAT | O_WRONLY, 0644);
