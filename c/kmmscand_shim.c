@@ -157,6 +157,10 @@ long kmmscand_abi_offset(unsigned int which)
 		return sizeof(struct kmmscand_vm_flag_bits);
 	case KMM_ABI_VM_FLAG_BITS_DROPPABLE:
 		return KMM_OFF(kmmscand_vm_flag_bits, droppable);
+	case KMM_ABI_YOUNG_MAPPING:
+		return KMM_OFF(kmmscand_young, mapping);
+	case KMM_ABI_YOUNG_INDEX:
+		return KMM_OFF(kmmscand_young, index);
 	}
 	return -1;
 }
@@ -756,6 +760,8 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 	last->flags = kmmscand_folio_unmovable(folio) ? KMM_YOUNG_UNMOVABLE : 0;
 	last->_pad = 0;
 	last->addr = addr;
+	last->mapping = (unsigned long)READ_ONCE(folio->mapping);
+	last->index = folio->index;
 }
 
 /*
@@ -1035,9 +1041,17 @@ static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
 	folio = page_folio(page);
 	if (!folio_try_get(folio))
 		return NULL;
+	/*
+	 * The same folio as the walk found, by identity, not only by PFN: a
+	 * PFN freed and reused since (by another process, maybe under a
+	 * policy that binds it to the slow tier) has another mapping or
+	 * index, and the policy the walk checked does not apply to it.
+	 */
 	if (unlikely(page_folio(page) != folio || folio_pfn(folio) != y->pfn ||
 		     folio_nr_pages(folio) != y->nr_pages ||
 		     folio_nid(folio) != y->nid || !folio_test_lru(folio) ||
+		     (unsigned long)READ_ONCE(folio->mapping) != y->mapping ||
+		     folio->index != y->index ||
 		     folio_maybe_mapped_shared(folio))) {
 		folio_put(folio);
 		return NULL;

@@ -62,6 +62,8 @@ struct kmmscand_young {
 	u32 flags;	/* KMM_YOUNG_* */
 	u32 _pad;
 	u64 addr;	/* where the walk found it mapped (first page found) */
+	u64 mapping;	/* folio->mapping when found: with index, its identity */
+	u64 index;	/* folio->index when found */
 };
 
 /* In/out state of the page-table walks of one hold of the mmap lock. */
@@ -181,6 +183,8 @@ enum kmmscand_abi {
 	KMM_ABI_ZONE_MARKS_RESERVED,
 	KMM_ABI_VM_FLAG_BITS_SIZE,
 	KMM_ABI_VM_FLAG_BITS_DROPPABLE,
+	KMM_ABI_YOUNG_MAPPING,
+	KMM_ABI_YOUNG_INDEX,
 	KMM_ABI_NR,
 };
 

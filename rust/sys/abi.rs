@@ -25,7 +25,7 @@ use super::c::{
 };
 
 /// The Rust side's sizes and offsets, indexed like `enum kmmscand_abi`.
-const LAYOUT: [(&str, usize); 40] = [
+const LAYOUT: [(&str, usize); 42] = [
     ("topology size", size_of::<Topology>()),
     ("topology.toptier", offset_of!(Topology, toptier)),
     ("topology.distance", offset_of!(Topology, distance)),
@@ -90,6 +90,8 @@ const LAYOUT: [(&str, usize); 40] = [
     ("zone_marks.reserved", offset_of!(ZoneMarks, reserved)),
     ("vm_flag_bits size", size_of::<VmFlagBits>()),
     ("vm_flag_bits.droppable", offset_of!(VmFlagBits, droppable)),
+    ("young.mapping", offset_of!(Young, mapping)),
+    ("young.index", offset_of!(Young, index)),
 ];
 
 /// Compares [`LAYOUT`] with what the C compiler laid out.

@@ -62,6 +62,8 @@ pub(super) struct Young {
     pub(super) flags: u32,
     pub(super) _pad: u32,
     pub(super) addr: u64,
+    pub(super) mapping: u64,
+    pub(super) index: u64,
 }
 
 /// `struct kmmscand_walk`.

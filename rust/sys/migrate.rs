@@ -54,6 +54,8 @@ impl Batch {
             flags: 0,
             _pad: 0,
             addr: f.addr as u64,
+            mapping: f.identity.0,
+            index: f.identity.1,
         };
         self.items.push_within_capacity(y).is_ok()
     }

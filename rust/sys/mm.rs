@@ -76,6 +76,9 @@ pub(crate) struct YoungFolio {
     pub(crate) unmovable: bool,
     /// The address the walk found it mapped at (its first page found).
     pub(crate) addr: usize,
+    /// Its identity when found (`folio->mapping`, `folio->index`), checked
+    /// again before isolation: a PFN reused by another folio is dropped.
+    pub(crate) identity: (u64, u64),
 }
 
 /// Mapped pages seen per node by a walk.
@@ -156,6 +159,7 @@ impl Walk {
             target: y.target.max(0) as usize,
             unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
             addr: y.addr as usize,
+            identity: (y.mapping, y.index),
         })
     }
 

@@ -43,6 +43,12 @@
  *                   touched by reads only (a write would copy the page)
  *   ksm             identical pages, MADV_MERGEABLE; waits until KSM has
  *                   merged them, then touched by reads only
+ *   default-reuse   MPOL_DEFAULT, unmapped and placed again (new pages)
+ *                   every round: slow-tier pages freed all the time
+ *   bind-reuse      VMA MPOL_BIND(N), unmapped and placed again every
+ *                   round, so that it gets pages another process just
+ *                   freed; before each unmap its pages are checked, and
+ *                   the reports add "moved=P", the pages ever seen off N
  *
  * "Hot": every page is touched every 50 ms (not in a tight loop: with
  * twenty such processes on two CPUs a nice-19 scanner would hardly run).
@@ -97,6 +103,7 @@ static int nr_regions;
 static pid_t child_pid;
 static const char *cgroup;
 static volatile unsigned long sink;
+static long moved_ever;	/* bind-reuse: pages ever seen off the node */
 
 static double now_s(void)
 {
@@ -222,8 +229,11 @@ static void report(const char *tag)
 					absent++;
 			}
 		}
-		printf("placement: %s/%s %s t=%.1f top=%ld slow=%ld absent=%ld total=%ld\n",
+		printf("placement: %s/%s %s t=%.1f top=%ld slow=%ld absent=%ld total=%ld",
 		       kind, r->name, tag, now_s() - t0, top, slow, absent, n);
+		if (!strcmp(kind, "bind-reuse"))
+			printf(" moved=%ld", moved_ever);
+		printf("\n");
 	}
 	fflush(stdout);
 }
@@ -307,6 +317,10 @@ static void setup(size_t len)
 
 	if (!strcmp(kind, "default")) {
 		place(add_region("r", map_anon(len, MAP_PRIVATE), len, 1), MPOL_DEFAULT, 0);
+	} else if (!strcmp(kind, "default-reuse")) {
+		place(add_region("r", map_anon(len, MAP_PRIVATE), len, 1), MPOL_DEFAULT, 0);
+	} else if (!strcmp(kind, "bind-reuse")) {
+		place(add_region("r", map_anon(len, MAP_PRIVATE), len, 1), MPOL_BIND, 1UL << node);
 	} else if (!strcmp(kind, "bind-slow") || !strcmp(kind, "mbind-change")) {
 		place(add_region("r", map_anon(len, MAP_PRIVATE), len, 1), MPOL_BIND, 1UL << node);
 	} else if (!strcmp(kind, "preferred-0")) {
@@ -425,6 +439,44 @@ static void setup(size_t len)
 	}
 }
 
+/* Pages of @r on any node but the slow one, now. */
+static long off_node(const struct region *r)
+{
+	enum { CHUNK = 512 };
+	void *pages[CHUNK];
+	int status[CHUNK];
+	long n = r->len / PAGE, i, j, off = 0;
+
+	for (i = 0; i < n; i += CHUNK) {
+		long m = n - i < CHUNK ? n - i : CHUNK;
+
+		for (j = 0; j < m; j++)
+			pages[j] = r->base + (i + j) * PAGE;
+		if (syscall(SYS_move_pages, 0, m, pages, NULL, status, 0))
+			die("move_pages");
+		for (j = 0; j < m; j++)
+			off += status[j] >= 0 && status[j] != node;
+	}
+	return off;
+}
+
+/*
+ * The *-reuse kinds: the region is unmapped (its pages freed) and placed
+ * again; bind-reuse first counts its pages that left the node.
+ */
+static void reuse(void)
+{
+	struct region *r = &regions[0];
+	int bind = !strcmp(kind, "bind-reuse");
+
+	if (bind)
+		moved_ever += off_node(r);
+	munmap(r->base, r->len);
+	r->base = map_anon(r->len, MAP_PRIVATE);
+	madvise(r->base, r->len, MADV_NOHUGEPAGE);
+	place(r, bind ? MPOL_BIND : MPOL_DEFAULT, bind ? 1UL << node : 0);
+}
+
 static void change(void)
 {
 	struct region *r = &regions[0];
@@ -499,6 +551,8 @@ int main(int argc, char **argv)
 		for (k = 0; k < nr_regions; k++)
 			touch(&regions[k]);
 		usleep(50000);
+		if (strstr(kind, "-reuse"))
+			reuse();
 	}
 	report("final");
 	if (child_pid > 0) {
