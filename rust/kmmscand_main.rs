@@ -70,7 +70,8 @@ struct Kmmscand {
     _thread: KThread,
     _sysfs: AttrDir,
     _memory: MemoryNotifier,
-    shared: Pin<KBox<Shared>>,
+    /// Owned for the thread's and the directory's callbacks; dropped last.
+    _shared: Pin<KBox<Shared>>,
 }
 
 impl Kmmscand {
@@ -99,14 +100,13 @@ impl kernel::Module for Kmmscand {
             _thread: thread,
             _sysfs: sysfs,
             _memory: memory,
-            shared,
+            _shared: shared,
         })
     }
 }
 
 impl Drop for Kmmscand {
     fn drop(&mut self) {
-        let _ = &self.shared;
         pr_info!("stopping\n");
     }
 }

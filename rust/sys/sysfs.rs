@@ -35,7 +35,9 @@ pub(crate) struct Attr {
 /// strings) and lives as long as the table.
 pub(crate) struct AttrDir {
     kobj: NonNull<bindings::kobject>,
-    names: KVec<*const c_char>,
+    /// The attribute names, which the directory's files point to: kept
+    /// until it is removed.
+    _names: KVec<*const c_char>,
 }
 
 // SAFETY: The kobject pointer is only used to remove the directory, which
@@ -67,7 +69,10 @@ impl AttrDir {
         };
         let kobj = NonNull::new(from_err_ptr(kobj)?).ok_or(ENOMEM)?;
         // INVARIANT: The directory exists and `names` is kept with it.
-        Ok(AttrDir { kobj, names })
+        Ok(AttrDir {
+            kobj,
+            _names: names,
+        })
     }
 }
 
@@ -76,7 +81,6 @@ impl Drop for AttrDir {
         // SAFETY: By the type invariants the directory exists; removing it
         // waits for callbacks in progress, after which `names` may go.
         unsafe { c::kmmscand_sysfs_remove(self.kobj.as_ptr()) };
-        let _ = &self.names;
     }
 }
 

@@ -86,13 +86,16 @@ impl<'a, S: SectionRecords> HotMap<'a, S> {
         }
     }
 
-    /// The current record of `pfn`, for tests and statistics.
+    /// The current record of `pfn` (tests only).
+    #[cfg(test)]
     pub fn get(&mut self, pfn: u64) -> Option<u8> {
         self.byte(pfn).map(|b| *b)
     }
 
     /// Clears every record that is too old to keep (see
-    /// [`hotness::age`]).  Returns the number of records cleared.
+    /// [`hotness::age`]).  Returns the number of records cleared (tests
+    /// only: the module ages section by section with [`age_bytes`]).
+    #[cfg(test)]
     pub fn age(&mut self, now_bucket: u8) -> u64 {
         let mut cleared = 0;
         for s in self.sections.iter_mut() {
