@@ -49,8 +49,10 @@ impl Batch {
         let y = c::Young {
             pfn: f.pfn,
             nr_pages: f.nr_pages,
-            nid: f.nid as i16,
-            target: f.target as i16,
+            // A node id that does not fit (none does: see `Walk::young`)
+            // becomes -1, which matches no folio's node.
+            nid: i16::try_from(f.nid).unwrap_or(-1),
+            target: i16::try_from(f.target).unwrap_or(-1),
             flags: 0,
             _pad: 0,
             addr: f.addr as u64,

@@ -155,8 +155,11 @@ impl Walk {
         self.buf[..n].iter().map(|y| YoungFolio {
             pfn: y.pfn,
             nr_pages: y.nr_pages,
-            nid: y.nid.max(0) as usize,
-            target: y.target.max(0) as usize,
+            // The walk records only folios on a node with a target, so both
+            // are valid node ids; were one not, `usize::MAX` matches no node
+            // (promotion skips the target, the isolation check the folio).
+            nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
+            target: usize::try_from(y.target).unwrap_or(usize::MAX),
             unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
             addr: y.addr as usize,
             identity: (y.mapping, y.index),
