@@ -1064,10 +1064,29 @@ static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
  * is only partly mapped is split first (migrate_pages_batch()), its mapped
  * pages moved one by one and the others freed.
  */
+static bool kmmscand_split_first(struct folio *folio)
+{
+	return folio_test_large(folio) && folio_nr_pages(folio) > 2 &&
+	       folio_test_partially_mapped(folio);
+}
+
 static bool kmmscand_moves_large(struct folio *folio)
 {
-	return folio_test_large(folio) &&
-	       !(folio_nr_pages(folio) > 2 && folio_test_partially_mapped(folio));
+	return folio_test_large(folio) && !kmmscand_split_first(folio);
+}
+
+/*
+ * Pages of @folio that migrate_pages() will free rather than move: the
+ * unmapped pages of a partly mapped large folio, which it splits first
+ * (and counts as moved, since nothing holds them any more).
+ */
+static unsigned long kmmscand_unmapped_pages(struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+
+	if (!kmmscand_split_first(folio))
+		return 0;
+	return nr - min_t(long, folio_mapcount(folio), nr);
 }
 
 /*
@@ -1077,14 +1096,16 @@ static bool kmmscand_moves_large(struct folio *folio)
  * folio that fails to move.  Folios that fail go back to their LRU.
  * Moved pages are added to the target's pgpromote_success, as NUMA
  * balancing's promotions are.  The pages moved are those migrate_pages()
- * reports; the rest of what was isolated failed, or was freed when a
- * partly mapped large folio was split.  Large folios count as moved whole
- * only when they were not split.
+ * reports less the unmapped pages of partly mapped large folios, which it
+ * splits and frees but reports as moved; the rest of what was isolated
+ * failed.  Large folios count as moved whole only when they were not
+ * split.
  */
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res)
 {
 	unsigned int i, nr_large = 0, nr_folios = 0;
+	u64 unmapped = 0;
 	struct kmmscand_dst dst = { .nid = target };
 	unsigned int succeeded = 0;
 	struct folio *folio, *tmp;
@@ -1103,6 +1124,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 			nr_folios++;
 			if (kmmscand_moves_large(folio))
 				nr_large++;
+			unmapped += kmmscand_unmapped_pages(folio);
 		}
 		if (folio)
 			folio_put(folio);
@@ -1119,11 +1141,12 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		failed += folio_nr_pages(folio);
 		if (kmmscand_moves_large(folio))
 			nr_large--;
+		unmapped -= min_t(u64, unmapped, kmmscand_unmapped_pages(folio));
 	}
 	if (!list_empty(&list))
 		putback_movable_pages(&list);
 
-	res->migrated = min_t(u64, succeeded, pages);
+	res->migrated = min_t(u64, succeeded - min_t(u64, succeeded, unmapped), pages);
 	res->migrate_failed = pages - res->migrated;
 	res->thp_migrated = nr_large;
 	res->alloc_failed = min(dst.failed, res->migrate_failed);
