@@ -4,8 +4,10 @@
 # and migrate_pages() splits them before moving their mapped pages (the
 # others are freed).  The counters must say what happened: the mapped half
 # reaches node 0 (90% of it), kmmscand_promoted grows by what moved and no
-# more than the 2,048 mapped pages (not the 4,096 isolated), and
-# kmmscand_promoted_thp does not grow: no THP moved whole.
+# more than the 2,048 mapped pages (not the 4,096 isolated; 256 pages of
+# slack for other processes' pages the module may move meanwhile: in the
+# full suite it once moved 2 more), and kmmscand_promoted_thp does not
+# grow: no THP moved whole.
 . /tests/lib/common.sh
 find_slow_node
 grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
@@ -29,6 +31,6 @@ p1=$(vmstat kmmscand_promoted)
 f1=$(vmstat kmmscand_promote_fail_migrate)
 info "moved $moved pages; kmmscand_promoted +$((p1 - p0)), kmmscand_promoted_thp +$((t1 - t0)), kmmscand_promote_fail_migrate +$((f1 - f0))"
 [ $((p1 - p0)) -ge "$moved" ] || fail "kmmscand_promoted grew by $((p1 - p0)), less than the $moved pages that moved"
-[ $((p1 - p0)) -le 2048 ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the 2048 mapped pages: freed pages counted as promoted"
+[ $((p1 - p0)) -le $((2048 + 256)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the 2048 mapped pages (+256 of slack): freed pages counted as promoted"
 [ $((t1 - t0)) = 0 ] || fail "kmmscand_promoted_thp grew by $((t1 - t0)): split THPs counted as moved whole"
 check_dmesg
