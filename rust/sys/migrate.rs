@@ -84,10 +84,8 @@ impl Batch {
     pub(crate) fn migrate(&self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
         let mut res = c::PromoteResult::default();
         if !self.items.is_empty() {
-            // SAFETY: `items` is a valid slice of the length passed (the shim rechecks every PFN); `target` has a
-            // pgdat (`NodeId` invariant); `res` is writable; `_ctx` proves we are the kthread, in process context,
-            // and no Rust code of the module holds a spinlock or the RCU read lock across a call (the shim takes
-            // them within single calls; `ScanLock` is a sleeping lock), so the call may sleep.
+            // SAFETY: `items` is valid for its length (the shim rechecks every PFN); `target` has a pgdat
+            // (`NodeId` invariant); `res` is writable; `_ctx`: we are the kthread and may sleep (`ThreadCtx`).
             unsafe {
                 c::kmmscand_promote(
                     self.items.as_ptr(),

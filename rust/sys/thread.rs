@@ -28,6 +28,13 @@ use super::c;
 /// It is neither `Send` nor `Sync` and is made once, in the thread's entry
 /// point.
 ///
+/// It does not prove that no spinlock or RCU read lock is held; that holds
+/// for every Rust caller because no Rust code of the module holds one
+/// across a call: the shim takes and drops them within one call
+/// (docs/design.rst, "Locks"), and the only lock Rust holds across calls,
+/// the mmap read lock (`ScanLock`), is a sleeping lock.  So the thread may
+/// sleep wherever it holds a `ThreadCtx`.
+///
 /// # Invariants
 ///
 /// At most one `ThreadCtx` exists per loaded module, and it lives on the
@@ -62,9 +69,8 @@ impl ThreadCtx {
     /// Sleeps up to `ms`; [`wake`] and `rmmod` end the sleep early.  The
     /// system may freeze the thread while it sleeps here.
     pub(crate) fn sleep_ms(&self, ms: u32) {
-        // SAFETY: By the type invariants we are the kthread, which was made
-        // freezable by the shim, in process context with no spinlock or RCU
-        // read lock held (see `cond_resched`), so it may sleep.
+        // SAFETY: We are the freezable kthread and may sleep (type
+        // invariants and documentation).
         unsafe { c::kmmscand_sleep_ms(ms) }
     }
 
@@ -74,20 +80,15 @@ impl ThreadCtx {
     /// wait for all of them.  Call it with no lock held (lockdep reports
     /// freezing with a lock held).
     pub(crate) fn freeze_point(&self) -> bool {
-        // SAFETY: By the type invariants we are the kthread, which the shim
-        // made freezable, with no spinlock or RCU read lock held (see
-        // `cond_resched`); `try_to_freeze()` only sleeps when a freeze is in
-        // progress.
+        // SAFETY: We are the freezable kthread and may sleep (type
+        // invariants and documentation); it sleeps only during a freeze.
         unsafe { c::kmmscand_try_to_freeze() }
     }
 
     /// Yields the CPU if another task needs it.
     pub(crate) fn cond_resched(&self) {
-        // SAFETY: By the type invariants we are the kthread, in process
-        // context.  No Rust code of the module holds a spinlock or the RCU
-        // read lock: the shim takes and drops them within one call
-        // (docs/design.rst, "Locks"), and the only lock Rust holds across
-        // calls, the mmap read lock (`ScanLock`), is a sleeping lock.
+        // SAFETY: We are the kthread, in process context, and may sleep
+        // (type invariants and documentation).
         unsafe { c::kmmscand_cond_resched() }
     }
 }
