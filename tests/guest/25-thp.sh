@@ -4,9 +4,7 @@
 # all its huge pages (not split) and thp_split_pmd does not move.
 . /tests/lib/common.sh
 find_slow_node
-# config.fragment pins CONFIG_TRANSPARENT_HUGEPAGE(_MADVISE): no THP is a failure.
-grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
-	fail "THP disabled ($(cat /sys/kernel/mm/transparent_hugepage/enabled 2>&1))"
+need_thp
 load_module
 t0=$(vmstat kmmscand_promoted_thp)
 p0=$(vmstat kmmscand_promoted)

@@ -10,8 +10,7 @@
 # grow: no THP moved whole.
 . /tests/lib/common.sh
 find_slow_node
-grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
-	fail "THP disabled ($(cat /sys/kernel/mm/transparent_hugepage/enabled 2>&1))"
+need_thp
 load_module
 t0=$(vmstat kmmscand_promoted_thp)
 p0=$(vmstat kmmscand_promoted)

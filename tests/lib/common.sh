@@ -129,6 +129,13 @@ field() { grep '^memtier: ' "$2" | tail -n 1 | sed -n "s/.* $1=\([0-9-]*\).*/\1/
 # uptime_ms: milliseconds since boot (10 ms resolution).
 uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
+# need_thp: fails unless transparent huge pages can back a region
+# (config.fragment pins CONFIG_TRANSPARENT_HUGEPAGE(_MADVISE)).
+need_thp() {
+	grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled ||
+		fail "THP disabled ($(cat /sys/kernel/mm/transparent_hugepage/enabled 2>&1))"
+}
+
 # log_mark: writes a line of its own to the kernel log; log_since_mark
 # prints the kernel log after it, so that a test reads only the lines it
 # caused, not those of earlier tests.

@@ -202,33 +202,42 @@ static void touch(struct region *r)
 	}
 }
 
-static void report(const char *tag)
+/* Where @r's pages are now: on the slow node, elsewhere, or not mapped. */
+static void count_pages(const struct region *r, long *slow, long *top, long *absent)
 {
 	enum { CHUNK = 512 };
 	void *pages[CHUNK];
 	int status[CHUNK];
+	long n = r->len / PAGE, i, j;
+
+	*slow = *top = *absent = 0;
+	for (i = 0; i < n; i += CHUNK) {
+		long m = n - i < CHUNK ? n - i : CHUNK;
+
+		for (j = 0; j < m; j++)
+			pages[j] = r->base + (i + j) * PAGE;
+		if (syscall(SYS_move_pages, 0, m, pages, NULL, status, 0))
+			die("move_pages");
+		for (j = 0; j < m; j++) {
+			if (status[j] == node)
+				(*slow)++;
+			else if (status[j] >= 0)
+				(*top)++;
+			else
+				(*absent)++;
+		}
+	}
+}
+
+static void report(const char *tag)
+{
 	int k;
 
 	for (k = 0; k < nr_regions; k++) {
 		struct region *r = &regions[k];
-		long n = r->len / PAGE, i, j, top = 0, slow = 0, absent = 0;
+		long n = r->len / PAGE, top, slow, absent;
 
-		for (i = 0; i < n; i += CHUNK) {
-			long m = n - i < CHUNK ? n - i : CHUNK;
-
-			for (j = 0; j < m; j++)
-				pages[j] = r->base + (i + j) * PAGE;
-			if (syscall(SYS_move_pages, 0, m, pages, NULL, status, 0))
-				die("move_pages");
-			for (j = 0; j < m; j++) {
-				if (status[j] == node)
-					slow++;
-				else if (status[j] >= 0)
-					top++;
-				else
-					absent++;
-			}
-		}
+		count_pages(r, &slow, &top, &absent);
 		printf("placement: %s/%s %s t=%.1f top=%ld slow=%ld absent=%ld total=%ld",
 		       kind, r->name, tag, now_s() - t0, top, slow, absent, n);
 		if (!strcmp(kind, "bind-reuse"))
@@ -442,22 +451,10 @@ static void setup(size_t len)
 /* Pages of @r on any node but the slow one, now. */
 static long off_node(const struct region *r)
 {
-	enum { CHUNK = 512 };
-	void *pages[CHUNK];
-	int status[CHUNK];
-	long n = r->len / PAGE, i, j, off = 0;
+	long slow, top, absent;
 
-	for (i = 0; i < n; i += CHUNK) {
-		long m = n - i < CHUNK ? n - i : CHUNK;
-
-		for (j = 0; j < m; j++)
-			pages[j] = r->base + (i + j) * PAGE;
-		if (syscall(SYS_move_pages, 0, m, pages, NULL, status, 0))
-			die("move_pages");
-		for (j = 0; j < m; j++)
-			off += status[j] >= 0 && status[j] != node;
-	}
-	return off;
+	count_pages(r, &slow, &top, &absent);
+	return top;
 }
 
 /*
