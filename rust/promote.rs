@@ -193,11 +193,9 @@ impl Promoter {
         count(VmEvent::Promoted, res.migrated);
         count(VmEvent::PromoteFailMigrate, res.migrate_failed);
         count(VmEvent::PromotedThp, res.thp_migrated);
-        {
-            let mut map = hot.map();
-            for pfn in self.batch.pfns() {
-                map.forget(pfn);
-            }
+        let mut map = hot.map();
+        for pfn in self.batch.pfns() {
+            map.forget(pfn);
         }
         self.batch.clear();
         // Between batches no lock is held (a visit processes what it found
