@@ -44,6 +44,7 @@ use crate::policy::{
         PaceBounds,
         Schedule,
         Visit, //
+        WATCH_AFTER_PROMOTION_MS,
     },
     recheck::Recheck,
     topology::{
@@ -140,6 +141,8 @@ pub(crate) struct MmState {
     node_pages: NodePages,
     /// The same for the last complete sweep (target tie-break).
     node_pages_last: NodePages,
+    /// When pages of this mm were last promoted (daemon clock, ms).
+    last_promotion_ms: Option<u64>,
 }
 
 impl MmState {
@@ -171,6 +174,7 @@ impl MmState {
             last_seen_pass: 0,
             node_pages: [0; MAX_NODES],
             node_pages_last: [0; MAX_NODES],
+            last_promotion_ms: None,
         }
     }
 
@@ -385,6 +389,9 @@ impl Scanner {
         st.sweep_slow += w.slow_scanned();
         st.sweep_unread |= policy_skipped || w.ptables_skipped() > 0;
         st.sweep_policy_skipped |= policy_skipped;
+        if outcome.promoted > 0 {
+            st.last_promotion_ms = Some(now);
+        }
         let report = Visit {
             young_pages: w.young_pages(),
             promoted_pages: outcome.promoted,
@@ -393,6 +400,10 @@ impl Scanner {
             sweep_young_pages: st.sweep_young,
             sweep_slow_pages: st.sweep_slow,
             sweep_unread: st.sweep_unread,
+            sweep_read_pages: st.node_pages.iter().sum(),
+            recently_promoted: st
+                .last_promotion_ms
+                .is_some_and(|t| now.saturating_sub(t) <= WATCH_AFTER_PROMOTION_MS),
         };
         st.pace = next_pace(st.pace, &report, &bounds(env.t));
         st.cursor = end.cursor;

@@ -23,6 +23,7 @@
 //! | found hot candidates but promoted none: no room     | x2 (backs off)    | same     |
 //! | found young slow-tier pages                         | minimum           | x2       |
 //! | ended a sweep that found none                       | x2                | /2       |
+//! | ... of an mm with pages promoted in the last minute  | x2, up to its read cost | /2 |
 //! | ended a sweep that read all it passed and saw no slow-tier page | x2, up to 4x max | /2 |
 //! | anything else (mid-sweep)                           | same              | same     |
 //!
@@ -40,6 +41,18 @@
 //! be lifted, and the memory under it is then promotable at once).  Such an
 //! mm costs the most to scan (every table read) and has nothing to promote.
 //!
+//! An mm that had pages promoted in the last
+//! [`WATCH_AFTER_PROMOTION_MS`] is an application at work whose hot set
+//! may move: its idle sweeps back off only up to the period at which
+//! re-reading what the last sweep read costs [`WATCH_READ_PAGES_PER_S`]
+//! (at least `scan_period_min_ms`, at most `scan_period_max_ms`).  A
+//! window that turns hot on the slow tier beside a 64 MiB hot set in DRAM
+//! is then seen within `scan_period_min_ms`, not `scan_period_max_ms`
+//! (NUMA balancing finds it at its first hint fault, within a second),
+//! and a 1 GiB hot set, which costs 256 Ki entries a sweep, keeps the
+//! 2 s maximum.  Every other mm backs off as before: an idle process
+//! costs a visit, not its hot tables, and there may be thousands.
+//!
 //! [`is_due`] also lets a change cut a wait short: a write hold of the
 //! mmap lock (mmap, munmap, mprotect, mbind...) or a demotion anywhere
 //! since the last visit makes an mm due `scan_period_max_ms` after that
@@ -56,6 +69,15 @@ pub const NOISE_FLOOR_PAGES: u64 = 64;
 /// this many times less often than `scan_period_max_ms`: it has nothing
 /// to promote until the kernel demotes some of its memory.
 pub const NO_SLOW_MEMORY_FACTOR: u32 = 4;
+
+/// How long after its last promotion an mm is watched closely (ms): its
+/// idle sweeps back off only as far as [`WATCH_READ_PAGES_PER_S`] allows.
+pub const WATCH_AFTER_PROMOTION_MS: u64 = 60_000;
+
+/// Mapped pages whose page-table entries a closely watched mm's idle
+/// sweeps may read per second: 64 Ki (256 MiB of mappings), a few
+/// milliseconds of one CPU.
+pub const WATCH_READ_PAGES_PER_S: u64 = 65_536;
 
 /// Processes one wake-up examines at most, per address space it may visit
 /// (`mms_to_scan`): 8, so 512 by default.
@@ -124,6 +146,12 @@ pub struct Visit {
     /// Whether the current sweep passed over memory it did not read: page
     /// tables skipped as idle, or VMAs whose policy forbids promotion.
     pub sweep_unread: bool,
+    /// Mapped pages, on any node, under the entries the current sweep read
+    /// (this visit included): what a sweep of this mm costs.
+    pub sweep_read_pages: u64,
+    /// Whether pages of this mm were promoted in the last
+    /// [`WATCH_AFTER_PROMOTION_MS`].
+    pub recently_promoted: bool,
 }
 
 /// Whether a total of young pages counts.
@@ -143,6 +171,8 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
     } else if v.sweep_done && !counts(v.sweep_young_pages) {
         if v.sweep_slow_pages == 0 && !v.sweep_unread {
             ceiling = u64::from(b.period_ceiling_ms());
+        } else if v.recently_promoted {
+            ceiling = watched_ceiling_ms(v.sweep_read_pages).min(ceiling);
         }
         (p.saturating_mul(2), s / 2)
     } else {
@@ -160,6 +190,13 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
         period_ms: period.min(u64::from(u32::MAX)) as u32,
         size_mb: size.min(u64::from(u32::MAX)) as u32,
     }
+}
+
+/// The longest idle period of a closely watched mm whose sweep reads
+/// `read_pages` (ms): the period at which its sweeps read
+/// [`WATCH_READ_PAGES_PER_S`].  [`next_pace`] keeps it within the bounds.
+pub fn watched_ceiling_ms(read_pages: u64) -> u64 {
+    read_pages.saturating_mul(1000) / WATCH_READ_PAGES_PER_S
 }
 
 /// When an mm is due, as [`is_due`] decides it.
@@ -319,6 +356,65 @@ mod tests {
         assert_eq!(next_pace(hot, &end, &B), hot);
     }
 
+    fn watched(read: u64) -> Visit {
+        Visit {
+            recently_promoted: true,
+            sweep_read_pages: read,
+            sweep_unread: true,
+            ..sweep_end(0, 0)
+        }
+    }
+
+    #[test]
+    fn a_recently_promoted_mm_backs_off_only_as_far_as_its_reads_cost() {
+        let hot = Pace {
+            period_ms: 500,
+            size_mb: 2048,
+        };
+        // shift: a 64 MiB hot set in DRAM, the next window idle on the
+        // slow tier (its tables skipped): looked at every 0.5 s.
+        let mut p = hot;
+        for _ in 0..5 {
+            p = next_pace(p, &watched(16_384), &B);
+            assert_eq!(p.period_ms, B.period_min_ms);
+        }
+        // 256 MiB read a sweep: 1 s.
+        let p = next_pace(next_pace(hot, &watched(65_536), &B), &watched(65_536), &B);
+        assert_eq!(p.period_ms, 1000);
+        // A 1 GiB hot set: the usual maximum, never more.
+        let mut p = hot;
+        for _ in 0..5 {
+            p = next_pace(p, &watched(262_144), &B);
+        }
+        assert_eq!(p.period_ms, B.period_max_ms);
+        // Not promoted from lately: the usual back-off.
+        let v = Visit {
+            recently_promoted: false,
+            ..watched(16_384)
+        };
+        let p = next_pace(next_pace(hot, &v, &B), &v, &B);
+        assert_eq!(p.period_ms, B.period_max_ms);
+    }
+
+    #[test]
+    fn watching_never_shortens_the_wait_of_an_mm_without_slow_tier_memory() {
+        // All of it read, none on the slow tier: nothing to find, whether
+        // or not it was promoted from.
+        let v = Visit {
+            sweep_unread: false,
+            ..watched(16_384)
+        };
+        let mut p = MID;
+        for _ in 0..5 {
+            p = next_pace(p, &v, &B);
+        }
+        assert_eq!(p.period_ms, B.period_ceiling_ms());
+        assert_eq!(
+            watched_ceiling_ms(u64::MAX),
+            u64::MAX / WATCH_READ_PAGES_PER_S
+        );
+    }
+
     #[test]
     fn an_mm_without_slow_tier_memory_backs_off_further() {
         let mut p = Pace {
@@ -471,6 +567,8 @@ mod tests {
             sweep_end(0, 0),
             sweep_end(0, 5),
             sweep_end(HOT, HOT),
+            watched(0),
+            watched(u64::MAX),
         ] {
             for cur in [tiny, MID, huge] {
                 let p = next_pace(cur, &v, &B);
