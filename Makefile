@@ -104,7 +104,9 @@ plot:
 # nine workloads x four mechanisms, on-first, 3 runs each (none once),
 # about 70-80 minutes, results in bench/results/<date>-<kernel>/
 # (tools/bench/run; BENCH_QUICK=1 for the 5-minute variant; BENCH_WORKLOADS,
-# BENCH_MECHS, BENCH_STARTS="on-first on-later", BENCH_RUNS, BENCH_K).
+# BENCH_MECHS, BENCH_STARTS="on-first on-later", BENCH_RUNS, BENCH_K;
+# BENCH_BASE_MODULE=F adds mechanism kmmscand-base, F: a base build of the
+# module for the bench kernel, compared with this tree's in the same boots).
 BENCH_ENV := $(BUILD)/kernel-bench.env
 bench: setup progs
 	@KERNEL_VARIANT=bench scripts/build-kernel

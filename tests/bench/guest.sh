@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of `make bench` (tools/bench/run boots the guest with this
-# directory under /extra/bench and tierload under /extra):
+# directory under /extra/bench, tierload and, with --base-module,
+# kmmscand-base.ko under /extra):
 #
 #   sh /extra/bench/guest.sh [--quick] [--mechs "M..."] [--starts "S..."]
 #                            [--runs N] [--damon-tuner consist|temporal]
@@ -22,6 +23,11 @@
 #               damon     DAMON, the kernel's memory-tiering setup
 #                         (samples/damon/mtier.c) through sysfs: see damon_on
 #               kmmscand  insmod kmmscand.ko, default knobs
+#               kmmscand-base
+#                         insmod /extra/kmmscand-base.ko, a base build of
+#                         the module to compare kmmscand with in the same
+#                         boot (its module is kmmscand too: the same
+#                         thread, counters and rmmod)
 #   starts      on-first  the mechanism is on, then the workload starts (its
 #                         clock starts once its memory is placed)
 #               on-later  the workload is placed and running, then the
@@ -48,6 +54,7 @@ done
 DAMON=/sys/kernel/mm/damon/admin/kdamonds
 LRU_GEN_CTL=/sys/kernel/mm/lru_gen/enabled
 FILL_LEAVE_MB=${FILL_LEAVE_MB:-16}
+BASE_KO=/extra/kmmscand-base.ko
 variant=full
 DAMON_TUNER=temporal
 mechs="none numab2 damon kmmscand"
@@ -226,8 +233,10 @@ mech_on() {
 	none) ;;
 	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_on ;;
-	kmmscand)
-		insmod "$KO" || { say "error insmod failed"; return 1; }
+	kmmscand|kmmscand-base)
+		ko=$KO
+		[ "$1" = kmmscand-base ] && ko=$BASE_KO
+		insmod "$ko" || { say "error insmod $ko failed"; return 1; }
 		MECH_PIDS=$(kthread_pids)
 		[ -n "$MECH_PIDS" ] || say "error no kmmscand thread after insmod"
 		;;
@@ -240,7 +249,7 @@ mech_off() {
 	none) ;;
 	numab2) echo 0 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_off ;;
-	kmmscand) rmmod kmmscand ;;
+	kmmscand|kmmscand-base) rmmod kmmscand ;;
 	esac
 	MECH_PIDS=
 }

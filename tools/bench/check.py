@@ -7,16 +7,17 @@
 
 Asserts that every workload x start x mechanism produced its rows (one per
 run, reps 1 to N: N is --runs or the most any mechanism has, so that every
-mechanism has as many; none one, it runs once) and that each ran to its
-end, that every number of each row is well-formed and within physical
-bounds (fractions in [0, 1], pages moved <= the region, times within the run,
-the modeled memory times within [1, k] (the time-weighted one: plus the
-extra CPU time over the timeline, and equal to its formula over the CSV's
-own cells), CPU times within what two CPUs can give, MGLRU fully on in
-the runs whose setup has mglru and off in the others), and that every
-workload x start has a PNG timeline with a line per mechanism.  No
-timing assertion: under TCG the values are the emulator's.  Prints one
-line per problem; exit status 1 if there is any.
+mechanism has as many; none one, it runs once; the mechanisms: --mechs, or
+tools/bench/run's default ones and kmmscand-base if it ran) and that each
+ran to its end, that every number of each row is well-formed and within
+physical bounds (fractions in [0, 1], pages moved <= the region, times
+within the run, the modeled memory times within [1, k] (the time-weighted
+one: plus the extra CPU time over the timeline, and equal to its formula
+over the CSV's own cells), CPU times within what two CPUs can give, MGLRU
+fully on in the runs whose setup has mglru and off in the others), and that
+every workload x start has a PNG timeline with a line per mechanism.  No
+timing assertion: under TCG the values are the emulator's.  Prints one line
+per problem; exit status 1 if there is any.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import COLUMNS, LRU_GEN_ON, MECHANISMS, STARTS, TEXT_COLUMNS  # noqa: E402
+from report import (COLUMNS, DEFAULT_MECHANISMS, KMMSCAND, LRU_GEN_ON,  # noqa: E402
+                    MECHANISMS, STARTS, TEXT_COLUMNS)
 
 NCPU = 2
 EPS = 1e-6
@@ -88,7 +90,7 @@ def check_row(row: dict[str, str], problems: list[str], reps: bool = False) -> N
     need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
          "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
          "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s", "rep")
-    if row["mechanism"] in ("damon", "kmmscand"):
+    if row["mechanism"] == "damon" or row["mechanism"] in KMMSCAND:
         need("mech_cpu_s", "pages_promoted")
     secs = n["seconds"] or 0.0
     hot, cold = n["hot_pages"] or 0.0, n["cold_pages"] or 0.0
@@ -170,6 +172,10 @@ def check(d: Path, workloads: list[str], mechs: list[str], starts: list[str],
         rows = list(reader)
     if not workloads:
         workloads = sorted({r["workload"] for r in rows})
+    if not mechs:
+        # kmmscand-base runs only with a base module (--base-module).
+        ran = {r["mechanism"] for r in rows}
+        mechs = [m for m in MECHANISMS if m in DEFAULT_MECHANISMS or m in ran]
     if not workloads:
         problems.append("results.csv has no rows")
     seen: dict[tuple[str, str, str], list[str]] = {}
@@ -229,7 +235,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", type=Path)
     ap.add_argument("--workloads", default="")
-    ap.add_argument("--mechs", default=" ".join(MECHANISMS))
+    ap.add_argument("--mechs", default="",
+                    help="mechanisms (default: tools/bench/run's, and kmmscand-base if it ran)")
     ap.add_argument("--starts", default=" ".join(STARTS))
     ap.add_argument("--runs", type=int, default=None,
                     help="runs per mechanism (default: the most any mechanism has)")

@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
+MECHANISMS = ["none", "numab2", "damon", "kmmscand", "kmmscand-base"]
+# The ones tools/bench/run runs unless told otherwise: kmmscand-base only
+# runs with a base module (--base-module).
+DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
+# The mechanisms that load the module: kmmscand-base is a base build of it,
+# compared with kmmscand in the same boot; its module is kmmscand too, with
+# the same thread and /proc/vmstat counters.
+KMMSCAND = ("kmmscand", "kmmscand-base")
 STARTS = ["on-first", "on-later"]
 USER_HZ = 100
 PAGE = 4096
@@ -41,10 +48,12 @@ MECH_LABEL = {
     "numab2": "NUMA balancing tiering (=2)",
     "damon": "DAMON migrate_hot (mtier setup)",
     "kmmscand": "kmmscand (default knobs)",
+    "kmmscand-base": "kmmscand (base module)",
 }
 MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e",
-              "kmmscand": "#2ca02c"}
-MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-"}
+              "kmmscand": "#2ca02c", "kmmscand-base": "#98df8a"}
+MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-",
+              "kmmscand-base": "--"}
 
 WORKLOAD_DESC = {
     "hot64": "A hot region written continuously, a cold one touched once, both on the slow node.",
@@ -454,12 +463,14 @@ def compute(run: Run, k: float) -> Row:
     row["app_ops_per_s"] = ops_rate
     row["mem_time_rel_oracle"] = modeled_memory_time(procs, k)
 
-    # Counters, over the time the mechanism was on.
+    # Counters, over the time the mechanism was on; kmmscand-base's are
+    # kmmscand's (KMMSCAND).
+    mech = "kmmscand" if run.mechanism in KMMSCAND else run.mechanism
     row["pages_migrated"] = delta(run, "pgmigrate_success")
     demoted = dsum(run, "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged")
     damon_promoted = delta(run, "damon0_sz_applied")
     damon_demoted = delta(run, "damon1_sz_applied")
-    if run.mechanism == "damon" and damon_demoted is not None:
+    if mech == "damon" and damon_demoted is not None:
         demoted = (demoted or 0.0) + damon_demoted / PAGE
     row["pages_demoted"] = demoted
     promoted = {
@@ -467,18 +478,18 @@ def compute(run: Run, k: float) -> Row:
         "numab2": delta(run, "pgpromote_success"),
         "damon": damon_promoted / PAGE if damon_promoted is not None else None,
         "kmmscand": delta(run, "kmmscand_promoted"),
-    }.get(run.mechanism)
+    }.get(mech)
     row["pages_promoted"] = promoted
     on_ms = delta(run, "uptime_ms")
     on_s = on_ms / 1000 if on_ms else None
     row["on_s"] = on_s
     ticks = delta(run, "mech_ticks")
-    row["mech_cpu_s"] = ticks / USER_HZ if ticks is not None and run.mechanism in (
+    row["mech_cpu_s"] = ticks / USER_HZ if ticks is not None and mech in (
         "damon", "kmmscand") else None
     kt = delta(run, "kswapd_ticks")
     row["kswapd_cpu_s"] = kt / USER_HZ if kt is not None else None
     scanned = {"kmmscand": delta(run, "kmmscand_slowtier_scanned"),
-               "numab2": delta(run, "numa_pte_updates")}.get(run.mechanism)
+               "numab2": delta(run, "numa_pte_updates")}.get(mech)
     if on_s:
         row["scan_pages_per_s"] = scanned / on_s if scanned is not None else None
         row["promote_pages_per_s"] = promoted / on_s if promoted is not None else None
@@ -495,7 +506,7 @@ def compute(run: Run, k: float) -> Row:
     row["promote_peak_pages_per_s"] = peak if not shift else None
     row["numa_hint_faults"] = delta(run, "numa_hint_faults")
     for c in ("young", "candidates", "sweeps", "kswapd_requests", "promote_fail_target_full"):
-        row["kmmscand_" + c] = delta(run, "kmmscand_" + c) if run.mechanism == "kmmscand" else None
+        row["kmmscand_" + c] = delta(run, "kmmscand_" + c) if mech == "kmmscand" else None
     return row
 
 
@@ -773,6 +784,8 @@ def write_markdown(rows: list[Row], workloads: list[str],
            MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     if multi or meta.get("sampling"):
         out += [runs_note(cells, meta.get("sampling", "")).strip(), ""]
+    if base_note(rows):
+        out += [base_note(rows).strip(), ""]
     if meta.get("kernel_log"):
         out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
                 " detector reports, see `logs/`): check them before trusting these numbers.", ""]
@@ -900,6 +913,16 @@ def mglru_note(rows: list[Row], workloads: list[str]) -> str:
             " every other run.  ")
 
 
+def base_note(rows: list[Row]) -> str:
+    """A sentence on kmmscand-base if it ran ("" if not): the tables name
+    mechanisms only."""
+    if not any(r["mechanism"] == "kmmscand-base" for r in rows):
+        return ""
+    return ("kmmscand-base is a base build of the module (tools/bench/run --base-module),"
+            " run in the same boots as kmmscand, interleaved with it: the host's speed varies"
+            " between boots, so compare the two within a workload.  ")
+
+
 def write_summary(rows: list[Row], workloads: list[str], path: Path,
                   sampling: str = "") -> None:
     """The compact table the README shows: one row per workload x mechanism
@@ -932,7 +955,7 @@ def write_summary(rows: list[Row], workloads: list[str], path: Path,
             " slowest process; shift: the second window, from the shift).  The other columns"
             " are the on-first runs'; extra CPU is the mechanism's thread, the workload's system"
             " time and kswapd, less what the workload and kswapd used under none.  "
-            + runs_note(cells, sampling) + mglru_note(rows, workloads)
+            + runs_note(cells, sampling) + mglru_note(rows, workloads) + base_note(rows)
             + MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     out += winners(rows, workloads)
     path.write_text("\n".join(out) + "\n")
@@ -1057,8 +1080,12 @@ def plot(rows: list[Row], runs: list[Run], workloads: list[str],
         for j in range(ncol):  # under the lowest panel of each column
             axes[max(i for i, row in enumerate(grid) if j < len(row))][j].set_xlabel("time (s)")
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper center", ncol=4 if ncol > 1 else 2, fontsize=9)
-        fig.tight_layout(rect=(0, 0, 1, 1 - (0.5 if ncol > 1 else 0.8) / height))
+        lcol = 4 if ncol > 1 else 2
+        fig.legend(handles, labels, loc="upper center", ncol=lcol, fontsize=9)
+        # The legend above the panels: 0.3 in per row of it (kmmscand-base
+        # makes a fifth entry) and 0.2 in of margin.
+        lrows = -(-len(labels) // lcol)
+        fig.tight_layout(rect=(0, 0, 1, 1 - (0.2 + 0.3 * lrows) / height))
         fig.savefig(outdir / "summary.png", dpi=90)
         plt.close(fig)
         figures["summary.png"] = sorted(drawn_all, key=lambda m: MECHANISMS.index(m)

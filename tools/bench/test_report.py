@@ -86,18 +86,21 @@ BOOT = "BENCH boot kernel=7.2.13 topology=hmat slow_node=1 variant=quick user_hz
 
 
 def full_log(wl: str = "hot64", secs: int = 10, setup: str = "-",
-             lru_gen: Optional[tuple[int, int]] = None) -> str:
+             lru_gen: Optional[tuple[int, int]] = None,
+             mechs: list[str] = report.DEFAULT_MECHANISMS) -> str:
     parts = [BOOT]
     for start in report.STARTS:
-        for m in report.MECHANISMS:
+        for m in mechs:
             curve = {"none": lambda t: 0.0, "numab2": ramp(2, 8), "damon": ramp(1, 3),
-                     "kmmscand": ramp(0, 4)}[m]
+                     "kmmscand": ramp(0, 4), "kmmscand-base": ramp(0, 5)}[m]
             parts.append(run_text(wl, m, start, secs, 1000, 2000, curve,
                                   cold=(lambda t: 0.1) if m == "damon" else (lambda t: 0.0),
                                   counters={"damon0_sz_applied": (0, 4096 * 1000),
                                             "pgpromote_success": (0, 900),
                                             "kmmscand_promoted": (0, 1000),
                                             "kmmscand_slowtier_scanned": (0, 50000),
+                                            "kmmscand_young": (0, 4000),
+                                            "kmmscand_sweeps": (2, 14),
                                             **({"lru_gen_enabled": lru_gen} if lru_gen else {})},
                                   setup=setup))
     return "".join(parts)
@@ -247,16 +250,19 @@ class Metrics(unittest.TestCase):
              "pgdemote_direct": (1, 3), "damon0_sz_applied": (0, 4096 * 40),
              "damon1_sz_applied": (0, 4096 * 5), "kmmscand_promoted": (0, 80),
              "kmmscand_slowtier_scanned": (0, 21000), "numa_pte_updates": (0, 10500)}
-        want = {"none": (100, 9), "numab2": (100, 9), "damon": (40, 14), "kmmscand": (80, 9)}
+        want = {"none": (100, 9), "numab2": (100, 9), "damon": (40, 14), "kmmscand": (80, 9),
+                "kmmscand-base": (80, 9)}
         for m, (promoted, demoted) in want.items():
             r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
             self.assertEqual(r["pages_promoted"], promoted, m)
             self.assertEqual(r["pages_demoted"], demoted, m)
             self.assertAlmostEqual(r["on_s"], 10.5)
             self.assertEqual(r["kswapd_cpu_s"], 0.2)
-            self.assertEqual(r["mech_cpu_s"], 1.5 if m in ("damon", "kmmscand") else None)
-        r = self.one(run_text("hot64", "kmmscand", "on-later", 10, 100, 100, ramp(0, 5), counters=c))
-        self.assertAlmostEqual(r["scan_pages_per_s"], 2000)
+            self.assertEqual(r["mech_cpu_s"], 1.5 if m in ("damon", "kmmscand", "kmmscand-base")
+                             else None)
+        for m in report.KMMSCAND:
+            r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
+            self.assertAlmostEqual(r["scan_pages_per_s"], 2000)
         r = self.one(run_text("hot64", "numab2", "on-later", 10, 100, 100, ramp(0, 5), counters=c))
         self.assertAlmostEqual(r["scan_pages_per_s"], 1000)
 
@@ -317,7 +323,7 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(len(rows), 16)
             none = [r for r in rows if r["mechanism"] == "none"]
             self.assertTrue(all(r["app_ops_rel_none"] == "1" for r in none))
-            self.assertEqual(check.check(out, ["hot64", "shift"], report.MECHANISMS,
+            self.assertEqual(check.check(out, ["hot64", "shift"], report.DEFAULT_MECHANISMS,
                                          report.STARTS), [])
             damon = [r for r in rows if r["mechanism"] == "damon"]
             self.assertTrue(all(float(r["extra_cpu_s"]) == 1.5 for r in damon))
@@ -365,7 +371,7 @@ class EndToEnd(unittest.TestCase):
 
             # The check finds what is wrong.
             self.assertIn("random/on-first/none: 0 rows in results.csv, expected 1",
-                          check.check(out, ["random"], report.MECHANISMS, report.STARTS))
+                          check.check(out, ["random"], report.DEFAULT_MECHANISMS, report.STARTS))
             bad = out / "bad"
             bad.mkdir()
             for path in out.iterdir():
@@ -381,13 +387,106 @@ class EndToEnd(unittest.TestCase):
             text.pop(5)
             (bad / "results.csv").write_text("\n".join(text) + "\n")
             (bad / "timeline-shift-on-first.png").write_text("not a png")
-            problems = check.check(bad, ["hot64", "shift"], report.MECHANISMS, report.STARTS)
+            problems = check.check(bad, ["hot64", "shift"], report.DEFAULT_MECHANISMS,
+                                   report.STARTS)
             joined = "\n".join(problems)
             self.assertIn("hot_final=1.5 outside", joined)
             self.assertIn("cold_moved_pages=999999 outside", joined)
             self.assertIn("mem_time_tw_rel_oracle=1.01 is not (timeline_s", joined)
             self.assertIn("0 rows in results.csv", joined)
             self.assertIn("timeline-shift-on-first.png is missing or not a PNG", joined)
+
+
+class BaseModule(unittest.TestCase):
+    """kmmscand-base (tools/bench/run --base-module): a base build of the
+    module, in the same boot; its module is kmmscand too, so its rows come
+    from the same counters as kmmscand's."""
+
+    COUNTERS = {"kmmscand_promoted": (0, 80), "kmmscand_slowtier_scanned": (0, 21000),
+                "kmmscand_young": (5, 905), "kmmscand_candidates": (0, 300),
+                "kmmscand_sweeps": (1, 11), "kmmscand_kswapd_requests": (0, 2),
+                "kmmscand_promote_fail_target_full": (0, 3), "pgpromote_success": (0, 7)}
+
+    def test_row_like_kmmscand(self) -> None:
+        runs = report.parse_log(BOOT + "".join(
+            run_text("hot64", m, "on-first", 10, 100, 100, ramp(0, 5), counters=self.COUNTERS)
+            for m in ("kmmscand", "kmmscand-base")))
+        kmm, base = (report.compute(r, 2.0) for r in runs)
+        self.assertEqual(base["mechanism"], "kmmscand-base")
+        self.assertEqual(base["status"], "ok")
+        # Promoted: kmmscand_promoted (not pgpromote_success); its thread's CPU.
+        self.assertEqual(base["pages_promoted"], 80)
+        self.assertEqual(base["mech_cpu_s"], 1.5)
+        self.assertEqual([base["kmmscand_" + c] for c in (
+            "young", "candidates", "sweeps", "kswapd_requests", "promote_fail_target_full")],
+            [900, 300, 10, 2, 3])
+        self.assertAlmostEqual(base["scan_pages_per_s"], 2000)
+        # The same log makes the same row, but for the mechanism's name.
+        self.assertEqual({c: v for c, v in base.items() if c != "mechanism"},
+                         {c: v for c, v in kmm.items() if c != "mechanism"})
+
+    def test_report_then_check(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            log = out / "all.log"
+            mechs = report.DEFAULT_MECHANISMS + ["kmmscand-base"]
+            log.write_text(full_log("hot64", mechs=mechs))
+            self.assertEqual(report.main(["--out", str(out), str(log)]), 0)
+            with (out / "results.csv").open() as fh:
+                rows = list(csv.DictReader(fh))
+            # After kmmscand in every table, in the order of MECHANISMS.
+            self.assertEqual([r["mechanism"] for r in rows], mechs * 2)
+            # The module's counters, as kmmscand's rows have them; other
+            # mechanisms' rows leave them blank (the log has them all).
+            for r in rows:
+                kmm = r["mechanism"] in report.KMMSCAND
+                if kmm:
+                    self.assertEqual((r["pages_promoted"], r["mech_cpu_s"]), ("1000", "1.5"))
+                self.assertEqual((r["kmmscand_young"], r["kmmscand_sweeps"],
+                                  r["kmmscand_candidates"]),
+                                 ("4000", "12", "") if kmm else ("", "", ""), r["mechanism"])
+                self.assertEqual(r["scan_pages_per_s"], f"{50000 / 10.5:.6g}" if kmm else "")
+            # check's default mechanisms: kmmscand-base too, since it ran.
+            self.assertEqual(check.check(out, ["hot64"], [], report.STARTS), [])
+            summary = (out / "summary.md").read_text()
+            self.assertEqual([r["mechanism"] for r in table(summary)], mechs)
+            self.assertIn("kmmscand-base is a base build of the module", summary)
+            # ramp(0, 5): 3.0 s on the slow tier, kmmscand's ramp(0, 4) 2.5 s.
+            self.assertIn("- hot64: mem time, lowest first: damon = kmmscand (1.40),"
+                          " kmmscand-base (1.45), numab2 (1.55); fastest to 50%: damon,"
+                          " kmmscand (2.0 s)", summary)
+            md = (out / "results.md").read_text()
+            self.assertIn("| on-first | kmmscand-base |", md)
+            self.assertIn("kmmscand-base is a base build of the module", md)
+            figures = json.loads((out / "figures.json").read_text())
+            self.assertEqual(figures["timeline-hot64-on-first.png"], mechs)
+            self.assertEqual(figures["summary.png"], mechs)
+
+            # Its rows are checked like kmmscand's: thread CPU and promoted.
+            text = (out / "results.csv").read_text().splitlines()
+            i = next(i for i, ln in enumerate(text) if ",kmmscand-base," in ln)
+            cells = text[i].split(",")
+            cells[report.COLUMNS.index("mech_cpu_s")] = ""
+            (out / "results.csv").write_text("\n".join(text[:i] + [",".join(cells)]
+                                                       + text[i + 1:]) + "\n")
+            self.assertIn("hot64/on-first/kmmscand-base: mech_cpu_s is missing",
+                          check.check(out, ["hot64"], [], report.STARTS))
+
+    def test_not_run(self) -> None:
+        """Results without kmmscand-base (make bench-check's quick run):
+        check's default mechanisms do not expect it, nor do the tables
+        mention it."""
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            log = out / "all.log"
+            log.write_text(full_log("hot64"))
+            self.assertEqual(report.main(["--out", str(out), str(log)]), 0)
+            self.assertEqual(check.check(out, ["hot64"], [], report.STARTS), [])
+            self.assertEqual(check.main([str(out)]), 0)
+            self.assertIn("hot64/on-first/kmmscand-base: 0 rows in results.csv, expected 1",
+                          check.check(out, ["hot64"], report.MECHANISMS, report.STARTS))
+            for f in ("summary.md", "results.md"):
+                self.assertNotIn("kmmscand-base", (out / f).read_text(), f)
 
 
 class Mglru(unittest.TestCase):
@@ -440,7 +539,7 @@ class Mglru(unittest.TestCase):
             self.assertEqual(report.main(["--out", str(out), "--workloads",
                                           "hot1g hot1g-mglru", str(log)]), 0)
             wls = ["hot1g", "hot1g-mglru"]
-            self.assertEqual(check.check(out, wls, report.MECHANISMS, report.STARTS), [])
+            self.assertEqual(check.check(out, wls, report.DEFAULT_MECHANISMS, report.STARTS), [])
             with (out / "results.csv").open() as fh:
                 rows = list(csv.DictReader(fh))
             self.assertEqual([r["workload"] for r in rows], ["hot1g"] * 8 + ["hot1g-mglru"] * 8)
@@ -472,7 +571,7 @@ class Mglru(unittest.TestCase):
                 cells[head.index("lru_gen_enabled")] = v
                 text[i] = ",".join(f'"{c}"' if "," in c else c for c in cells)
             (out / "results.csv").write_text("\n".join(text) + "\n")
-            joined = "\n".join(check.check(out, wls, report.MECHANISMS, report.STARTS))
+            joined = "\n".join(check.check(out, wls, report.DEFAULT_MECHANISMS, report.STARTS))
             self.assertIn("hot1g/on-first/none: lru_gen_enabled=7, MGLRU on in a run without",
                           joined)
             self.assertIn("hot1g-mglru/on-first/none: lru_gen_enabled=0, MGLRU not fully on",
