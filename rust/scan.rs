@@ -422,7 +422,12 @@ impl Scanner {
             st.node_pages = [0; MAX_NODES];
         }
         st.last_visit_ms = now;
-        st.next_visit_ms = now + u64::from(st.pace.period_ms);
+        st.next_visit_ms = now
+            + u64::from(if st.recheck.is_empty() {
+                st.pace.period_ms
+            } else {
+                pacing::recheck_wait_ms(st.pace.period_ms, &bounds(env.t))
+            });
         trace::scan_mm_end(&trace::ScanEnd {
             pid,
             start,

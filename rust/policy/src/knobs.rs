@@ -23,7 +23,8 @@ pub enum Knob {
     /// `scan_sleep_ms`: sleep between two wake-ups of the thread (ms).
     ScanSleepMs,
     /// `scan_period_min_ms`: shortest interval between scans of one mm (ms);
-    /// also the interval a newly seen mm starts with.
+    /// also the interval a newly seen mm starts with.  A visit that left
+    /// regions to recheck is followed after half of it.
     ScanPeriodMinMs,
     /// `scan_period_max_ms`: longest interval between scans of one mm (ms).
     ScanPeriodMaxMs,

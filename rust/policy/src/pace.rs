@@ -199,6 +199,16 @@ pub fn watched_ceiling_ms(read_pages: u64) -> u64 {
     read_pages.saturating_mul(1000) / WATCH_READ_PAGES_PER_S
 }
 
+/// The wait before the next visit of an mm whose last visit left regions
+/// to recheck (ms): half of `scan_period_min_ms`, or its period if that is
+/// shorter.  The recheck walks only the 2 MiB regions where pages were
+/// young for the first time, so it is cheap, and the sooner it comes, the
+/// sooner a page used again is promoted (and the more often a page must
+/// be used to count as hot: at least once in that interval).
+pub fn recheck_wait_ms(period_ms: u32, b: &PaceBounds) -> u32 {
+    period_ms.min((b.period_min_ms / 2).max(1))
+}
+
 /// When an mm is due, as [`is_due`] decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -363,6 +373,19 @@ mod tests {
             sweep_unread: true,
             ..sweep_end(0, 0)
         }
+    }
+
+    #[test]
+    fn a_recheck_comes_after_half_the_minimum_period() {
+        assert_eq!(recheck_wait_ms(500, &B), 250);
+        assert_eq!(recheck_wait_ms(2000, &B), 250);
+        // Never later than the period itself, never 0.
+        assert_eq!(recheck_wait_ms(100, &B), 100);
+        let b = PaceBounds {
+            period_min_ms: 1,
+            ..B
+        };
+        assert_eq!(recheck_wait_ms(500, &b), 1);
     }
 
     #[test]

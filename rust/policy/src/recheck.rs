@@ -8,9 +8,10 @@
 //! GiB-sized process, and most of the dead time between a hot set landing
 //! on the slow tier and its promotion.  Instead the visit that finds a
 //! first sighting notes its PMD-sized region here, and the mm's next visit
-//! (due after `scan_period_min_ms`) walks these regions again before it
-//! goes on with the sweep: a page used again within that interval is seen
-//! a second time about half a second after the first.  A page touched once
+//! (due after half of `scan_period_min_ms`: [`crate::pace::recheck_wait_ms`])
+//! walks these regions again before it goes on with the sweep: a page used
+//! again within that interval is seen a second time about a quarter of a
+//! second after the first.  A page touched once
 //! (at allocation, by a one-off pass) is not young at the recheck and stays
 //! where it is.
 //!
