@@ -403,6 +403,27 @@ run() {
 	say "end workload=$wl mechanism=$mech start=$start rep=$rep status=$rc"
 }
 
+# rotated LIST N: the words of LIST, starting at its (N mod count)th.
+# Rep r runs its mechanisms in the order rotated by r - 1, so that none
+# runs last (or after the same other one) in every rep: a boot
+# changes as it runs (free memory, the host's backing of it), and with a
+# fixed order one mechanism met that change in every rep (kmmscand, last,
+# moved THPs at 8 a second in all three reps of the 2026-12-05 thp run,
+# and at 32 or more in boots where it ran alone).
+rotated() {
+	set -- $1 "$2"
+	eval "k=\${$#}"
+	n=$(($# - 1))
+	i=0
+	out=
+	while [ $i -lt $n ]; do
+		j=$(((i + k) % n + 1))
+		eval "out=\"\$out \${$j}\""
+		i=$((i + 1))
+	done
+	echo $out
+}
+
 # --- main ---------------------------------------------------------------
 
 find_slow_node
@@ -430,9 +451,10 @@ for wl in "$@"; do
 	for start in $starts; do
 		rep=1
 		while [ "$rep" -le "$runs" ]; do
-			for mech in $mechs; do
-				# none once: it moves nothing, a rep would repeat it.
-				[ "$mech" = none ] && [ "$rep" -gt 1 ] && continue
+			# none once: it moves nothing, a rep would repeat it.
+			these=$mechs
+			[ "$rep" -gt 1 ] && these=$(echo "$mechs" | tr ' ' '\n' | grep -vx none | tr '\n' ' ')
+			for mech in $(rotated "$these" $((rep - 1))); do
 				# shellcheck disable=SC2086
 				run "$wl" "$secs" "$setup" "$mech" "$start" "$rep" "$@" || failed=1
 			done

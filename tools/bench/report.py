@@ -719,8 +719,9 @@ def runs_note(cells: dict[CellKey, Cell], sampling: str) -> str:
                 " T50, T90, cold moved, extra CPU, slow-tier s and mem time (the other"
                 " columns: the median); a time never reached counts as +infinity, \"never\""
                 " where it lands.  The runs were interleaved (the first of every mechanism,"
-                " then the second, ...), so that a slow drift of the emulator's speed hits"
-                " every mechanism alike; none ran once: it moves nothing by construction (its"
+                " then the second, ...), the order rotated from one to the next, so that a"
+                " slow drift of the emulator's speed hits every mechanism alike and none runs"
+                " after the same mechanism every time; none ran once: it moves nothing by construction (its"
                 " placement stays where the workload put it), and the others' extra CPU is"
                 " taken against that run")
     if sampling:
