@@ -54,7 +54,8 @@ rc=$?
 cat /tmp/mg.out
 unload_module
 p1=$(vmstat kmmscand_promoted)
-info "kmmscand_promoted +$((p1 - p0)); kmmscand_ptables_skipped $(vmstat kmmscand_ptables_skipped)"
+info "kmmscand_promoted +$((p1 - p0)); $(for c in ptables_skipped mm_scans young rechecks candidates isolated promote_fail_target_full promote_fail_isolate promote_fail_migrate kswapd_requests; do printf '%s %s ' $c "$(vmstat kmmscand_$c)"; done)"
+info "node 0: $(grep -E 'MemFree|Active\(file\)|Inactive\(file\)|AnonPages' /sys/devices/system/node/node0/meminfo | awk '{ printf "%s %s kB; ", $3, $4 }')demotion_enabled $(cat /sys/kernel/mm/numa/demotion_enabled)"
 [ $rc = 0 ] || fail "the hot region did not reach 90% on node 0 within $limit s after MGLRU aged it (its page tables skipped unflushed?)"
 [ $((p1 - p0)) -le $((kb / 4)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the region's $((kb / 4)) pages"
 check_dmesg
