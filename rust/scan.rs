@@ -44,7 +44,6 @@ use crate::policy::{
         PaceBounds,
         Schedule,
         Visit, //
-        WATCH_AFTER_PROMOTION_MS,
     },
     recheck::Recheck,
     topology::{
@@ -401,11 +400,10 @@ impl Scanner {
             sweep_slow_pages: st.sweep_slow,
             sweep_unread: st.sweep_unread,
             sweep_read_pages: st.node_pages.iter().sum(),
-            recently_promoted: st
-                .last_promotion_ms
-                .is_some_and(|t| now.saturating_sub(t) <= WATCH_AFTER_PROMOTION_MS),
+            since_promotion_ms: st.last_promotion_ms.map(|t| now.saturating_sub(t)),
         };
-        st.pace = next_pace(st.pace, &report, &bounds(env.t));
+        let b = bounds(env.t);
+        st.pace = next_pace(st.pace, &report, &b);
         st.cursor = end.cursor;
         if end.wrapped {
             count(VmEvent::Sweep, 1);
@@ -426,7 +424,7 @@ impl Scanner {
             + u64::from(if st.recheck.is_empty() {
                 st.pace.period_ms
             } else {
-                pacing::recheck_wait_ms(st.pace.period_ms, &bounds(env.t))
+                pacing::recheck_wait_ms(st.pace.period_ms, &b)
             });
         trace::scan_mm_end(&trace::ScanEnd {
             pid,

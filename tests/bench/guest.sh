@@ -411,17 +411,7 @@ run() {
 # moved THPs at 8 a second in all three reps of the 2026-12-05 thp run,
 # and at 32 or more in boots where it ran alone).
 rotated() {
-	set -- $1 "$2"
-	eval "k=\${$#}"
-	n=$(($# - 1))
-	i=0
-	out=
-	while [ $i -lt $n ]; do
-		j=$(((i + k) % n + 1))
-		eval "out=\"\$out \${$j}\""
-		i=$((i + 1))
-	done
-	echo $out
+	echo "$1" | awk -v k="$2" '{ for (i = 0; i < NF; i++) printf "%s ", $((i + k) % NF + 1); print "" }'
 }
 
 # --- main ---------------------------------------------------------------

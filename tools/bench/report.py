@@ -785,8 +785,9 @@ def write_markdown(rows: list[Row], workloads: list[str],
            MEM_TIME_TEXT.format(k=fmt_csv(k), kf=f"{float(k):.2f}"), ""]
     if multi or meta.get("sampling"):
         out += [runs_note(cells, meta.get("sampling", "")).strip(), ""]
-    if base_note(rows):
-        out += [base_note(rows).strip(), ""]
+    base = base_note(rows)
+    if base:
+        out += [base.strip(), ""]
     if meta.get("kernel_log"):
         out += [f"**The kernel logged {meta['kernel_log']} report line(s)** (warnings or"
                 " detector reports, see `logs/`): check them before trusting these numbers.", ""]

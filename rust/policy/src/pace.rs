@@ -149,9 +149,9 @@ pub struct Visit {
     /// Mapped pages, on any node, under the entries the current sweep read
     /// (this visit included): what a sweep of this mm costs.
     pub sweep_read_pages: u64,
-    /// Whether pages of this mm were promoted in the last
-    /// [`WATCH_AFTER_PROMOTION_MS`].
-    pub recently_promoted: bool,
+    /// Time since pages of this mm were last promoted (ms); `None` if
+    /// never.  Within [`WATCH_AFTER_PROMOTION_MS`] the mm is watched.
+    pub since_promotion_ms: Option<u64>,
 }
 
 /// Whether a total of young pages counts.
@@ -171,7 +171,10 @@ pub fn next_pace(cur: Pace, v: &Visit, b: &PaceBounds) -> Pace {
     } else if v.sweep_done && !counts(v.sweep_young_pages) {
         if v.sweep_slow_pages == 0 && !v.sweep_unread {
             ceiling = u64::from(b.period_ceiling_ms());
-        } else if v.recently_promoted {
+        } else if v
+            .since_promotion_ms
+            .is_some_and(|t| t <= WATCH_AFTER_PROMOTION_MS)
+        {
             ceiling = watched_ceiling_ms(v.sweep_read_pages).min(ceiling);
         }
         (p.saturating_mul(2), s / 2)
@@ -368,7 +371,7 @@ mod tests {
 
     fn watched(read: u64) -> Visit {
         Visit {
-            recently_promoted: true,
+            since_promotion_ms: Some(0),
             sweep_read_pages: read,
             sweep_unread: true,
             ..sweep_end(0, 0)
@@ -410,13 +413,15 @@ mod tests {
             p = next_pace(p, &watched(262_144), &B);
         }
         assert_eq!(p.period_ms, B.period_max_ms);
-        // Not promoted from lately: the usual back-off.
-        let v = Visit {
-            recently_promoted: false,
-            ..watched(16_384)
-        };
-        let p = next_pace(next_pace(hot, &v, &B), &v, &B);
-        assert_eq!(p.period_ms, B.period_max_ms);
+        // Not promoted from lately, or never: the usual back-off.
+        for since in [Some(WATCH_AFTER_PROMOTION_MS + 1), None] {
+            let v = Visit {
+                since_promotion_ms: since,
+                ..watched(16_384)
+            };
+            let p = next_pace(next_pace(hot, &v, &B), &v, &B);
+            assert_eq!(p.period_ms, B.period_max_ms);
+        }
     }
 
     #[test]
