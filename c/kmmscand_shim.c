@@ -511,6 +511,10 @@ static void kmmscand_read_policy(const struct mempolicy *pol,
  * @max: some were not stored).  The mm is taken from the first thread that
  * has one, so a process whose group leader exited (pthread_exit() in main)
  * is still found.  Kernel threads and exiting tasks are skipped.
+ * *@runtime_ns is the thread group's runtime so far (its threads', exiting
+ * ones included, plus its exited threads'), *@runnable whether one of its
+ * threads is running or runnable: read without locks, as
+ * thread_group_cputime() reads them under RCU.
  *
  * Runs under rcu_read_lock() and takes no lock that fork or exit would
  * contend on (task_lock() of one task at a time, as get_task_mm() does).
@@ -519,7 +523,8 @@ static void kmmscand_read_policy(const struct mempolicy *pol,
  */
 enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 				    struct kmmscand_thread_nodes *threads,
-				    unsigned int max, unsigned int *nr)
+				    unsigned int max, unsigned int *nr,
+				    u64 *runtime_ns, bool *runnable)
 {
 	enum kmmscand_next ret = KMM_NEXT_NONE_YET;
 	int tries;
@@ -542,10 +547,14 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 		if (!leader || (leader->flags & PF_KTHREAD))
 			continue;
 
+		*runtime_ns = READ_ONCE(leader->signal->sum_sched_runtime);
+		*runnable = false;
 		for_each_thread(leader, t) {
 			struct kmmscand_thread_nodes tn;
 			unsigned int i;
 
+			*runtime_ns += READ_ONCE(t->se.sum_exec_runtime);
+			*runnable |= task_is_running(t);
 			if (t->flags & PF_EXITING)
 				continue;
 			task_lock(t);
@@ -1155,6 +1164,17 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 				    res->migrated);
 	trace_kmmscand_migrate_batch(target, nr_folios, pages, res->migrated,
 				     failed);
+}
+
+/*
+ * Drains every CPU's LRU-add batches (lru_add_drain_all(); sleeps).  A
+ * folio still in such a batch is not on an LRU, so isolation fails for
+ * it; a task pinned to a CPU where nothing else adds to an LRU leaves its
+ * last folios there for as long as it runs.
+ */
+void kmmscand_lru_drain_all(void)
+{
+	lru_add_drain_all();
 }
 
 /* ---------------------------------------------------------------------

@@ -237,7 +237,8 @@ int kmmscand_section_nid(u64 section_nr);
 
 enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 				    struct kmmscand_thread_nodes *threads,
-				    unsigned int max, unsigned int *nr);
+				    unsigned int max, unsigned int *nr,
+				    u64 *runtime_ns, bool *runnable);
 
 void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
 bool kmmscand_vma_accessible(struct vm_area_struct *vma);
@@ -254,6 +255,7 @@ void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *walk);
 
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res);
+void kmmscand_lru_drain_all(void);
 
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb);

@@ -44,6 +44,7 @@ use crate::policy::{
         Topology,
         MAX_NODES, //
     },
+    turns,
     vma::VmFlagBits,
 };
 use crate::scan::{
@@ -73,15 +74,16 @@ use crate::sys::{
     },
 };
 
-/// How often the hotness state is aged (ms): half the longest interval the
-/// aging rules allow, so that a late wake-up cannot exceed it.  The thread
-/// wakes up for it whatever `scan_sleep_ms` is (up to 60 s).
-const AGE_EVERY_MS: u64 = hotness::AGE_INTERVAL_BUCKETS as u64 * hotness::BUCKET_MS / 2;
-
-/// Aging later than this after the previous one (the thread was frozen,
-/// or starved of CPU) may find records whose 4-bit clock wrapped: they
-/// are all cleared instead.
-const AGE_LATE_MS: u64 = hotness::AGE_INTERVAL_BUCKETS as u64 * hotness::BUCKET_MS;
+/// What [`Daemon::visit`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visited {
+    /// Nothing: the process was not due.
+    No,
+    /// A visit.
+    Yes,
+    /// A visit that had its turn with more to promote at once.
+    TurnOver,
+}
 
 // The kernel's formatting macros use their own `Display` trait; node sets
 // print as in the policy crate (kernel node-list format).
@@ -105,6 +107,8 @@ pub(crate) struct Shared {
     hotness_bytes: Atomic<u64>,
     /// Address spaces the daemon keeps state for (read by sysfs).
     tracked_mms: Atomic<u64>,
+    /// Of those, the ones found quiet in the last full pass (read by sysfs).
+    quiet_mms: Atomic<u64>,
     /// The thread's working state, allocated at load time (so a lack of
     /// memory fails `insmod`, not the thread later).
     daemon: ThreadOwned<Daemon>,
@@ -118,6 +122,7 @@ impl Shared {
             tunables_gen: Atomic::new(0),
             hotness_bytes: Atomic::new(0),
             tracked_mms: Atomic::new(0),
+            quiet_mms: Atomic::new(0),
             daemon: ThreadOwned::new(daemon),
         })
     }
@@ -159,6 +164,11 @@ impl Shared {
     pub(crate) fn tracked_mms(&self) -> u64 {
         self.tracked_mms.load(Relaxed)
     }
+
+    /// Address spaces the last full pass found quiet.
+    pub(crate) fn quiet_mms(&self) -> u64 {
+        self.quiet_mms.load(Relaxed)
+    }
 }
 
 /// Runs the daemon until the module is unloaded.
@@ -178,6 +188,8 @@ pub(crate) struct Daemon {
     mms: RBTree<usize, MmState>,
     /// Entries in `mms`.
     nr_mms: u64,
+    /// Entries found quiet by the last look in the last full pass.
+    nr_quiet: u64,
     /// Buffers of the scan and the promoter.
     scanner: Scanner,
     /// The hotness records of slow-tier memory.
@@ -191,6 +203,10 @@ pub(crate) struct Daemon {
     clock: Clock,
     /// Next thread-group id to look at.
     pid_cursor: Pid,
+    /// The processes whose turn ended with more to promote.
+    turns: turns::Queue,
+    /// The last processes that had work, for the length of a turn.
+    contenders: turns::Contenders,
     /// Number of the current pass over all processes.
     pass: u64,
     /// Slow and top-tier nodes last logged.
@@ -199,8 +215,6 @@ pub(crate) struct Daemon {
     /// slow-tier memory (at start, after memory hotplug or a tier change,
     /// after the daemon was disabled or a failed allocation).
     rebuild: bool,
-    /// When the hotness state was last aged (daemon clock, ms).
-    last_age_ms: u64,
     /// Pages the kernel had demoted to a lower tier at this wake-up.
     demoted: u64,
 }
@@ -213,6 +227,7 @@ impl Daemon {
         Ok(Daemon {
             mms: RBTree::new(),
             nr_mms: 0,
+            nr_quiet: 0,
             scanner: Scanner::new(clock.now_ms(), &t)?,
             hot: HotSections::new(),
             topo: KBox::new(
@@ -227,10 +242,11 @@ impl Daemon {
             vm_bits: mm::vm_flag_bits(),
             clock,
             pid_cursor: 0,
+            turns: turns::Queue::new(),
+            contenders: turns::Contenders::new(),
             pass: 0,
             logged: None,
             rebuild: true,
-            last_age_ms: 0,
             demoted: 0,
         })
     }
@@ -246,15 +262,24 @@ impl Daemon {
                 continue;
             }
             count(VmEvent::Wakeup, 1);
+            self.scanner.new_wakeup();
             self.demoted = vmstat::pages_demoted();
+            let mut more = false;
             if self.refresh_topology(ctx, shared) {
-                self.visit_due_mms(ctx, &t, shared, gen);
+                more = self.visit_due_mms(ctx, &t, shared, gen);
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
+                shared.quiet_mms.store(self.nr_quiet, Relaxed);
                 self.age_if_due(ctx);
             } else {
                 self.let_go(shared);
             }
-            self.sleep(ctx, shared, t.scan_sleep_ms, gen);
+            if more {
+                // Hot memory still to promote: wake up again at once.
+                ctx.freeze_point();
+                ctx.cond_resched();
+            } else {
+                self.sleep(ctx, shared, t.scan_sleep_ms, gen);
+            }
         }
     }
 
@@ -264,8 +289,7 @@ impl Daemon {
         let wake_at = self.clock.now_ms().saturating_add(u64::from(scan_sleep_ms));
         loop {
             let now = self.clock.now_ms();
-            let ms =
-                hotness::next_sleep_ms(now, wake_at, self.last_age_ms.saturating_add(AGE_EVERY_MS));
+            let ms = hotness::next_sleep_ms(now, wake_at, self.hot.next_age_ms());
             if ms == 0 {
                 return;
             }
@@ -282,10 +306,14 @@ impl Daemon {
     fn let_go(&mut self, shared: &Shared) {
         self.mms = RBTree::new();
         self.nr_mms = 0;
+        self.nr_quiet = 0;
+        self.turns.clear();
+        self.contenders.clear();
         self.hot.clear();
         self.rebuild = true;
         shared.hotness_bytes.store(0, Relaxed);
         shared.tracked_mms.store(0, Relaxed);
+        shared.quiet_mms.store(0, Relaxed);
     }
 
     /// Re-reads the topology, rebuilds the hotness state when slow-tier
@@ -345,8 +373,12 @@ impl Daemon {
 
     /// Visits processes from the cursor on, at most `mms_to_scan` due
     /// address spaces, or until the cursor wraps, or until a knob write
-    /// (generation `gen` of the tunables `t`) calls for a new wake-up.
-    fn visit_due_mms(&mut self, ctx: &ThreadCtx, t: &Tunables, shared: &Shared, gen: u64) {
+    /// (generation `gen` of the tunables `t`) calls for a new wake-up; then
+    /// the processes whose turn ended with more to promote
+    /// ([`turns::Queue`]), in turn, for up to [`turns::TURNS_SLICE_MS`].
+    /// Returns whether some still have more to promote at once.
+    fn visit_due_mms(&mut self, ctx: &ThreadCtx, t: &Tunables, shared: &Shared, gen: u64) -> bool {
+        let mut more = false;
         let mut visited = 0;
         // Idle processes cost an examination each: bounded per wake-up, the
         // cursor resumes at the next one.
@@ -360,11 +392,16 @@ impl Daemon {
             examined += 1;
             match task::next_mm(&mut self.pid_cursor) {
                 NextMm::Found(p) => {
-                    if self.visit(ctx, &p, t, shared, gen) {
+                    let v = self.visit(ctx, &p, t, shared, gen);
+                    if v != Visited::No {
                         visited += 1;
                         // A long visit (a large hot set being promoted) must
                         // not delay the aging past its deadline.
                         self.age_if_due(ctx);
+                    }
+                    if v == Visited::TurnOver && !self.turns.note(p.pid) {
+                        // Due at once: the cursor visits it again.
+                        more = true;
                     }
                     // `p.mm` is dropped here: mmput() outside any lock.
                 }
@@ -379,9 +416,50 @@ impl Daemon {
             ctx.freeze_point();
             ctx.cond_resched();
         }
+        self.visit_turns(ctx, t, shared, gen);
+        more || !self.turns.is_empty()
     }
 
-    /// Visits `p` if it is due.  Returns whether it was visited.
+    /// Visits the queued processes in turn, each found again by its pid
+    /// (one that exited is dropped), for up to [`turns::TURNS_SLICE_MS`]
+    /// (at least one visit); those not reached stay first in the queue.
+    fn visit_turns(&mut self, ctx: &ThreadCtx, t: &Tunables, shared: &Shared, gen: u64) {
+        let start = self.clock.now_ms();
+        let mut tried = 0;
+        while !self.turns.is_empty() {
+            let round = self.turns.take();
+            for (i, &pid) in round.pids().iter().enumerate() {
+                let slice_over =
+                    tried > 0 && self.clock.now_ms().saturating_sub(start) >= turns::TURNS_SLICE_MS;
+                if slice_over || ctx.should_stop() || shared.tunables_changed(gen) {
+                    let mut next = turns::Queue::new();
+                    for &p in Iterator::chain(round.pids()[i..].iter(), self.turns.pids()) {
+                        next.note(p);
+                    }
+                    self.turns = next;
+                    return;
+                }
+                tried += 1;
+                let mut cursor = pid;
+                if let NextMm::Found(p) = task::next_mm(&mut cursor) {
+                    if p.pid == pid {
+                        let v = self.visit(ctx, &p, t, shared, gen);
+                        if v != Visited::No {
+                            self.age_if_due(ctx);
+                        }
+                        if v == Visited::TurnOver {
+                            self.turns.note(pid);
+                        }
+                    }
+                }
+                ctx.freeze_point();
+                ctx.cond_resched();
+            }
+        }
+    }
+
+    /// Visits `p` if it is due.  Returns whether it was visited, and if
+    /// its turn ended with more to do at once.
     fn visit(
         &mut self,
         ctx: &ThreadCtx,
@@ -389,7 +467,7 @@ impl Daemon {
         t: &Tunables,
         shared: &Shared,
         gen: u64,
-    ) -> bool {
+    ) -> Visited {
         let key = p.mm.as_raw() as usize;
         let now = self.clock.now_ms();
         if self.mms.get(&key).is_none() {
@@ -400,18 +478,23 @@ impl Daemon {
                     self.mms.insert(node);
                     self.nr_mms += 1;
                 }
-                Err(_) => return false, // try again on the next pass
+                Err(_) => return Visited::No, // try again on the next pass
             }
         }
         let Some(state) = self.mms.get_mut(&key) else {
-            return false;
+            return Visited::No;
         };
         state.last_seen_pass = self.pass;
+        if state.quiet(p.activity) {
+            // No thread ran since its last sweep began: nothing to find.
+            return Visited::No;
+        }
         let layout = mm::layout_seq(&p.mm);
         if !state.is_due(now, t, layout, self.demoted) {
-            return false;
+            return Visited::No;
         }
         state.note_changes(layout, self.demoted);
+        state.visit_starts(p.activity);
         let env = VisitEnv {
             ctx,
             t,
@@ -421,10 +504,19 @@ impl Daemon {
             topo: &self.topo,
             vm_bits: &self.vm_bits,
             clock: &self.clock,
+            turn: self.contenders.turn_for(p.pid, now),
         };
-        self.scanner
+        let done = self
+            .scanner
             .visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
-        true
+        if done.had_work {
+            self.contenders.note_work(p.pid, self.clock.now_ms());
+        }
+        if done.more_now {
+            Visited::TurnOver
+        } else {
+            Visited::Yes
+        }
     }
 
     /// The cursor went past the last process: forget the mms that this
@@ -432,11 +524,17 @@ impl Daemon {
     fn end_pass(&mut self) {
         count(VmEvent::FullPass, 1);
         let mut stale = KVec::new();
+        let mut quiet = 0;
         for (key, state) in self.mms.iter() {
-            if state.last_seen_pass != self.pass && stale.push(*key, GFP_KERNEL).is_err() {
-                break; // the rest goes on the next pass
+            if state.last_seen_pass != self.pass {
+                if stale.push(*key, GFP_KERNEL).is_err() {
+                    break; // the rest goes on the next pass
+                }
+            } else if state.quiet {
+                quiet += 1;
             }
         }
+        self.nr_quiet = quiet;
         for key in stale.iter() {
             // Dropping the state drops its `mm_count` reference.
             if self.mms.remove(key).is_some() {
@@ -449,18 +547,6 @@ impl Daemon {
 
     /// Ages the hotness state if it is due.
     fn age_if_due(&mut self, ctx: &ThreadCtx) {
-        let now = self.clock.now_ms();
-        if now.saturating_sub(self.last_age_ms) < AGE_EVERY_MS {
-            return;
-        }
-        let late = now.saturating_sub(self.last_age_ms) > AGE_LATE_MS;
-        self.last_age_ms = now;
-        if late {
-            // The thread did not run for a while (frozen, starved): a
-            // record's age can no longer be told from its clock.
-            self.hot.forget_all(ctx);
-        } else {
-            self.hot.age(ctx, hotness::bucket_of(now));
-        }
+        self.hot.age_if_due(ctx, self.clock.now_ms());
     }
 }

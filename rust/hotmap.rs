@@ -21,6 +21,10 @@ use crate::policy::{
         HotMap,
         SectionRecords, //
     },
+    hotness::{
+        self,
+        Aging, //
+    },
     topology::NodeMask,
 };
 use crate::sys::{
@@ -63,6 +67,8 @@ pub(crate) struct HotSections {
     sections: KVec<Section>,
     /// log2 of the pages in a section.
     shift: u32,
+    /// When the records were last aged (daemon clock, ms).
+    last_age_ms: u64,
 }
 
 impl HotSections {
@@ -71,6 +77,7 @@ impl HotSections {
         HotSections {
             sections: KVec::new(),
             shift: node::section_shift(),
+            last_age_ms: 0,
         }
     }
 
@@ -159,8 +166,26 @@ impl HotSections {
         Ok(done)
     }
 
+    /// When the next aging is due (daemon clock, ms): the thread wakes up
+    /// for it whatever `scan_sleep_ms` is.
+    pub(crate) fn next_age_ms(&self) -> u64 {
+        self.last_age_ms.saturating_add(hotness::AGE_EVERY_MS)
+    }
+
+    /// Ages the records if it is due at `now_ms` (daemon clock), as
+    /// [`hotness::aging_at`] says: between visits, and between the
+    /// promotion rounds of a long visit.
+    pub(crate) fn age_if_due(&mut self, ctx: &ThreadCtx, now_ms: u64) {
+        match hotness::aging_at(now_ms, self.last_age_ms) {
+            Aging::NotDue => return,
+            Aging::Age => self.age(ctx, hotness::bucket_of(now_ms)),
+            Aging::ForgetAll => self.forget_all(ctx),
+        }
+        self.last_age_ms = now_ms;
+    }
+
     /// Clears every record; yields the CPU between sections.
-    pub(crate) fn forget_all(&mut self, ctx: &ThreadCtx) {
+    fn forget_all(&mut self, ctx: &ThreadCtx) {
         for s in self.sections.iter_mut() {
             s.bytes.fill(0);
             ctx.cond_resched();
@@ -168,13 +193,10 @@ impl HotSections {
     }
 
     /// Clears the records too old to keep; yields the CPU between sections.
-    /// Returns the records cleared.
-    pub(crate) fn age(&mut self, ctx: &ThreadCtx, now_bucket: u8) -> u64 {
-        let mut cleared = 0;
+    fn age(&mut self, ctx: &ThreadCtx, now_bucket: u8) {
         for s in self.sections.iter_mut() {
-            cleared += hotmap::age_bytes(&mut s.bytes, now_bucket);
+            hotmap::age_bytes(&mut s.bytes, now_bucket);
             ctx.cond_resched();
         }
-        cleared
     }
 }

@@ -25,7 +25,8 @@ use crate::hotmap::HotSections;
 use crate::policy::{
     batch::{
         Admission,
-        BatchBudget, //
+        BatchBudget,
+        LruDrain, //
     },
     knobs::Tunables,
     ratelimit::TokenBucket,
@@ -36,7 +37,10 @@ use crate::policy::{
     topology::MAX_NODES,
 };
 use crate::sys::{
-    migrate::Batch,
+    migrate::{
+        self,
+        Batch, //
+    },
     mm::YoungFolio,
     node::{
         self,
@@ -63,6 +67,7 @@ pub(crate) struct Outcome {
 pub(crate) struct Promoter {
     batch: Batch,
     bucket: TokenBucket,
+    drain: LruDrain,
 }
 
 impl Promoter {
@@ -72,7 +77,13 @@ impl Promoter {
         Ok(Promoter {
             batch: Batch::with_capacity(capacity)?,
             bucket: TokenBucket::new(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
+            drain: LruDrain::default(),
         })
+    }
+
+    /// A new wake-up of the thread (see [`LruDrain`]).
+    pub(crate) fn new_wakeup(&mut self) {
+        self.drain.new_wakeup();
     }
 
     /// Promotes `candidates` (at most the batch capacity).
@@ -186,7 +197,13 @@ impl Promoter {
         if self.batch.is_empty() {
             return (0, 0);
         }
+        if self.drain.take() {
+            migrate::drain_lru_caches(ctx);
+        }
         let res = self.batch.migrate(ctx, nid);
+        if res.isolate_failed > 0 {
+            self.drain.isolation_failed();
+        }
         self.bucket.consume(res.isolated);
         count(VmEvent::Isolated, res.isolated);
         count(VmEvent::PromoteFailIsolate, res.isolate_failed);

@@ -31,9 +31,15 @@ use kernel::{
 use crate::clock::Clock;
 use crate::hotmap::HotSections;
 use crate::policy::{
+    activity::{
+        Activity,
+        TestedSince, //
+    },
     hotness::{
         self,
-        Sighting, //
+        PassNumber,
+        Sighting,
+        UseInterval, //
     },
     knobs::Tunables,
     mempolicy::ThreadPolicies,
@@ -51,6 +57,11 @@ use crate::policy::{
         NodeMask,
         Topology,
         MAX_NODES, //
+    },
+    turns::{
+        self,
+        Left,
+        Turn, //
     },
     visit::{
         self,
@@ -96,23 +107,33 @@ pub(crate) struct MmState {
     cursor: usize,
     /// Number of the current sweep (pass of the cursor over the mm).
     sweep: u32,
-    /// Number of the current pass for hotness records: advances once at
-    /// the start of a visit that begins a new sweep or rechecks regions
-    /// (once even if it does both), so that a recheck's sighting counts as
-    /// a second one, and a visit never moves it by more than one: the
-    /// records keep it mod 4, and an mm visited every half second whose
-    /// pass advanced twice a visit would take a page young every other
-    /// visit for the same pass.
-    epoch: u32,
+    /// Number of the current pass for hotness records
+    /// ([`PassNumber`]): begins at the start of a visit that begins a new
+    /// sweep or a recheck (once even if it does both), so that a recheck's
+    /// sighting counts as a second one, and a visit never moves it by more
+    /// than one: the records keep it mod 4, and an mm visited every half
+    /// second whose pass advanced twice a visit would take a page young
+    /// every other visit for the same pass.  A visit that goes on with a
+    /// recheck whose turn ended ([`Left::RestOfRecheck`]) stays in its
+    /// pass: advanced once per turn, it would come back to the tag of the
+    /// sweep that found the regions after four turns, and the rest of the
+    /// regions would look seen once.
+    pass: PassNumber,
     /// Whether the last visit ended a sweep (the next one starts a pass).
     sweep_ended: bool,
-    /// Regions where the sweep found pages young for the first time, to
-    /// walk again at the next visit.
+    /// Whether the recheck in `recheck` was begun by an earlier visit
+    /// whose turn ended in it (the next visit goes on with it).
+    recheck_begun: bool,
+    /// Regions where the sweep, or a recheck, found pages young for the
+    /// first time, to walk again at the next visit.
     recheck: Recheck,
-    /// When the current sweep started (daemon clock, ms).
-    sweep_start_ms: u64,
-    /// Duration of the last complete sweep (ms); 0 before the first.
-    sweep_gap_ms: u64,
+    /// Regions where a recheck that is not over yet found pages young for
+    /// the first time (their record had gone stale while the recheck
+    /// worked through the regions before them): walked again once that
+    /// recheck is over, in a new pass.
+    recheck_next: Recheck,
+    /// How often its sweeps see its pages used: sets the hotness window.
+    use_interval: UseInterval,
     /// Young slow-tier pages found by the current sweep so far.
     sweep_young: u64,
     /// Slow-tier pages seen by the current sweep so far.
@@ -142,6 +163,10 @@ pub(crate) struct MmState {
     node_pages_last: NodePages,
     /// When pages of this mm were last promoted (daemon clock, ms).
     last_promotion_ms: Option<u64>,
+    /// The process's runtime when the standing tests began.
+    tested: TestedSince,
+    /// Whether the cursor last found the process quiet ([`Self::quiet`]).
+    pub(crate) quiet: bool,
 }
 
 impl MmState {
@@ -152,11 +177,12 @@ impl MmState {
             _mm: mm,
             cursor: 0,
             sweep: 0,
-            epoch: 0,
+            pass: PassNumber::new(),
             sweep_ended: false,
+            recheck_begun: false,
             recheck: Recheck::new(),
-            sweep_start_ms: now,
-            sweep_gap_ms: 0,
+            recheck_next: Recheck::new(),
+            use_interval: UseInterval::new(),
             sweep_young: 0,
             sweep_slow: 0,
             sweep_unread: false,
@@ -174,6 +200,25 @@ impl MmState {
             node_pages: [0; MAX_NODES],
             node_pages_last: [0; MAX_NODES],
             last_promotion_ms: None,
+            tested: TestedSince::new(),
+            quiet: false,
+        }
+    }
+
+    /// Whether the process, whose threads' activity is `a`, did not run
+    /// since every part of its address space was last tested: a visit
+    /// would find nothing young ([`TestedSince::quiet`]).  Remembered in
+    /// [`Self::quiet`].
+    pub(crate) fn quiet(&mut self, a: Activity) -> bool {
+        self.quiet = self.tested.quiet(a);
+        self.quiet
+    }
+
+    /// A visit is about to start, `a` read before it: if it starts a
+    /// sweep, the sweep's tests begin after `a`.
+    pub(crate) fn visit_starts(&mut self, a: Activity) {
+        if self.cursor == 0 {
+            self.tested.sweep_starts(a);
         }
     }
 
@@ -258,6 +303,8 @@ pub(crate) struct VisitEnv<'a> {
     pub(crate) vm_bits: &'a VmFlagBits,
     /// The daemon clock.
     pub(crate) clock: &'a Clock,
+    /// How long the visit's turn is.
+    pub(crate) turn: Turn,
 }
 
 /// The scanner's long-lived buffers.
@@ -277,9 +324,15 @@ impl Scanner {
         })
     }
 
-    /// Visits `mm` (of process `pid`, whose threads allow `threads`): first
-    /// the regions its last visit found young for the first time, then the
-    /// sweep from its cursor; schedules its next visit.
+    /// A new wake-up of the thread.
+    pub(crate) fn new_wakeup(&mut self) {
+        self.promoter.new_wakeup();
+    }
+
+    /// Visits `mm` (of process `pid`, whose threads allow `threads`) for
+    /// at most a turn (`env.turn`): first the regions its last visit found young
+    /// for the first time, then the sweep from its cursor; schedules its
+    /// next visit.
     pub(crate) fn visit(
         &mut self,
         env: &VisitEnv<'_>,
@@ -288,8 +341,9 @@ impl Scanner {
         mm: &MmWithUser,
         threads: Option<ThreadPolicies>,
         hot: &mut HotSections,
-    ) {
+    ) -> VisitDone {
         let start = st.cursor;
+        let started_ms = env.clock.now_ms();
         let budget = (st.pace.size_mb as usize).saturating_mul(1 << 20);
         // A process whose threads' constraints could not all be read is
         // treated as allowing nothing (never move memory a thread forbids).
@@ -300,10 +354,12 @@ impl Scanner {
         self.walk.reset();
         self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
         let recheck = st.recheck;
-        if st.sweep_ended || !recheck.is_empty() {
+        // First sightings of this visit, recheck and sweep alike.
+        let mut noted = Recheck::new();
+        if st.sweep_ended || (!recheck.is_empty() && !st.recheck_begun) {
             // A new pass for the hotness records: a page young again here
             // is seen a second time.
-            st.epoch = st.epoch.wrapping_add(1);
+            st.pass.begin();
             st.sweep_ended = false;
         }
         let mut v = MmVisit {
@@ -318,19 +374,23 @@ impl Scanner {
             cpuset,
             tie_break: *st.tie_break_pages(),
             sighting: Sighting {
-                sweep: st.epoch,
+                sweep: st.pass.get(),
                 now_bucket: hotness::bucket_of(env.clock.now_ms()),
-                window: hotness::window_buckets(st.sweep_gap_ms),
+                window: st.use_interval.window(),
             },
-            first_seen: None,
+            first_seen: Some(&mut noted),
             policy_skipped: false,
             outcome: Outcome::default(),
             traced: false,
             pid,
             start,
             pace: st.pace,
+            started_ms,
         };
         let mut busy = false;
+        // Where the recheck stopped early (its turn over, the thread
+        // stopping, a knob write): the rest waits for the next visit.
+        let mut recheck_stopped = None;
         if !recheck.is_empty() {
             let mut ranges = 0;
             for r in recheck.ranges() {
@@ -341,40 +401,64 @@ impl Scanner {
                 }
                 ranges += 1;
                 if v.should_stop() {
+                    recheck_stopped = Some(if e.wrapped { r.end } else { e.cursor });
                     break;
                 }
             }
             count(VmEvent::Recheck, ranges);
             count(VmEvent::RecheckScanned, v.walk.slow_scanned());
-            if !busy {
-                st.recheck.clear();
-            }
         }
-        let end = if busy {
+        let end = if busy || recheck_stopped.is_some() {
             VisitEnd {
                 cursor: start,
                 wrapped: false,
                 walked: 0,
-                busy: true,
+                busy,
                 holds: 0,
             }
         } else {
             // The sweep: first sightings are noted for the next visit.
-            v.first_seen = Some(&mut st.recheck);
             visit::visit(&mut v, start, budget)
         };
         let outcome = v.outcome;
         let policy_skipped = v.policy_skipped;
         drop(v);
+        if self.walk.young_pages() > 0 {
+            st.pass.found_young();
+        }
+        if !busy {
+            match recheck_stopped {
+                Some(addr) => {
+                    // The rest of this recheck first, in this pass; what it
+                    // noted waits for a new pass.
+                    st.recheck.keep_from(addr);
+                    st.recheck_next.merge(&noted);
+                    st.recheck_begun = !st.recheck.is_empty();
+                }
+                None => {
+                    // The recheck, if any, is over: the next one walks what
+                    // it and the sweep noted.
+                    st.recheck = st.recheck_next;
+                    st.recheck.merge(&noted);
+                    st.recheck_next.clear();
+                    st.recheck_begun = false;
+                }
+            }
+        }
         if end.busy {
             // Contended: leave the schedule (and the regions to recheck) as
             // is and retry at the next wake-up rather than wait for the
             // application.
             count(VmEvent::MmBusy, 1);
-            return;
+            return VisitDone::default();
         }
-
         let now = env.clock.now_ms();
+        let left = Left::after(
+            turns::turn_over(env.turn, outcome.promoted, now.saturating_sub(started_ms)),
+            recheck_stopped.is_some(),
+            !st.recheck.is_empty(),
+        );
+
         let w = &self.walk;
         count(VmEvent::MmScan, 1);
         count(VmEvent::SlowtierScanned, w.slow_scanned());
@@ -409,8 +493,9 @@ impl Scanner {
             count(VmEvent::Sweep, 1);
             st.sweep = st.sweep.wrapping_add(1);
             st.sweep_ended = true;
-            st.sweep_gap_ms = now.saturating_sub(st.sweep_start_ms);
-            st.sweep_start_ms = now;
+            st.tested.sweep_ended();
+            st.use_interval
+                .sweep_ended(now, pacing::counts(st.sweep_young));
             st.sweep_young = 0;
             st.sweep_slow = 0;
             st.sweep_unread = false;
@@ -420,12 +505,7 @@ impl Scanner {
             st.node_pages = [0; MAX_NODES];
         }
         st.last_visit_ms = now;
-        st.next_visit_ms = now
-            + u64::from(if st.recheck.is_empty() {
-                st.pace.period_ms
-            } else {
-                pacing::recheck_wait_ms(st.pace.period_ms, &b)
-            });
+        st.next_visit_ms = now + u64::from(pacing::next_visit_wait_ms(st.pace.period_ms, left, &b));
         trace::scan_mm_end(&trace::ScanEnd {
             pid,
             start,
@@ -435,7 +515,23 @@ impl Scanner {
             period_ms: st.pace.period_ms,
             size_mb: st.pace.size_mb,
         });
+        VisitDone {
+            more_now: left.more_now(),
+            had_work: outcome.promoted > 0 || !st.recheck.is_empty(),
+        }
     }
+}
+
+/// How a visit ended, for the thread's turns.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct VisitDone {
+    /// It had its turn with more to do at once ([`Left::more_now`]): the
+    /// caller lets the other due processes have theirs and then visits
+    /// the mm again.
+    pub(crate) more_now: bool,
+    /// It promoted pages or left young pages to recheck: the process
+    /// contends for the thread ([`turns::Contenders`]).
+    pub(crate) had_work: bool,
 }
 
 /// One visit of one mm, as the visit loop sees it.
@@ -468,6 +564,8 @@ struct MmVisit<'v, 'e> {
     pid: Pid,
     start: usize,
     pace: Pace,
+    /// When the visit began (ms).
+    started_ms: u64,
 }
 
 impl AddressSpace for MmVisit<'_, '_> {
@@ -542,6 +640,12 @@ impl AddressSpace for MmVisit<'_, '_> {
     }
 
     fn process(&mut self) {
+        // A visit of a GiB-sized process can take seconds: the aging due
+        // meanwhile runs here, or the next one would find itself late and
+        // clear every record, this visit's first sightings included.
+        let now = self.env.clock.now_ms();
+        self.hot.age_if_due(self.env.ctx, now);
+        self.sighting.now_bucket = hotness::bucket_of(now);
         let fresh;
         let t = if self.env.knobs_changed() {
             fresh = *self.env.live.lock();
@@ -585,7 +689,13 @@ impl AddressSpace for MmVisit<'_, '_> {
     }
 
     fn should_stop(&self) -> bool {
-        self.env.ctx.should_stop() || self.env.knobs_changed()
+        self.env.ctx.should_stop()
+            || self.env.knobs_changed()
+            || turns::turn_over(
+                self.env.turn,
+                self.outcome.promoted,
+                self.env.clock.now_ms().saturating_sub(self.started_ms),
+            )
     }
 
     fn yield_cpu(&mut self) {

@@ -41,15 +41,18 @@ enum Status {
     HotnessBytes,
     /// `tracked_mms`: address spaces the daemon keeps state for.
     TrackedMms,
+    /// `quiet_mms`: of those, the ones the last full pass found quiet.
+    QuietMms,
 }
 
 impl Status {
-    const ALL: [Status; 2] = [Status::HotnessBytes, Status::TrackedMms];
+    const ALL: [Status; 3] = [Status::HotnessBytes, Status::TrackedMms, Status::QuietMms];
 
     fn c_name(self) -> &'static CStr {
         match self {
             Status::HotnessBytes => c"hotness_bytes",
             Status::TrackedMms => c"tracked_mms",
+            Status::QuietMms => c"quiet_mms",
         }
     }
 }
@@ -99,6 +102,7 @@ pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usiz
             i64::try_from(shared.hotness_bytes()).unwrap_or(i64::MAX)
         }
         File::Status(Status::TrackedMms) => i64::try_from(shared.tracked_mms()).unwrap_or(i64::MAX),
+        File::Status(Status::QuietMms) => i64::try_from(shared.quiet_mms()).unwrap_or(i64::MAX),
     };
     let mut f = Formatter::new(out);
     writeln!(f, "{value}").map_err(|_| EINVAL)?;

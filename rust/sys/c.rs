@@ -172,6 +172,8 @@ extern "C" {
         threads: *mut ThreadNodes,
         max: c_uint,
         nr: *mut c_uint,
+        runtime_ns: *mut u64,
+        runnable: *mut bool,
     ) -> c_uint;
 
     pub(super) fn kmmscand_vm_flag_bits(bits: *mut VmFlagBits);
@@ -199,6 +201,7 @@ extern "C" {
         target: c_int,
         res: *mut PromoteResult,
     );
+    pub(super) fn kmmscand_lru_drain_all();
 
     pub(super) fn kmmscand_trace_scan_mm_start(
         pid: c_int,

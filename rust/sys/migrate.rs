@@ -105,3 +105,11 @@ impl Batch {
         }
     }
 }
+
+/// Drains every CPU's LRU-add batches, so that a folio still in one (not
+/// yet on an LRU) can be isolated; may sleep, so only the thread calls it.
+pub(crate) fn drain_lru_caches(_ctx: &ThreadCtx) {
+    // SAFETY: no arguments; `_ctx`: we are the kthread, in process context
+    // with no lock held, and may sleep as `lru_add_drain_all()` does.
+    unsafe { c::kmmscand_lru_drain_all() };
+}

@@ -14,6 +14,7 @@ use kernel::{
 };
 
 use crate::policy::{
+    activity::Activity,
     mempolicy::{
         MemPolicy,
         ThreadPolicies, //
@@ -35,6 +36,8 @@ pub(crate) struct Process {
     /// What its threads' task policies and cpusets allow; `None` when its
     /// threads have more distinct constraints than were read.
     pub(crate) threads: Option<ThreadPolicies>,
+    /// Its threads' CPU activity when it was found.
+    pub(crate) activity: Activity,
 }
 
 /// What one step of the cursor found.
@@ -61,6 +64,8 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
     let mut raw = [c::ThreadNodes::default(); MAX_THREAD_NODES];
     let mut nr: c_uint = 0;
     let mut pid: c_int = *cursor;
+    let mut runtime_ns: u64 = 0;
+    let mut runnable = false;
     // SAFETY: All pointers are valid and exclusive for the call; `raw` has
     // room for the `max` entries passed.
     let ret = unsafe {
@@ -70,6 +75,8 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
             raw.as_mut_ptr(),
             MAX_THREAD_NODES as c_uint,
             &mut nr,
+            &mut runtime_ns,
+            &mut runnable,
         )
     };
     *cursor = pid;
@@ -95,6 +102,10 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
                 pid: pid - 1,
                 mm,
                 threads,
+                activity: Activity {
+                    runtime_ns,
+                    runnable,
+                },
             })
         }
         c::NEXT_NONE_YET => NextMm::NoneYet,

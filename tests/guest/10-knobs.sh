@@ -35,12 +35,12 @@ for f in "$KNOBS"/*; do
 	*) fail "$n has mode $(stat -c %a "$f"), not 0644 (knob) or 0444 (status)" ;;
 	esac
 done
-[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "hotness_bytes tracked_mms " ] ||
-	fail "read-only files are '$readonly', documented: hotness_bytes tracked_mms"
+[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "hotness_bytes quiet_mms tracked_mms " ] ||
+	fail "read-only files are '$readonly', documented: hotness_bytes quiet_mms tracked_mms"
 table=$(awk '{ print $1 }' /tmp/knobs.table | sort | tr '\n' ' ')
 listed=$(echo $writable | tr ' ' '\n' | sort | tr '\n' ' ')
 [ "$table" = "$listed" ] || fail "writable files in sysfs ($listed) differ from the knobs this test covers ($table)"
-info "$(echo $writable | wc -w) knobs and 2 status files in $KNOBS"
+info "$(echo $writable | wc -w) knobs and 3 status files in $KNOBS"
 
 # snapshot: SNAP = every knob's value, read with the shell's builtin read.
 snapshot() {

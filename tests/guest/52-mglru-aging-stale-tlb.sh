@@ -18,10 +18,12 @@
 # pages moved (those the CPU happened to walk again) and the other 6 sat
 # on the slow node for the whole 20 s.
 #
-# Not in make test yet (scripts/test-sets): after 51-mglru-dram-full in
-# the same guest the fixed module moves 13 of the 16 pages; the other 3 are
-# found hot again and again but never isolated, most likely because they
-# sit in CPU 1's per-CPU LRU-add batch, which nothing on that CPU drains.
+# The set's last pages may sit in CPU 1's per-CPU LRU-add batch, which
+# nothing on that CPU drains while the pinned program runs: isolation fails
+# for them until the module drains all CPUs' batches (lru_add_drain_all(),
+# once per wake-up after a failure; policy::batch::LruDrain).  Without the
+# drain, after 51-mglru-dram-full in the same guest, 13 of the 16 pages
+# moved and the other 3 were found hot again and again but never isolated.
 . /tests/lib/common.sh
 find_slow_node
 kb=64

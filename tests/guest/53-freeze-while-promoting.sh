@@ -12,6 +12,7 @@ need_node_mb "$SLOW" 1200
 [ -w /sys/power/pm_test ] || fail "no /sys/power/pm_test: kernel without CONFIG_PM_DEBUG"
 grep -qw freeze /sys/power/state || fail "suspend-to-idle not available ($(cat /sys/power/state))"
 rm -f /tmp/fz.ready
+{ echo "node 0 MemFree $(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo) kB"; big_procs; } >/tmp/fz.procs
 $MEMTIER --size-mb 1024 --node "$SLOW" --pattern hot --seconds 120 \
 	--until-node 0 --until-pct 90 --report-ms 5000 --ready-file /tmp/fz.ready >/tmp/fz.out 2>&1 &
 pid=$!
@@ -19,6 +20,7 @@ i=0
 while [ ! -e /tmp/fz.ready ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 [ -e /tmp/fz.ready ] || { kill $pid; cat /tmp/fz.out; fail "memtier did not place 1 GiB on node $SLOW"; }
 load_module
+sample_start /tmp/fz.samples
 # Wait until 64 MiB have moved: promotion is under way.
 p0=$(vmstat kmmscand_promoted)
 i=0
@@ -51,6 +53,10 @@ rc=$?
 cat /tmp/fz.out
 p3=$(vmstat kmmscand_promoted)
 info "kmmscand_promoted +$((p3 - p2)) after the thaw"
+sample_stop
+# Printed pass or fail: a slow start or a stall shows in the CI log.
+sed -e 's/^/sample: /' -e 's/promote_fail_[a-z_]*=0 //g' /tmp/fz.samples
+sed 's/^/before the test: /' /tmp/fz.procs
 [ $rc = 0 ] || fail "the hot set did not reach 90% on node 0 after the thaw"
 [ $((p3 - p2)) -gt 0 ] || fail "nothing was promoted after the thaw"
 unload_module

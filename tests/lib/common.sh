@@ -182,3 +182,37 @@ with_mglru() {
 trace_visits() {
 	sed -n "s/.*kmmscand_scan_mm_end: pid=$1 .* scanned=\([0-9]*\) young=\([0-9]*\) .*/\1 \2/p" "$2"
 }
+
+# sample_start FILE [SECONDS]: every SECONDS (default 5) until sample_stop,
+# appends to FILE one line: uptime, the promotion counters, node 0's free
+# memory and what the kmmscand thread is doing (state and wait channel).
+# A test prints FILE when it fails, so that a stall in a CI log shows where
+# it stalled.  The sampler also ends with the test's shell, so that a test
+# that fails before sample_stop leaves nothing running into the next one.
+sample_start() {
+	(
+		k=$(kthread_pids | head -n 1)
+		while kill -0 $$ 2>/dev/null; do
+			awk '
+				FILENAME == "/proc/uptime" { printf "t=%s", $1 }
+				FILENAME == "/proc/vmstat" && $1 ~ /^kmmscand_(wakeups|mm_scans|young|candidates|isolated|promoted|promote_fail_[a-z_]*|kswapd_requests)$/ {
+					printf " %s=%s", substr($1, 10), $2
+				}
+				/MemFree/ { printf " node0_free_kb=%s", $4 }' \
+				/proc/uptime /proc/vmstat /sys/devices/system/node/node0/meminfo
+			[ -n "$k" ] && printf ' thread=%s wchan=%s' "$(awk '{ print $3 }' /proc/$k/stat 2>/dev/null)" "$(cat /proc/$k/wchan 2>/dev/null)"
+			echo
+			sleep "${2:-5}"
+		done
+	) >"$1" 2>&1 &
+	SAMPLER=$!
+}
+sample_stop() { [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=; }
+
+# big_procs: the processes with more than 40 MiB resident (pid, name, kB):
+# what else holds memory when a test's promotion stalls.
+big_procs() {
+	for s in /proc/[0-9]*/status; do
+		awk -v f="$s" '/^Name:/ { n = $2 } /^VmRSS:/ && $2 > 40960 { split(f, p, "/"); print "process " p[3] " " n " " $2 " kB" }' "$s" 2>/dev/null
+	done
+}

@@ -30,7 +30,9 @@
  *
  * --idle-s S leaves the region untouched for S seconds once it is in
  * place, before the access pattern starts (a process that allocates,
- * pauses, then turns hot); the clock starts after the pause.
+ * pauses, then turns hot); the clock starts after the pause.  With
+ * --idle-wake-ms MS it wakes up every MS ms meanwhile, touching nothing of
+ * the region (a process that runs, its slow-tier memory idle).
  *
  * --until-node N --until-pct P ends the run (exit 0) once P% of the region
  * (its hot part with --hot-mb) is on node N; with --hold-s S the pattern
@@ -41,6 +43,11 @@
  * (--seconds, --until, reports) only starts when PATH exists: a benchmark
  * turns the promotion mechanism on between the two, so it always meets an
  * established workload and its time is measured from its start.
+ *
+ * --start-file PATH leaves the region untouched once it is in place (and
+ * --ready-file created) until PATH exists; the access pattern and the
+ * clock start then.  Several processes given the same PATH turn hot at
+ * the same moment and report on one clock.
  *
  * Exit status: 0 done (and --until reached, --expect met, if given);
  * 1 --until not reached in time or --expect not met at the end; 2 the
@@ -78,6 +85,7 @@ struct opts {
 	int churn;
 	double seconds;
 	double idle_s;
+	unsigned long idle_wake_ms;	/* 0: one sleep through --idle-s */
 	double hold_s;
 	int expect_node;
 	int expect_pct;
@@ -86,6 +94,7 @@ struct opts {
 	unsigned int report_ms;
 	const char *ready_file;
 	const char *go_file;
+	const char *start_file;
 };
 
 static long page_size;
@@ -309,7 +318,8 @@ static void usage(void)
 		"               [--pattern hot|once|churn] [--seconds S]\n"
 		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
-		"               [--ready-file PATH] [--go-file PATH] [--idle-s S]\n"
+		"               [--ready-file PATH] [--go-file PATH] [--start-file PATH]\n"
+		"               [--idle-s S [--idle-wake-ms MS]]\n"
 		"               [--every-ms MS]\n");
 	exit(2);
 }
@@ -333,7 +343,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "report-ms", required_argument, 0, 'r' },
 		{ "ready-file", required_argument, 0, 'R' },
 		{ "go-file", required_argument, 0, 'G' },
+		{ "start-file", required_argument, 0, 'T' },
 		{ "idle-s", required_argument, 0, 'I' },
+		{ "idle-wake-ms", required_argument, 0, 'W' },
 		{ "every-ms", required_argument, 0, 'V' },
 		{ "hold-s", required_argument, 0, 'L' },
 		{ 0, 0, 0, 0 },
@@ -371,7 +383,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
 		case 'R': o->ready_file = optarg; break;
 		case 'G': o->go_file = optarg; break;
+		case 'T': o->start_file = optarg; break;
 		case 'I': o->idle_s = atof(optarg); break;
+		case 'W': o->idle_wake_ms = strtoul(optarg, NULL, 10); break;
 		case 'V': o->every_ms = strtoul(optarg, NULL, 10); break;
 		case 'L': o->hold_s = atof(optarg); break;
 		default: usage();
@@ -538,11 +552,35 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 
+	if (o.start_file) {
+		/* Untouched until told: processes turn hot together. */
+		while (access(o.start_file, F_OK)) {
+			if (now_s() - t0 > 120) {
+				fprintf(stderr, "memtier: %s did not appear within 120 s\n",
+					o.start_file);
+				return 2;
+			}
+			usleep(10000);
+		}
+		t0 = now_s();
+		sys0 = sys_s();
+		report("started", t0, base, npages, &o, &pl);
+	}
+
 	if (o.idle_s > 0) {
 		struct timespec ts = { .tv_sec = (time_t)o.idle_s,
 				       .tv_nsec = (long)((o.idle_s - (time_t)o.idle_s) * 1e9) };
 
-		nanosleep(&ts, NULL);
+		if (o.idle_wake_ms) {
+			double end = now_s() + o.idle_s;
+			struct timespec w = { .tv_sec = o.idle_wake_ms / 1000,
+					      .tv_nsec = (long)(o.idle_wake_ms % 1000) * 1000000 };
+
+			while (now_s() < end)
+				nanosleep(&w, NULL);
+		} else {
+			nanosleep(&ts, NULL);
+		}
 		t0 = now_s();
 		sys0 = sys_s();
 		report("idled", t0, base, npages, &o, &pl);

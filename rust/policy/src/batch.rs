@@ -59,6 +59,45 @@ impl BatchBudget {
     }
 }
 
+/// When to drain the CPUs' LRU-add batches before a migration batch.
+///
+/// A folio a CPU has just added to an LRU may still sit in that CPU's
+/// per-CPU batch, not on the LRU, and isolation fails for it until the
+/// batch is drained: by the next additions on that CPU, or by a drain.  A
+/// task pinned to a CPU where nothing else runs leaves its last few folios
+/// there for as long as it runs.  After a batch in which isolation failed,
+/// the next batch is preceded by a drain of all CPUs, at most once per
+/// wake-up (it waits for work on every CPU that has folios batched), as
+/// `move_pages()` drains before it migrates and khugepaged once per scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LruDrain {
+    wanted: bool,
+    done: bool,
+}
+
+impl LruDrain {
+    /// A new wake-up: one drain is allowed again.
+    pub fn new_wakeup(&mut self) {
+        self.done = false;
+    }
+
+    /// A batch had folios that could not be isolated.
+    pub fn isolation_failed(&mut self) {
+        self.wanted = true;
+    }
+
+    /// Whether to drain before the next batch (then counted as done).
+    pub fn take(&mut self) -> bool {
+        if self.wanted && !self.done {
+            self.wanted = false;
+            self.done = true;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +150,20 @@ mod tests {
         let mut b = budget(16, 1000, 1000);
         assert_eq!(b.admit(1, 16), Admission::Taken);
         assert_eq!(b.admit(512, 16), Admission::BatchFull);
+    }
+
+    #[test]
+    fn lru_drain_after_a_failure_once_per_wakeup() {
+        let mut d = LruDrain::default();
+        assert!(!d.take(), "nothing failed");
+        d.isolation_failed();
+        assert!(d.take());
+        assert!(!d.take(), "once");
+        d.isolation_failed();
+        assert!(!d.take(), "at most once per wake-up");
+        d.new_wakeup();
+        assert!(d.take(), "the failure is remembered for the next wake-up");
+        d.new_wakeup();
+        assert!(!d.take(), "and forgotten once drained");
     }
 }

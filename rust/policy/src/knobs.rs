@@ -20,7 +20,8 @@ use super::topology::NodeMask;
 pub enum Knob {
     /// `enabled`: 1 = scan and promote, 0 = the thread only sleeps.
     Enabled,
-    /// `scan_sleep_ms`: sleep between two wake-ups of the thread (ms).
+    /// `scan_sleep_ms`: sleep between two wake-ups of the thread (ms); none
+    /// after a wake-up that left hot pages to promote at once.
     ScanSleepMs,
     /// `scan_period_min_ms`: shortest interval between scans of one mm (ms);
     /// also the interval a newly seen mm starts with.  A visit that left
@@ -34,7 +35,8 @@ pub enum Knob {
     ScanSizeMinMb,
     /// `scan_size_max_mb`: upper bound of the per-visit scan size (MiB).
     ScanSizeMaxMb,
-    /// `mms_to_scan`: address spaces scanned per wake-up at most.
+    /// `mms_to_scan`: address spaces the process cursor visits per wake-up
+    /// at most (the queued turns of [`super::turns`] come on top).
     MmsToScan,
     /// `hot_threshold`: passes (sweeps or rechecks, each within the window
     /// of the previous sighting) a folio must be found young in.

@@ -7,6 +7,8 @@
 //! `policy` module (`#[path]`, built with `--cfg kmmscand_kernel`), and
 //! `cargo test` tests them on the host.
 //!
+//! - [`activity`]: processes that did not run since their last sweep are
+//!   not visited;
 //! - [`parse`]: strict parsing of sysfs writes;
 //! - [`knobs`]: the tunables, their units, defaults, ranges and consistency;
 //! - [`pace`]: per-mm scan period and scan size adaptation;
@@ -18,6 +20,7 @@
 //! - [`recheck`]: the regions a visit looks at again before the next sweep;
 //! - [`batch`]: what one migration batch may take;
 //! - [`topology`]: node sets and the choice of the target node;
+//! - [`turns`]: processes with hot memory to promote share the thread;
 //! - [`room`]: how much a promotion may move to a node now;
 //! - [`visit`]: one visit of an address space (cursor, budget, lock holds);
 //! - [`vma`]: which VMAs the walk looks at.
@@ -28,6 +31,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod activity;
 pub mod batch;
 pub mod hotmap;
 pub mod hotness;
@@ -39,5 +43,6 @@ pub mod ratelimit;
 pub mod recheck;
 pub mod room;
 pub mod topology;
+pub mod turns;
 pub mod visit;
 pub mod vma;

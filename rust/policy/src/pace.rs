@@ -61,6 +61,8 @@
 //! lifted a binding: a workload placed under `MPOL_BIND`, then let go, is
 //! found at once).
 
+use super::turns::Left;
+
 /// Useful-page totals below this count as zero: a few young pages are
 /// noise, not a sign that the mm has hot memory on the slow tier.
 pub const NOISE_FLOOR_PAGES: u64 = 64;
@@ -210,6 +212,19 @@ pub fn watched_ceiling_ms(read_pages: u64) -> u64 {
 /// be used to count as hot: at least once in that interval).
 pub fn recheck_wait_ms(period_ms: u32, b: &PaceBounds) -> u32 {
     period_ms.min((b.period_min_ms / 2).max(1))
+}
+
+/// The wait before the next visit of an mm whose visit left `left`, its
+/// period being `period_ms` (ms).  A visit whose turn ended
+/// ([`crate::turns`]) goes on at once (after the other due processes had
+/// theirs) unless it has just noted regions to recheck: those wait
+/// [`recheck_wait_ms`], or a page used once would look hot.
+pub fn next_visit_wait_ms(period_ms: u32, left: Left, b: &PaceBounds) -> u32 {
+    match left {
+        Left::Nothing => period_ms,
+        Left::Regions => recheck_wait_ms(period_ms, b),
+        Left::RestOfRecheck | Left::RestOfSweep => 0,
+    }
 }
 
 /// When an mm is due, as [`is_due`] decides it.
@@ -389,6 +404,14 @@ mod tests {
             ..B
         };
         assert_eq!(recheck_wait_ms(500, &b), 1);
+    }
+
+    #[test]
+    fn a_visit_whose_turn_ended_goes_on_at_once_unless_it_noted_regions() {
+        assert_eq!(next_visit_wait_ms(2000, Left::Nothing, &B), 2000);
+        assert_eq!(next_visit_wait_ms(500, Left::Regions, &B), 250);
+        assert_eq!(next_visit_wait_ms(500, Left::RestOfRecheck, &B), 0);
+        assert_eq!(next_visit_wait_ms(500, Left::RestOfSweep, &B), 0);
     }
 
     #[test]

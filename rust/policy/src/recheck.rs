@@ -15,6 +15,13 @@
 //! (at allocation, by a one-off pass) is not young at the recheck and stays
 //! where it is.
 //!
+//! A recheck that promotes as it goes can take longer than the window of
+//! [`crate::hotness`]: the records of the pages it reaches last have gone
+//! stale, and a page found young there starts over at one sighting.  Those
+//! regions are noted as well, in a second set that becomes the next
+//! recheck once the current one is over, in a new pass: rechecks chain, but
+//! only through regions where pages keep being used.
+//!
 //! The set is bounded: at most [`MAX_RANGES`] disjoint ranges, kept sorted.
 //! A region next to or inside a range extends it; when the set is full the
 //! two closest neighbouring ranges merge before the new region is added, so
@@ -87,6 +94,19 @@ impl Recheck {
         if end <= start {
             return; // the last granule of the address space: never mapped
         }
+        self.add_range(Range { start, end });
+    }
+
+    /// Notes every region of `other` as well.
+    pub fn merge(&mut self, other: &Recheck) {
+        for r in other.ranges() {
+            self.add_range(*r);
+        }
+    }
+
+    /// Notes the non-empty range `new`.
+    fn add_range(&mut self, new: Range) {
+        let Range { start, end } = new;
         // Fast path: at or right after the last range (a walk goes up).
         if let Some(last) = self.len.checked_sub(1).map(|i| &mut self.ranges[i]) {
             if start >= last.start && start <= last.end {
@@ -102,11 +122,11 @@ impl Recheck {
             .unwrap_or(self.len);
         if i < self.len && self.ranges[i].start <= end {
             // Touches or overlaps range i: extend it, then absorb the next
-            // one if it now touches.
+            // ones while they touch.
             let r = &mut self.ranges[i];
             r.start = r.start.min(start);
             r.end = r.end.max(end);
-            if i + 1 < self.len && self.ranges[i + 1].start <= self.ranges[i].end {
+            while i + 1 < self.len && self.ranges[i + 1].start <= self.ranges[i].end {
                 self.ranges[i].end = self.ranges[i].end.max(self.ranges[i + 1].end);
                 self.remove(i + 1);
             }
@@ -114,14 +134,25 @@ impl Recheck {
         }
         if self.len == MAX_RANGES {
             self.merge_closest_pair();
-            // The merge may have made room next to the new region, or
+            // The merge may have made room next to the new range, or
             // covered it; add it again on the smaller set.
-            self.add(addr);
+            self.add_range(new);
             return;
         }
         self.ranges.copy_within(i..self.len, i + 1);
-        self.ranges[i] = Range { start, end };
+        self.ranges[i] = new;
         self.len += 1;
+    }
+
+    /// Forgets what lies below `addr`: a recheck that stopped there (its
+    /// turn over, or the thread stopping) resumes at `addr` next time.
+    pub fn keep_from(&mut self, addr: usize) {
+        let gone = self.ranges().iter().take_while(|r| r.end <= addr).count();
+        self.ranges.copy_within(gone..self.len, 0);
+        self.len -= gone;
+        if let Some(first) = self.ranges[..self.len].first_mut() {
+            first.start = first.start.max(addr);
+        }
     }
 
     fn remove(&mut self, i: usize) {
@@ -250,6 +281,67 @@ mod tests {
         r.add(usize::MAX - G);
         for x in r.ranges() {
             assert!(x.start < x.end);
+        }
+    }
+
+    #[test]
+    fn keep_from_drops_what_was_rechecked_and_trims_the_range_in_progress() {
+        let mut r = Recheck::new();
+        r.add(2 * G);
+        r.add(5 * G);
+        r.add(6 * G);
+        r.add(9 * G);
+        assert_eq!(spans(&r), [(2 * G, 3 * G), (5 * G, 7 * G), (9 * G, 10 * G)]);
+        r.keep_from(0);
+        assert_eq!(spans(&r), [(2 * G, 3 * G), (5 * G, 7 * G), (9 * G, 10 * G)]);
+        r.keep_from(5 * G + 4096); // stopped inside the second range
+        assert_eq!(spans(&r), [(5 * G + 4096, 7 * G), (9 * G, 10 * G)]);
+        r.keep_from(7 * G); // the second range done, the third not begun
+        assert_eq!(spans(&r), [(9 * G, 10 * G)]);
+        r.keep_from(10 * G);
+        assert!(r.is_empty());
+        r.keep_from(usize::MAX);
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn merge_covers_both_sets_and_bridges_what_touches() {
+        let mut a = Recheck::new();
+        a.add(2 * G);
+        a.add(10 * G);
+        a.add(20 * G);
+        let mut b = Recheck::new();
+        b.add(3 * G); // touches 2..3
+        b.add(6 * G);
+        for g in 9..22 {
+            b.add(g * G); // spans 10..11 and 20..21
+        }
+        a.merge(&b);
+        assert_eq!(spans(&a), [(2 * G, 4 * G), (6 * G, 7 * G), (9 * G, 22 * G)]);
+        let before = a;
+        a.merge(&Recheck::new());
+        assert_eq!(a, before);
+    }
+
+    #[test]
+    fn merging_full_sets_stays_bounded_and_loses_no_region() {
+        let mut a = Recheck::new();
+        let mut b = Recheck::new();
+        for k in 0..MAX_RANGES {
+            a.add(4 * k * G);
+            b.add((4 * k + 2) * G);
+        }
+        a.merge(&b);
+        assert!(a.ranges().len() <= MAX_RANGES);
+        for k in 0..MAX_RANGES {
+            for g in [4 * k, 4 * k + 2] {
+                assert!(
+                    a.ranges()
+                        .iter()
+                        .any(|r| r.start <= g * G && g * G + G <= r.end),
+                    "region {g} lost"
+                );
+            }
         }
     }
 

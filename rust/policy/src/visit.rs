@@ -29,6 +29,9 @@
 //!   lets the caller process the young folios (isolation and migration must
 //!   not run under the mmap lock), then takes the lock again and resumes
 //!   where the walk stopped;
+//! - a visit that has had its turn ([`crate::turns::turn_over`]) ends
+//!   after that round of promotion: the next visit resumes where it
+//!   stopped;
 //! - a hold of the lock that makes no progress ends the visit (a writer
 //!   keeps wanting the lock): the next visit resumes at the cursor;
 //! - reaching the end of the address space ends the visit and the sweep:
@@ -91,7 +94,8 @@ pub trait AddressSpace {
     fn tables_read(&self) -> usize;
     /// Processes the young folios the walks recorded (lock dropped).
     fn process(&mut self);
-    /// Whether the thread must stop.
+    /// Whether the visit must end now: the thread is stopping, or the
+    /// visit had its turn (see [`crate::turns::turn_over`]).
     fn should_stop(&self) -> bool;
     /// Gives the CPU to other tasks if they need it.
     fn yield_cpu(&mut self);
