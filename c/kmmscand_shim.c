@@ -131,8 +131,6 @@ long kmmscand_abi_offset(unsigned int which)
 		return KMM_OFF(kmmscand_walk, flush_end);
 	case KMM_ABI_WALK_FLUSH_TABLES:
 		return KMM_OFF(kmmscand_walk, flush_tables);
-	case KMM_ABI_WALK_TLB_FLUSHES:
-		return KMM_OFF(kmmscand_walk, tlb_flushes);
 	case KMM_ABI_WALK_NODE_PAGES:
 		return KMM_OFF(kmmscand_walk, node_pages);
 	case KMM_ABI_RESULT_SIZE:
@@ -684,7 +682,7 @@ u64 kmmscand_pages_demoted(void)
  * would look idle however hot it is.  So the walk remembers the span of
  * every entry it tested (found young or not) and of every page table it
  * skipped, across all the VMAs walked under one hold of the mmap lock, and
- * the caller flushes it once with kmmscand_walk_flush() before dropping
+ * the module flushes it once (ScanLock in rust/sys/mm.rs) before dropping
  * the lock.  Flushing what was found *not* young matters because this
  * walk is not the only one clearing Accessed bits without a flush: MGLRU's
  * aging walk, folio_referenced() in reclaim and DAMON do too.  A bit
@@ -974,25 +972,6 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		return KMM_WALK_DONE;
 	}
 	return KMM_WALK_STOPPED;
-}
-
-/*
- * Flushes the TLB over the span where the walks of @mm cleared Accessed
- * bits since the last flush, if any.  When the span holds a PMD whose bit
- * was cleared, the paging-structure caches are flushed too, so that the
- * CPU sets that bit again on its next walk.  The caller holds the mmap
- * lock.
- */
-void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *w)
-{
-	if (w->flush_start >= w->flush_end)
-		return;
-	flush_tlb_mm_range(mm, w->flush_start, w->flush_end, PAGE_SHIFT,
-			   w->flush_tables);
-	w->flush_start = 0;
-	w->flush_end = 0;
-	w->flush_tables = 0;
-	w->tlb_flushes++;
 }
 
 /* ---------------------------------------------------------------------

@@ -88,15 +88,14 @@ struct kmmscand_walk {
 	/* out, accumulated: page tables read, and PMD-mapped folios tested */
 	u64 ptables_read;
 	/*
-	 * accumulated: span where Accessed bits (of PTEs, or of PMDs pointing
-	 * to page tables) were cleared and not yet flushed (start >= end:
-	 * none); kmmscand_walk_flush() flushes it
+	 * out, accumulated: span where Accessed bits (of PTEs, or of PMDs
+	 * pointing to page tables) were cleared and not yet flushed (start >=
+	 * end: none); the module takes it over after each walk and flushes it
+	 * before it drops the mmap lock
 	 */
 	u64 flush_start;
 	u64 flush_end;
 	u64 flush_tables;	/* a PMD's Accessed bit is in the span */
-	/* out, accumulated: TLB flushes done by kmmscand_walk_flush() */
-	u64 tlb_flushes;
 	/* out, accumulated: mapped pages seen per node (target tie-break) */
 	u64 node_pages[KMMSCAND_MAX_NODES];
 };
@@ -170,7 +169,6 @@ enum kmmscand_abi {
 	KMM_ABI_WALK_FLUSH_START,
 	KMM_ABI_WALK_FLUSH_END,
 	KMM_ABI_WALK_FLUSH_TABLES,
-	KMM_ABI_WALK_TLB_FLUSHES,
 	KMM_ABI_WALK_NODE_PAGES,
 	KMM_ABI_RESULT_SIZE,
 	KMM_ABI_RESULT_ISOLATE_FAILED,
@@ -187,15 +185,6 @@ enum kmmscand_abi {
 	KMM_ABI_YOUNG_INDEX,
 	KMM_ABI_NR,
 };
-
-/*
- * x86's <asm/tlbflush.h> hides its TLB API from modules; kernel patch 0001
- * exports flush_tlb_mm_range() to this module alone.  Its prototype, from
- * arch/x86/include/asm/tlbflush.h:
- */
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, unsigned int stride_shift,
-			bool freed_tables);
 
 /* Implemented in Rust (rust/kmmscand_main.rs), called by the shim. */
 int kmmscand_rs_thread(void *ctx);
@@ -251,7 +240,6 @@ u64 kmmscand_mm_layout_seq(struct mm_struct *mm);
 u64 kmmscand_pages_demoted(void);
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *walk);
-void kmmscand_walk_flush(struct mm_struct *mm, struct kmmscand_walk *walk);
 
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res);

@@ -138,8 +138,7 @@ unsafe extern "C" fn kmmscand_rs_thread(ctx: *mut c_void) -> c_int {
 ///
 /// `ctx` is the `Shared` given to `AttrDir::create`, live until the
 /// directory is removed (which waits for this callback); `buf` is the
-/// `PAGE_SIZE` buffer sysfs owns for the call, zeroed by
-/// `sysfs_kf_seq_show()` before it calls `show`.
+/// `PAGE_SIZE` buffer sysfs owns for the call, valid for writes.
 #[no_mangle]
 unsafe extern "C" fn kmmscand_rs_attr_show(
     ctx: *mut c_void,
@@ -148,10 +147,15 @@ unsafe extern "C" fn kmmscand_rs_attr_show(
 ) -> isize {
     // SAFETY: By the function's safety requirements.
     let shared = unsafe { &*ctx.cast::<Shared>() };
+    let buf = buf.cast::<u8>();
     // SAFETY: By the function's safety requirements, `buf` is valid for
-    // reads and writes of `PAGE_SIZE` bytes for the duration of the call,
-    // and initialized (sysfs zeroes it), so it may be seen as `&mut [u8]`.
-    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), kernel::page::PAGE_SIZE) };
+    // writes of `PAGE_SIZE` bytes for the duration of the call.
+    unsafe { core::ptr::write_bytes(buf, 0, kernel::page::PAGE_SIZE) };
+    // SAFETY: `buf` is valid for reads and writes of `PAGE_SIZE` bytes for
+    // the duration of the call (as above), initialized just above (this does
+    // not rely on sysfs having zeroed it), and nothing else uses it while
+    // `out` lives, so it may be seen as `&mut [u8]`.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
     match sysfs::show(shared, attr as usize, out) {
         Ok(len) => len as isize,
         Err(e) => e.to_errno() as isize,

@@ -376,7 +376,7 @@ impl Scanner {
             sighting: Sighting {
                 sweep: st.pass.get(),
                 now_bucket: hotness::bucket_of(env.clock.now_ms()),
-                window: st.use_interval.window(),
+                window: st.use_interval.window_at(started_ms),
             },
             first_seen: Some(&mut noted),
             policy_skipped: false,
@@ -580,7 +580,7 @@ impl AddressSpace for MmVisit<'_, '_> {
 
     fn unlock(&mut self) {
         if let Some(lock) = self.lock.take() {
-            lock.flush(self.walk);
+            lock.unlock(self.walk);
         }
     }
 

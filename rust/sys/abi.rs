@@ -25,7 +25,7 @@ use super::c::{
 };
 
 /// The Rust side's sizes and offsets, indexed like `enum kmmscand_abi`.
-const LAYOUT: [(&str, usize); 42] = [
+const LAYOUT: [(&str, usize); 41] = [
     ("topology size", size_of::<Topology>()),
     ("topology.toptier", offset_of!(Topology, toptier)),
     ("topology.distance", offset_of!(Topology, distance)),
@@ -62,7 +62,6 @@ const LAYOUT: [(&str, usize); 42] = [
     ("walk.flush_start", offset_of!(WalkState, flush_start)),
     ("walk.flush_end", offset_of!(WalkState, flush_end)),
     ("walk.flush_tables", offset_of!(WalkState, flush_tables)),
-    ("walk.tlb_flushes", offset_of!(WalkState, tlb_flushes)),
     ("walk.node_pages", offset_of!(WalkState, node_pages)),
     ("promote_result size", size_of::<PromoteResult>()),
     (

@@ -83,7 +83,6 @@ pub(super) struct WalkState {
     pub(super) flush_start: u64,
     pub(super) flush_end: u64,
     pub(super) flush_tables: u64,
-    pub(super) tlb_flushes: u64,
     pub(super) node_pages: [u64; MAX_NODES],
 }
 
@@ -193,7 +192,17 @@ extern "C" {
         end: c_ulong,
         walk: *mut WalkState,
     ) -> c_int;
-    pub(super) fn kmmscand_walk_flush(mm: *mut bindings::mm_struct, walk: *mut WalkState);
+
+    /// x86's `<asm/tlbflush.h>` hides its TLB API from modules; kernel
+    /// patch 0001 exports `flush_tlb_mm_range()` to this module alone.  Its
+    /// prototype, from arch/x86/include/asm/tlbflush.h.
+    pub(super) fn flush_tlb_mm_range(
+        mm: *mut bindings::mm_struct,
+        start: c_ulong,
+        end: c_ulong,
+        stride_shift: c_uint,
+        freed_tables: bool,
+    );
 
     pub(super) fn kmmscand_promote(
         folios: *const Young,

@@ -3,6 +3,8 @@
 //! Address spaces: the mmap read lock, VMAs, the page-table walk that tests
 //! and clears Accessed bits, and the TLB flush after it.
 
+use core::cell::Cell;
+
 use kernel::{
     bindings,
     mm::{
@@ -10,6 +12,7 @@ use kernel::{
         MmWithUser,
         MmapReadGuard, //
     },
+    page::PAGE_SHIFT,
     prelude::*,
 };
 
@@ -94,6 +97,8 @@ pub(crate) type NodePages = [u64; MAX_NODES];
 pub(crate) struct Walk {
     raw: c::WalkState,
     buf: KVec<c::Young>,
+    /// TLB flushes done for the walks since [`Walk::reset`].
+    tlb_flushes: u64,
 }
 
 // SAFETY: The raw pointer points into `buf`, which `Walk` owns; moving the
@@ -119,22 +124,41 @@ impl Walk {
             flush_start: 0,
             flush_end: 0,
             flush_tables: 0,
-            tlb_flushes: 0,
             node_pages: [0; MAX_NODES],
         };
         // INVARIANT: `young` is `buf`'s storage, `max_young` its length.
-        Ok(Walk { raw, buf })
+        Ok(Walk {
+            raw,
+            buf,
+            tlb_flushes: 0,
+        })
     }
 
     /// Clears the counters and the young buffer (at the start of a visit).
+    /// No span is left to flush: [`ScanLock::walk`] takes it over after
+    /// every walk.
     pub(crate) fn reset(&mut self) {
         self.raw.nr_young = 0;
         self.raw.slow_scanned = 0;
         self.raw.young_pages = 0;
         self.raw.ptables_skipped = 0;
         self.raw.ptables_read = 0;
-        self.raw.tlb_flushes = 0;
+        self.tlb_flushes = 0;
         self.raw.node_pages = [0; MAX_NODES];
+    }
+
+    /// Takes the span the last walk cleared Accessed bits in and left
+    /// unflushed, leaving none.
+    fn take_unflushed(&mut self) -> FlushSpan {
+        let span = FlushSpan {
+            start: self.raw.flush_start,
+            end: self.raw.flush_end,
+            tables: self.raw.flush_tables != 0,
+        };
+        self.raw.flush_start = 0;
+        self.raw.flush_end = 0;
+        self.raw.flush_tables = 0;
+        span
     }
 
     /// Sets the destination of each source node for the VMA about to be
@@ -193,7 +217,7 @@ impl Walk {
 
     /// TLB flushes done.
     pub(crate) fn tlb_flushes(&self) -> u64 {
-        self.raw.tlb_flushes
+        self.tlb_flushes
     }
 
     /// Mapped pages seen per node.
@@ -202,13 +226,58 @@ impl Walk {
     }
 }
 
+/// An address range whose Accessed bits were cleared and not yet flushed
+/// from the TLB (`start >= end`: none).
+#[derive(Clone, Copy, Default)]
+struct FlushSpan {
+    start: u64,
+    end: u64,
+    /// A PMD's Accessed bit is in the span: flush the paging-structure
+    /// caches too.
+    tables: bool,
+}
+
+impl FlushSpan {
+    fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
+
+    /// The smallest span covering `self` and `other`.
+    fn merge(self, other: FlushSpan) -> FlushSpan {
+        if other.is_empty() {
+            return self;
+        }
+        if self.is_empty() {
+            return other;
+        }
+        FlushSpan {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+            tables: self.tables || other.tables,
+        }
+    }
+}
+
 /// The mmap read lock of one mm, held while walking it.
 ///
 /// Holding it keeps every VMA found through it valid and lets the page
-/// walk run (`walk_page_range_vma` asserts the lock).
+/// walk run (`walk_page_range_vma` asserts the lock).  The span where walks
+/// under it cleared Accessed bits is flushed before the lock is dropped,
+/// by [`ScanLock::unlock`] or else by `drop`: a cleared bit under a cached
+/// translation would hide every later access, so no path lets go of the
+/// lock with a span unflushed.
 pub(crate) struct ScanLock<'a> {
     mm: &'a MmWithUser,
+    /// Cleared by walks under this hold and not yet flushed.
+    unflushed: Cell<FlushSpan>,
+    // Dropped after `Drop::drop` has flushed `unflushed`.
     _guard: MmapReadGuard<'a>,
+}
+
+impl Drop for ScanLock<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 impl<'a> ScanLock<'a> {
@@ -216,7 +285,42 @@ impl<'a> ScanLock<'a> {
     /// (the daemon never waits for an application's mmap lock).
     pub(crate) fn try_new(mm: &'a MmWithUser) -> Option<Self> {
         let guard = mm.mmap_read_trylock()?;
-        Some(ScanLock { mm, _guard: guard })
+        Some(ScanLock {
+            mm,
+            unflushed: Cell::new(FlushSpan::default()),
+            _guard: guard,
+        })
+    }
+
+    /// Flushes the span cleared under this hold, if any; whether it did.
+    fn flush(&self) -> bool {
+        let span = self.unflushed.replace(FlushSpan::default());
+        if span.is_empty() {
+            return false;
+        }
+        // SAFETY: `self.mm` is live (we hold `mm_users`); the span is one
+        // of its user addresses, where walks under its mmap lock (held by
+        // `self`) cleared Accessed bits.  The flush takes no lock the
+        // caller could hold: it runs in process context, preemptible
+        // (`ThreadCtx`), and IPIs other CPUs as any flush does.
+        unsafe {
+            c::flush_tlb_mm_range(
+                self.mm.as_raw(),
+                span.start as c_ulong,
+                span.end as c_ulong,
+                PAGE_SHIFT as c_uint,
+                span.tables,
+            )
+        };
+        true
+    }
+
+    /// Flushes the span cleared under this hold (counted in `walk`) and
+    /// drops the lock.
+    pub(crate) fn unlock(self, walk: &mut Walk) {
+        if self.flush() {
+            walk.tlb_flushes += 1;
+        }
     }
 
     /// Whether a writer waits for the lock.
@@ -311,20 +415,15 @@ impl<'a> ScanLock<'a> {
                 &mut walk.raw,
             )
         };
+        // Whatever the outcome, the bits the walk cleared are this hold's to
+        // flush.
+        self.unflushed
+            .set(self.unflushed.get().merge(walk.take_unflushed()));
         match ret {
             c::WALK_DONE => Ok(WalkEnd::Done),
             c::WALK_STOPPED => Ok(WalkEnd::Stopped(walk.raw.next_addr as usize)),
             e if e < 0 => Err(Error::from_errno(e)),
             _ => Err(EINVAL),
         }
-    }
-
-    /// Flushes the TLB over the span where `walk` cleared Accessed bits
-    /// since its last flush, so that the CPU sets them again on the next
-    /// use.  Called once before the lock is dropped.
-    pub(crate) fn flush(&self, walk: &mut Walk) {
-        // SAFETY: `self.mm` is live (we hold `mm_users`) and its mmap lock
-        // is held; `walk.raw` is a valid, exclusive walk state.
-        unsafe { c::kmmscand_walk_flush(self.mm.as_raw(), &mut walk.raw) }
     }
 }

@@ -10,8 +10,14 @@
 # on node 0 within 60 s (in visits that each promote 4 MiB, turns: see
 # docs/kmmscand.rst), kmmscand_mm_early must grow (the
 # mbind() brought a visit forward instead of waiting out a back-off of up
-# to 8 s), kmmscand_rechecks and kmmscand_recheck_scanned too, and the cold
-# part, young once from its placement, stays (<= 5% moved).
+# to 8 s), kmmscand_rechecks too (first sightings were noted and walked
+# again at the next visit), and the cold part, young once from its
+# placement, stays (<= 5% moved).  Whether a recheck finds slow-tier pages
+# to test here depends on timing: when a visit saw the hot part young from
+# its placement, the sweep that sees it in use is its second sighting and
+# promotes it, and the rechecks walk only the cold part, whose idle page
+# tables are skipped (kmmscand_recheck_scanned +0, seen in a CI run).
+# 59-recheck-promotes tests what a recheck tests.
 . /tests/lib/common.sh
 find_slow_node
 need_node_mb "$SLOW" 768
@@ -52,7 +58,6 @@ grep -q kmmscand_migrate_batch: /tmp/lf.trace || fail "no migration traced: the 
 [ "$visits" -le 6 ] || fail "$visits visits of the workload tested slow-tier pages until its first migration"
 [ $((e1 - e0)) -ge 1 ] || fail "kmmscand_mm_early did not grow: the mbind() did not bring a visit forward"
 [ $((r1 - r0)) -ge 1 ] || fail "kmmscand_rechecks did not grow"
-[ $((s1 - s0)) -ge 1 ] || fail "kmmscand_recheck_scanned did not grow: no recheck tested a page"
 cold=$(grep '^memtier: reached' /tmp/lf.out | sed -n 's/.* cold_on_node0=\([0-9]*\)\/\([0-9]*\).*/\1 \2/p')
 set -- $cold
 [ -n "$2" ] || fail "no cold placement in memtier's last report"
