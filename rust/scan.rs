@@ -376,7 +376,7 @@ impl Scanner {
             sighting: Sighting {
                 sweep: st.pass.get(),
                 now_bucket: hotness::bucket_of(env.clock.now_ms()),
-                window: st.use_interval.window_at(started_ms),
+                window: st.use_interval.window(),
             },
             first_seen: Some(&mut noted),
             policy_skipped: false,

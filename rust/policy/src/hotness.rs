@@ -135,21 +135,6 @@ impl UseInterval {
     pub fn window(&self) -> u8 {
         window_buckets(self.gap_ms)
     }
-
-    /// The window of a pass that begins at `now_ms`: [`Self::window`], or,
-    /// after a single sweep that found young pages (no interval known yet),
-    /// the one of the time since that sweep.  A pass that sees pages young
-    /// again then ends the first interval, and what it sees is the second
-    /// sighting of what the first young sweep recorded.  With the shortest
-    /// window instead, a set the application goes round more slowly than
-    /// that (a GiB under TCG: about 5 s) started over at its second young
-    /// sweep and was promoted only at its third.
-    pub fn window_at(&self, now_ms: u64) -> u8 {
-        match self.last_young_ms {
-            Some(t) if self.gap_ms == 0 => window_buckets(now_ms.saturating_sub(t)),
-            _ => self.window(),
-        }
-    }
 }
 
 /// An address space's pass number, the source of the records' tag: it
@@ -551,14 +536,8 @@ mod tests {
     fn the_window_follows_the_sweeps_that_found_young_pages() {
         let mut u = UseInterval::new();
         assert_eq!(u.window(), MIN_WINDOW_BUCKETS);
-        assert_eq!(u.window_at(5000), MIN_WINDOW_BUCKETS, "no sweep yet");
         u.sweep_ended(1000, true);
         assert_eq!(u.window(), MIN_WINDOW_BUCKETS, "one sweep: no interval yet");
-        // Until a second young sweep, a pass's window covers the time since
-        // the first: its sightings are the second ones of that sweep's.
-        assert_eq!(u.window_at(1500), MIN_WINDOW_BUCKETS);
-        assert_eq!(u.window_at(5000), 9);
-        assert_eq!(u.window_at(60_000), MAX_WINDOW_BUCKETS);
         // Short sweeps that skip idle page tables find nothing for 5 s.
         for t in (1500..6000).step_by(500) {
             u.sweep_ended(t, false);
@@ -566,7 +545,6 @@ mod tests {
         assert_eq!(u.window(), MIN_WINDOW_BUCKETS);
         u.sweep_ended(6000, true);
         assert_eq!(u.window(), 11, "a page seen 5 s apart is still within it");
-        assert_eq!(u.window_at(6500), 11, "an interval is known: it rules");
         // A steadily hot mm swept every 0.5 s.
         u.sweep_ended(6500, true);
         assert_eq!(u.window(), MIN_WINDOW_BUCKETS);
