@@ -151,10 +151,9 @@ unsafe extern "C" fn kmmscand_rs_attr_show(
     // SAFETY: By the function's safety requirements, `buf` is valid for
     // writes of `PAGE_SIZE` bytes for the duration of the call.
     unsafe { core::ptr::write_bytes(buf, 0, kernel::page::PAGE_SIZE) };
+    // Initialized just above, not relying on sysfs having zeroed it.
     // SAFETY: `buf` is valid for reads and writes of `PAGE_SIZE` bytes for
-    // the duration of the call (as above), initialized just above (this does
-    // not rely on sysfs having zeroed it), and nothing else uses it while
-    // `out` lives, so it may be seen as `&mut [u8]`.
+    // the call, initialized, and used by nothing else while `out` lives.
     let out = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
     match sysfs::show(shared, attr as usize, out) {
         Ok(len) => len as isize,

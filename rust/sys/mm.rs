@@ -298,11 +298,10 @@ impl<'a> ScanLock<'a> {
         if span.is_empty() {
             return false;
         }
-        // SAFETY: `self.mm` is live (we hold `mm_users`); the span is one
-        // of its user addresses, where walks under its mmap lock (held by
-        // `self`) cleared Accessed bits.  The flush takes no lock the
-        // caller could hold: it runs in process context, preemptible
-        // (`ThreadCtx`), and IPIs other CPUs as any flush does.
+        // The flush IPIs other CPUs; only the kmmscand thread walks, in
+        // process context with no spinlock held (`ThreadCtx` docs).
+        // SAFETY: `self.mm` is live (we hold `mm_users`) and the span lies
+        // in its user addresses, walked under the mmap lock `self` holds.
         unsafe {
             c::flush_tlb_mm_range(
                 self.mm.as_raw(),

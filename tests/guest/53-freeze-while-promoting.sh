@@ -16,9 +16,7 @@ rm -f /tmp/fz.ready
 $MEMTIER --size-mb 1024 --node "$SLOW" --pattern hot --seconds 120 \
 	--until-node 0 --until-pct 90 --report-ms 5000 --ready-file /tmp/fz.ready >/tmp/fz.out 2>&1 &
 pid=$!
-i=0
-while [ ! -e /tmp/fz.ready ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/fz.ready ] || { kill $pid; cat /tmp/fz.out; fail "memtier did not place 1 GiB on node $SLOW"; }
+wait_ready /tmp/fz.ready $pid /tmp/fz.out
 load_module
 sample_start /tmp/fz.samples
 # Wait until 64 MiB have moved: promotion is under way.

@@ -216,3 +216,21 @@ big_procs() {
 		awk -v f="$s" '/^Name:/ { n = $2 } /^VmRSS:/ && $2 > 40960 { split(f, p, "/"); print "process " p[3] " " n " " $2 " kB" }' "$s" 2>/dev/null
 	done
 }
+
+# wait_ready FILE PID OUT: waits up to 120 s for memtier (PID, output in
+# OUT) to create its --ready-file FILE; fails the test, killing it, if not.
+wait_ready() {
+	_i=0
+	while [ ! -e "$1" ] && [ $_i -lt 1200 ]; do sleep 0.1; _i=$((_i + 1)); done
+	[ -e "$1" ] || { kill "$2"; cat "$3"; fail "memtier did not place its region on node $SLOW within 120 s"; }
+}
+
+# cold_moved_at_most OUT PCT: fails the test if memtier's last report in
+# OUT ("memtier: reached ...") has more than PCT% of its cold part on
+# node 0.
+cold_moved_at_most() {
+	set -- $(grep '^memtier: reached' "$1" | sed -n 's/.* cold_on_node0=\([0-9]*\)\/\([0-9]*\).*/\1 \2/p') "$2"
+	[ $# = 3 ] || fail "no cold placement in memtier's last report"
+	info "cold part on node 0: $1 of $2 pages"
+	[ $(($1 * 100)) -le $(($2 * $3)) ] || fail "$1 of $2 cold pages moved (more than $3%)"
+}
