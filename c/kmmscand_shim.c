@@ -25,6 +25,7 @@
 #include <linux/gfp.h>
 #include <linux/kobject.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
 #include <linux/memory.h>
 #include <linux/memory-tiers.h>
 #include <linux/mempolicy.h>
@@ -39,6 +40,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/sysfs.h>
@@ -618,16 +620,60 @@ bool kmmscand_vma_migratable(struct vm_area_struct *vma)
 }
 
 /*
- * Reads @vma's own mempolicy into @pol; false when it has none (the task's
- * applies).  A shared (shmem) policy is read at the VMA's start.
+ * The end of the range of file offsets, from @idx on, over which the shared
+ * policy @sp gives one answer: the end of the policy range that holds @idx,
+ * or where the next one begins (ULONG_MAX: none).  The ranges do not
+ * overlap; this is sp_lookup() (mm/mempolicy.c), keeping the nearest range
+ * start above @idx on the way down.
  */
-bool kmmscand_vma_policy(struct vm_area_struct *vma,
-			 struct kmmscand_mempolicy *pol)
+static pgoff_t kmmscand_shared_policy_end(struct shared_policy *sp, pgoff_t idx)
+{
+	struct rb_node *n;
+	pgoff_t end = ULONG_MAX;
+
+	read_lock(&sp->lock);
+	for (n = sp->root.rb_node; n;) {
+		struct sp_node *p = rb_entry(n, struct sp_node, nd);
+
+		if (idx >= p->end) {
+			n = n->rb_right;
+		} else if (idx < p->start) {
+			end = p->start;
+			n = n->rb_left;
+		} else {
+			end = p->end;
+			break;
+		}
+	}
+	read_unlock(&sp->lock);
+	return end;
+}
+
+/*
+ * Reads the mempolicy of @vma at @addr into @pol; false when it has none
+ * (the task's applies).  *@end is where that answer may change: the end of
+ * @vma, or for shared memory (tmpfs, memfd, MAP_SHARED anonymous, SysV
+ * shm: a shmem inode's mapping), whose policy is kept per range of file
+ * offsets (mbind() through any mapping of the file sets it), where the
+ * shared-policy range holding @addr's offset ends.
+ */
+bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
+			 struct kmmscand_mempolicy *pol, unsigned long *end)
 {
 	struct mempolicy *mp;
 	pgoff_t ilx;
 
-	mp = __get_vma_policy(vma, vma->vm_start, &ilx);
+	*end = vma->vm_end;
+	if (vma->vm_file && shmem_mapping(vma->vm_file->f_mapping)) {
+		pgoff_t idx = linear_page_index(vma, addr);
+		pgoff_t idx_end = kmmscand_shared_policy_end(
+			&SHMEM_I(file_inode(vma->vm_file))->policy, idx);
+
+		if (idx_end - idx < vma_pages(vma))
+			*end = min(vma->vm_end, (addr & PAGE_MASK) +
+						((idx_end - idx) << PAGE_SHIFT));
+	}
+	mp = __get_vma_policy(vma, addr, &ilx);
 	if (!mp)
 		return false;
 	kmmscand_read_policy(mp, pol);
@@ -1078,26 +1124,65 @@ static unsigned long kmmscand_unmapped_pages(struct folio *folio)
 }
 
 /*
- * Isolates the @nr folios and moves them to @target with one
- * migrate_pages() call.  MR_NUMA_MISPLACED is the reason NUMA balancing
- * uses for promotion; it also tells migrate_pages() not to split a large
- * folio that fails to move.  Folios that fail go back to their LRU.
- * Moved pages are added to the target's pgpromote_success, as NUMA
- * balancing's promotions are.  The pages moved are those migrate_pages()
- * reports less the unmapped pages of partly mapped large folios, which it
- * splits and frees but reports as moved; the rest of what was isolated
- * failed.  Large folios count as moved whole only when they were not
- * split.
+ * Moves the isolated folios of @list to @target with one migrate_pages()
+ * call and adds what moved to @res.  MR_NUMA_MISPLACED is the reason NUMA
+ * balancing uses for promotion; it also tells migrate_pages() not to split
+ * a large folio that fails to move.  Folios that fail go back to their LRU.
+ * The pages moved are those migrate_pages() reports less the unmapped pages
+ * of partly mapped large folios, which it splits and frees but reports as
+ * moved.  Large folios count as moved whole only when they were not split.
+ * Moved pages are added to pgpromote_success of @lruvec (the target node's,
+ * of the folios' memory cgroup), as migrate_misplaced_folio() adds NUMA
+ * balancing's.
+ */
+static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
+				  struct kmmscand_dst *dst,
+				  struct kmmscand_promote_result *res)
+{
+	unsigned int nr_large = 0, succeeded = 0;
+	u64 pages = 0, unmapped = 0, moved;
+	struct folio *folio, *tmp;
+
+	list_for_each_entry(folio, list, lru) {
+		pages += folio_nr_pages(folio);
+		if (kmmscand_moves_large(folio))
+			nr_large++;
+		unmapped += kmmscand_unmapped_pages(folio);
+	}
+	migrate_pages(list, kmmscand_alloc_dst, NULL, (unsigned long)dst,
+		      MIGRATE_ASYNC, MR_NUMA_MISPLACED, &succeeded);
+
+	/* What is still on the list did not move. */
+	list_for_each_entry_safe(folio, tmp, list, lru) {
+		if (kmmscand_moves_large(folio))
+			nr_large--;
+		unmapped -= min_t(u64, unmapped, kmmscand_unmapped_pages(folio));
+	}
+	if (!list_empty(list))
+		putback_movable_pages(list);
+
+	moved = min_t(u64, succeeded - min_t(u64, succeeded, unmapped), pages);
+	res->migrated += moved;
+	res->migrate_failed += pages - moved;
+	res->thp_migrated += nr_large;
+	if (moved)
+		mod_lruvec_state(lruvec, PGPROMOTE_SUCCESS, moved);
+}
+
+/*
+ * Isolates the @nr folios and moves them to @target: one migrate_pages()
+ * call per memory cgroup among them (the folios of one process are nearly
+ * always in one cgroup), so that each cgroup's memory.stat counts its own
+ * promotions.  The cgroup is held (get_mem_cgroup_from_folio()) until its
+ * pages are counted: once moved, they may be freed at any time, and with
+ * them the cgroup's last reference.
  */
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res)
 {
-	unsigned int i, nr_large = 0, nr_folios = 0;
-	u64 unmapped = 0;
 	struct kmmscand_dst dst = { .nid = target };
-	unsigned int succeeded = 0;
+	unsigned int i, nr_folios = 0;
 	struct folio *folio, *tmp;
-	u64 pages = 0, failed = 0;
 	LIST_HEAD(list);
 
 	memset(res, 0, sizeof(*res));
@@ -1110,39 +1195,36 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		} else {
 			res->isolated += y->nr_pages;
 			nr_folios++;
-			if (kmmscand_moves_large(folio))
-				nr_large++;
-			unmapped += kmmscand_unmapped_pages(folio);
 		}
 		if (folio)
 			folio_put(folio);
 	}
-	if (list_empty(&list))
-		return;
 
-	pages = res->isolated;
-	migrate_pages(&list, kmmscand_alloc_dst, NULL, (unsigned long)&dst,
-		      MIGRATE_ASYNC, MR_NUMA_MISPLACED, &succeeded);
+	while (!list_empty(&list)) {
+		struct folio *first = list_first_entry(&list, struct folio, lru);
+		struct mem_cgroup *memcg = get_mem_cgroup_from_folio(first);
+		struct mem_cgroup *key;
+		LIST_HEAD(group);
 
-	/* What is still on the list did not move. */
-	list_for_each_entry_safe(folio, tmp, &list, lru) {
-		failed += folio_nr_pages(folio);
-		if (kmmscand_moves_large(folio))
-			nr_large--;
-		unmapped -= min_t(u64, unmapped, kmmscand_unmapped_pages(folio));
+		/*
+		 * The folios are isolated, so their cgroup binding is stable;
+		 * the cgroup is read through the folio's object cgroup, under
+		 * RCU (folio_memcg()).  The key is only compared.
+		 */
+		rcu_read_lock();
+		key = folio_memcg(first);
+		list_for_each_entry_safe(folio, tmp, &list, lru)
+			if (folio_memcg(folio) == key)
+				list_move_tail(&folio->lru, &group);
+		rcu_read_unlock();
+		kmmscand_migrate_list(&group, mem_cgroup_lruvec(memcg, NODE_DATA(target)),
+				      &dst, res);
+		mem_cgroup_put(memcg);
 	}
-	if (!list_empty(&list))
-		putback_movable_pages(&list);
-
-	res->migrated = min_t(u64, succeeded - min_t(u64, succeeded, unmapped), pages);
-	res->migrate_failed = pages - res->migrated;
-	res->thp_migrated = nr_large;
 	res->alloc_failed = min(dst.failed, res->migrate_failed);
-	if (res->migrated)
-		mod_node_page_state(NODE_DATA(target), PGPROMOTE_SUCCESS,
-				    res->migrated);
-	trace_kmmscand_migrate_batch(target, nr_folios, pages, res->migrated,
-				     failed);
+	if (nr_folios)
+		trace_kmmscand_migrate_batch(target, nr_folios, res->isolated,
+					     res->migrated, res->migrate_failed);
 }
 
 /*

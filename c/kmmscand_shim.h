@@ -232,8 +232,8 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
 bool kmmscand_vma_accessible(struct vm_area_struct *vma);
 bool kmmscand_vma_migratable(struct vm_area_struct *vma);
-bool kmmscand_vma_policy(struct vm_area_struct *vma,
-			 struct kmmscand_mempolicy *pol);
+bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
+			 struct kmmscand_mempolicy *pol, unsigned long *end);
 bool kmmscand_mmap_contended(struct mm_struct *mm);
 bool kmmscand_mm_has_notifiers(struct mm_struct *mm);
 u64 kmmscand_mm_layout_seq(struct mm_struct *mm);

@@ -473,7 +473,7 @@ impl Daemon {
         if self.mms.get(&key).is_none() {
             let base: &kernel::mm::Mm = &p.mm;
             let state = MmState::new(ARef::from(base), t, now);
-            match RBTreeNode::new(key, state, GFP_KERNEL) {
+            match RBTreeNode::new(key, state, GFP_KERNEL | __GFP_NOWARN) {
                 Ok(node) => {
                     self.mms.insert(node);
                     self.nr_mms += 1;
@@ -527,7 +527,7 @@ impl Daemon {
         let mut quiet = 0;
         for (key, state) in self.mms.iter() {
             if state.last_seen_pass != self.pass {
-                if stale.push(*key, GFP_KERNEL).is_err() {
+                if stale.push(*key, GFP_KERNEL | __GFP_NOWARN).is_err() {
                     break; // the rest goes on the next pass
                 }
             } else if state.quiet {

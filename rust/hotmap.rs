@@ -122,20 +122,22 @@ impl HotSections {
             }
             for nr in (start >> self.shift)..=((end - 1) >> self.shift) {
                 if node::section_node(nr) == Some(nid) {
-                    want.push(nr, GFP_KERNEL)?;
+                    want.push(nr, GFP_KERNEL | __GFP_NOWARN)?;
                 }
             }
             ctx.cond_resched();
         }
         want.sort_unstable();
 
-        let mut have: KVec<u64> = KVec::with_capacity(self.sections.len(), GFP_KERNEL)?;
+        let mut have: KVec<u64> =
+            KVec::with_capacity(self.sections.len(), GFP_KERNEL | __GFP_NOWARN)?;
         for s in self.sections.iter() {
-            have.push(s.nr, GFP_KERNEL)?;
+            have.push(s.nr, GFP_KERNEL | __GFP_NOWARN)?;
         }
         // Room for every insertion, so that applying the changes does not
         // allocate the list (only the arrays).
-        self.sections.reserve(want.len(), GFP_KERNEL)?;
+        self.sections
+            .reserve(want.len(), GFP_KERNEL | __GFP_NOWARN)?;
 
         let mut done = Reconciled::default();
         let per_section = 1usize << self.shift;
@@ -147,7 +149,8 @@ impl HotSections {
                 }
             }
             Change::Insert(i, nr) => {
-                let Ok(bytes) = KVVec::from_elem(0u8, per_section, GFP_KERNEL) else {
+                let Ok(bytes) = KVVec::from_elem(0u8, per_section, GFP_KERNEL | __GFP_NOWARN)
+                else {
                     done.failed += 1;
                     return;
                 };

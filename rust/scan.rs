@@ -591,16 +591,19 @@ impl AddressSpace for MmVisit<'_, '_> {
     fn vma_from(&mut self, addr: usize) -> Option<Span> {
         let lock = self.lock.as_ref()?;
         let vma = lock.find_vma(addr)?;
-        let span = |walk| Span {
+        let span = |end, walk| Span {
             start: vma.start(),
-            end: vma.end(),
+            end,
             walk,
         };
         if !vma_rules::scannable(&lock.vma_facts(vma), self.env.vm_bits) {
-            return Some(span(false));
+            return Some(span(vma.end(), false));
         }
-        let allowed = lock
-            .vma_policy(vma)
+        // Shared memory keeps its policy per range of file offsets: the
+        // span ends where the policy read at `addr` stops holding, and the
+        // rest of the VMA is judged by its own policy.
+        let (policy, end) = lock.vma_policy(vma, addr);
+        let allowed = policy
             .map_or(self.task_policy, |p| p.allowed())
             .and(self.cpuset);
         let map = target_map(
@@ -612,10 +615,10 @@ impl AddressSpace for MmVisit<'_, '_> {
         if !map.promotes_anything() {
             count(VmEvent::VmaSkipPolicy, 1);
             self.policy_skipped = true;
-            return Some(span(false));
+            return Some(span(end, false));
         }
         self.walk.set_targets(&map);
-        Some(span(true))
+        Some(span(end, true))
     }
 
     fn walk(&mut self, start: usize, end: usize) -> WalkEnd {

@@ -180,7 +180,9 @@ extern "C" {
     pub(super) fn kmmscand_vma_migratable(vma: *mut bindings::vm_area_struct) -> bool;
     pub(super) fn kmmscand_vma_policy(
         vma: *mut bindings::vm_area_struct,
+        addr: c_ulong,
         pol: *mut MemPolicy,
+        end: *mut c_ulong,
     ) -> bool;
     pub(super) fn kmmscand_mmap_contended(mm: *mut bindings::mm_struct) -> bool;
     pub(super) fn kmmscand_mm_has_notifiers(mm: *mut bindings::mm_struct) -> bool;

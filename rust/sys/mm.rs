@@ -370,26 +370,32 @@ impl<'a> ScanLock<'a> {
         }
     }
 
-    /// `vma`'s own mempolicy; `None` when it has none (the task's applies).
-    /// A VMA of another mm (which this lock does not protect) gets a policy
-    /// that allows no node.
-    pub(crate) fn vma_policy(&self, vma: &VmaRef) -> Option<MemPolicy> {
+    /// `vma`'s own mempolicy at `addr` (the VMA's start if `addr` is
+    /// below it), `None` when it has none (the task's applies), and the
+    /// address up to which that answer holds: the VMA's end, or for shared
+    /// memory, whose policy is kept per range of file offsets, the end of
+    /// the range that holds `addr`.  A VMA of another mm (which this lock
+    /// does not protect) gets a policy that allows no node.
+    pub(crate) fn vma_policy(&self, vma: &VmaRef, addr: usize) -> (Option<MemPolicy>, usize) {
         if !self.holds(vma) {
-            return Some(MemPolicy {
+            let none = MemPolicy {
                 mode: u16::MAX,
                 nodes: NodeMask::EMPTY,
-            });
+            };
+            return (Some(none), vma.end());
         }
+        let addr = addr.clamp(vma.start(), vma.end() - 1);
         let mut raw = c::MemPolicy::default();
+        let mut end: c_ulong = 0;
         // SAFETY: `vma` belongs to `self.mm` (checked above), whose mmap
-        // read lock `self` holds: it stays valid for the call; `raw` is
-        // valid for writes.
-        let has = unsafe { c::kmmscand_vma_policy(vma.as_ptr(), &mut raw) };
-        if has {
-            mempolicy(&raw)
-        } else {
-            None
-        }
+        // read lock `self` holds: it stays valid for the call; `addr` lies
+        // in it; `raw` and `end` are valid for writes.
+        let has =
+            unsafe { c::kmmscand_vma_policy(vma.as_ptr(), addr as c_ulong, &mut raw, &mut end) };
+        // The C side answers within the VMA; never let a bad answer stall
+        // the walk (an end at or below `addr` would not advance it).
+        let end = (end as usize).clamp(addr + 1, vma.end());
+        (if has { mempolicy(&raw) } else { None }, end)
     }
 
     /// Walks `[start, end)` of `vma`, testing and clearing Accessed bits of

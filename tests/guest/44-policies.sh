@@ -26,6 +26,8 @@
 # protnone        S                            PROT_NONE VMAs are skipped
 # shared          S       P (the child exits)  MAP_SHARED anon: mapped by 2 processes, then 1
 # memfd           P                            shmem mapped by one process
+# memfd-offset/a  P                            shmem policy read at each offset:
+# memfd-offset/b  S                            one VMA, second half bound by the file
 # cow             S       P (the child exits)  COW pages mapped by 2 processes, then 1
 # ksm             S                            KSM pages are skipped
 #
@@ -67,7 +69,7 @@ knob_set hot_threshold 1
 v0=$(vmstat kmmscand_vma_skipped_policy)
 snap() { grep -E '^kmmscand_(candidates|promoted|promote_fail_[a-z_]*) ' /proc/vmstat; }
 snap >/tmp/k44-before
-KINDS="default bind-slow preferred-0 preferred-slow preferred-many interleave mbind-change mbind-rebind taskpol-change thread-bound cpuset mlock hugetlb protnone shared memfd cow ksm"
+KINDS="default bind-slow preferred-0 preferred-slow preferred-many interleave mbind-change mbind-rebind taskpol-change thread-bound cpuset mlock hugetlb protnone shared memfd memfd-offset cow ksm"
 pids=
 for k in $KINDS; do
 	$P --kind $k --node "$SLOW" --mb 8 --seconds $RUN --change-at $CHANGE --cgroup $cg/k44 >/tmp/pl-$k.out 2>&1 &
@@ -153,6 +155,8 @@ hugetlb/r S -
 protnone/r S -
 shared/r S P
 memfd/r P -
+memfd-offset/a P -
+memfd-offset/b S -
 cow/r S P
 ksm/r S -
 EXPECT

@@ -31,13 +31,9 @@ cpu_pct() {
 	echo $(( ($(ticks) - c0) / 10 ))
 }
 rm -rf /tmp/idle && mkdir /tmp/idle
-spawn() { # spawn FROM TO: idle processes FROM..TO-1
-	i=$1
-	while [ $i -lt $2 ]; do
-		$MEMTIER --size-kb 256 --node "$SLOW" --pattern once --idle-s 900 --seconds 1 \
-			--ready-file /tmp/idle/$i >/dev/null 2>&1 &
-		i=$((i + 1))
-	done
+spawn() { # spawn NAME N: N idle processes (one memtier, N - 1 forked copies)
+	$MEMTIER --procs "$2" --size-kb 256 --node "$SLOW" --pattern once --idle-s 900 --seconds 1 \
+		--ready-file /tmp/idle/$1 >/dev/null 2>&1 &
 }
 placed() { ls /tmp/idle | wc -l; }
 wait_placed() {
@@ -45,12 +41,12 @@ wait_placed() {
 	while [ "$(placed)" -lt "$1" ] && [ $i -lt 600 ]; do sleep 1; i=$((i + 1)); done
 	[ "$(placed)" -ge "$1" ] || fail "only $(placed) of $1 idle processes placed their memory in 600 s"
 }
-spawn 0 20
+spawn a 20
 wait_placed 20
 pct20=$(cpu_pct)
 info "20 idle processes: the thread used ${pct20}% of a CPU over 10 s; tracked_mms $(knob tracked_mms)"
 t0=$(uptime_ms)
-spawn 20 "$N"
+spawn b $((N - 20))
 wait_placed "$N"
 info "$N idle processes placed in $(( ($(uptime_ms) - t0) / 1000 )) s"
 # Let the pace of the new ones settle (a new mm is visited at once).

@@ -49,6 +49,11 @@
  * clock start then.  Several processes given the same PATH turn hot at
  * the same moment and report on one clock.
  *
+ * --procs N runs N copies: this process and N - 1 children forked before
+ * anything is placed, each with a region of its own (copy i's ready file
+ * is PATH.i, the first copy's PATH).  The children are not waited for:
+ * many idle processes, started far faster than N execs.
+ *
  * Exit status: 0 done (and --until reached, --expect met, if given);
  * 1 --until not reached in time or --expect not met at the end; 2 the
  * setup failed (message on stderr).
@@ -95,6 +100,7 @@ struct opts {
 	const char *ready_file;
 	const char *go_file;
 	const char *start_file;
+	unsigned int procs;	/* --procs N: N copies of this process */
 };
 
 static long page_size;
@@ -320,7 +326,7 @@ static void usage(void)
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
 		"               [--ready-file PATH] [--go-file PATH] [--start-file PATH]\n"
 		"               [--idle-s S [--idle-wake-ms MS]]\n"
-		"               [--every-ms MS]\n");
+		"               [--every-ms MS] [--procs N]\n");
 	exit(2);
 }
 
@@ -348,6 +354,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "idle-wake-ms", required_argument, 0, 'W' },
 		{ "every-ms", required_argument, 0, 'V' },
 		{ "hold-s", required_argument, 0, 'L' },
+		{ "procs", required_argument, 0, 'N' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -382,6 +389,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'E': o->expect_pct = atoi(optarg); break;
 		case 'r': o->report_ms = strtoul(optarg, NULL, 10); break;
 		case 'R': o->ready_file = optarg; break;
+		case 'N':
+			if (atoi(optarg) < 1)
+				usage();
+			o->procs = atoi(optarg);
+			break;
 		case 'G': o->go_file = optarg; break;
 		case 'T': o->start_file = optarg; break;
 		case 'I': o->idle_s = atof(optarg); break;
@@ -483,6 +495,7 @@ int main(int argc, char **argv)
 	double t0, next_report, sys0, hold_end = -1;
 	long npages, hot_pages;
 	char *map, *base;
+	unsigned int copy;
 	struct opts o;
 
 	parse(argc, argv, &o);
@@ -491,6 +504,16 @@ int main(int argc, char **argv)
 		return churn(&o, argv[0]);
 	len = o.size_kb << 10;
 	npages = len / page_size;
+	for (copy = 1; copy < o.procs; copy++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			break;
+	}
+	if (copy >= o.procs)
+		copy = 0;
 
 	/*
 	 * 2 MiB-aligned, so that --thp regions can be PMD-mapped.  With
@@ -545,7 +568,14 @@ int main(int argc, char **argv)
 			die("madvise(MADV_NOHUGEPAGE)");
 	}
 	if (o.ready_file) {
-		int fd = open(o.ready_file, O_CREAT | O_WRONLY, 0644);
+		char path[4096];
+		int fd;
+
+		if (copy)
+			snprintf(path, sizeof(path), "%s.%u", o.ready_file, copy);
+		else
+			snprintf(path, sizeof(path), "%s", o.ready_file);
+		fd = open(path, O_CREAT | O_WRONLY, 0644);
 
 		if (fd < 0)
 			die("ready file");

@@ -38,6 +38,12 @@
  *   shared          MAP_SHARED|MAP_ANONYMOUS, also mapped by a child
  *                   process until --change-at, when the child is killed
  *   memfd           MAP_SHARED of a memfd (shmem), this process only
+ *   memfd-offset    one MAP_SHARED mapping (one VMA, no VMA policy) of a
+ *                   memfd twice --mb long, whose shared policy differs by
+ *                   file offset: region "a" (the first half) has none,
+ *                   region "b" (the second) MPOL_BIND(N), set through a
+ *                   second mapping of that half that is then unmapped
+ *                   (the file keeps the policy)
  *   cow             MAP_PRIVATE, a forked child maps the same pages (COW,
  *                   nobody writes) until --change-at, when it is killed;
  *                   touched by reads only (a write would copy the page)
@@ -171,6 +177,24 @@ static struct region *add_region(const char *name, char *base, size_t len,
 	/* Base pages: THP placement and sharing rules are other tests'. */
 	madvise(base, len, MADV_NOHUGEPAGE);
 	return r;
+}
+
+/* Whether [@p, @p + @len) is exactly one VMA (/proc/self/maps). */
+static int one_vma(const char *p, size_t len)
+{
+	unsigned long start, end;
+	char line[512];
+	int found = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		die("/proc/self/maps");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start == (unsigned long)p && end == (unsigned long)p + len)
+			found = 1;
+	fclose(f);
+	return found;
 }
 
 /* Writes every page (value @v) so that it is allocated. */
@@ -414,6 +438,36 @@ static void setup(size_t len)
 		if (p == MAP_FAILED)
 			die("mmap(memfd)");
 		place(add_region("r", p, len, 1), MPOL_DEFAULT, 0);
+	} else if (!strcmp(kind, "memfd-offset")) {
+		unsigned long mask = 1UL << node;
+		int fd = memfd_create("placement", 0);
+		char *p, *q;
+
+		if (fd < 0 || ftruncate(fd, 2 * len))
+			die("memfd");
+		p = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap(memfd)");
+		/* The whole mapping first: a madvise() of half would split it. */
+		if (madvise(p, 2 * len, MADV_NOHUGEPAGE))
+			die("madvise");
+		/* Placed by the task policy: an mbind() of half would split it. */
+		if (sys_set_mempolicy(MPOL_BIND, &mask))
+			die("set_mempolicy");
+		add_region("a", p, len, 1);
+		add_region("b", p + len, len, 1);
+		fill(&regions[0], 0);
+		fill(&regions[1], 0);
+		if (sys_set_mempolicy(MPOL_DEFAULT, NULL))
+			die("set_mempolicy(DEFAULT)");
+		q = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, len);
+		if (q == MAP_FAILED)
+			die("mmap(memfd, second half)");
+		if (sys_mbind(q, len, MPOL_BIND, &mask, 0))
+			die("mbind(second half)");
+		munmap(q, len);
+		if (!one_vma(p, 2 * len))
+			die("the memfd mapping is not one VMA");
 	} else if (!strcmp(kind, "cow")) {
 		r = add_region("r", map_anon(len, MAP_PRIVATE), len, 0);
 		vma_policy(r, MPOL_BIND, 1UL << node, 0);

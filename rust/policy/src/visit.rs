@@ -53,7 +53,10 @@ pub const fn charge(bytes: usize, tables_read: usize) -> usize {
     read + (bytes - read) / IDLE_TABLE_COST
 }
 
-/// A VMA as the loop sees it.
+/// A VMA as the loop sees it: the whole VMA, or when one rule does not
+/// cover all of it (shared memory's policy is kept per range of file
+/// offsets), the VMA up to where the rule read at the address asked for
+/// stops holding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
     /// First address.
@@ -376,6 +379,22 @@ mod tests {
         let e = visit(&mut f, 0, 4 * MB);
         assert_eq!(f.walks, vec![(100 * MB, 104 * MB)]);
         assert_eq!(e.walked, 4 * MB);
+    }
+
+    #[test]
+    fn a_vma_answered_in_parts_is_walked_part_by_part() {
+        // One VMA [2, 10) MiB of shared memory whose file policy binds
+        // [4, 7) MiB: each answer starts at the VMA's start and ends where
+        // its rule stops holding.
+        let mut f = Fake::new(&[
+            (2 * MB, 4 * MB, true),
+            (2 * MB, 7 * MB, false),
+            (2 * MB, 10 * MB, true),
+        ]);
+        let e = visit(&mut f, 0, 1 << 40);
+        assert!(e.wrapped);
+        assert_eq!(f.walks, vec![(2 * MB, 4 * MB), (7 * MB, 10 * MB)]);
+        assert_eq!(e.walked, 5 * MB);
     }
 
     #[test]
