@@ -43,9 +43,15 @@ while [ ! -e /tmp/mg.ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 [ -e /tmp/mg.ready ] || { cat /tmp/mg.out; fail "memtier did not place its region"; }
 # The set is accessed for a second: its translations are cached on CPU 1.
 sleep 1
-# Age the slow node's LRU once: memcg 0 (no memory cgroups), any sequence
-# number up to the current one, anonymous memory, no force_scan.
-echo "+ 0 $SLOW 0 max 0" >$DBG/lru_gen || fail "the MGLRU aging command failed"
+# Age the slow node's LRU once, in the memory cgroup of the hot set (its
+# id as $DBG/lru_gen lists it; 0 on a kernel without memory cgroups): any
+# sequence number up to the current one, anonymous memory, no force_scan.
+# (/proc/PID/cgroup is empty until cgroup2 is mounted: then every task is
+# in the root cgroup)
+cgpath=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
+cgpath=${cgpath:-/}
+memcg=$(awk -v p="$cgpath" '$1 == "memcg" && $3 == p { print $2; exit }' $DBG/lru_gen)
+echo "+ ${memcg:-0} $SLOW 0 max 0" >$DBG/lru_gen || fail "the MGLRU aging command failed (memcg ${memcg:-0}, cgroup '$cgpath')"
 info "MGLRU aged node $SLOW: $(awk -v n="$SLOW" '$1 == "node" { p = ($2 == n) } p && NF == 4 { g = $0 } END { print "newest generation:" g }' $DBG/lru_gen)"
 load_module
 p0=$(vmstat kmmscand_promoted)

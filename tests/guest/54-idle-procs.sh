@@ -63,6 +63,7 @@ killall memtier 2>/dev/null
 i=0
 while pidof memtier >/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
 pidof memtier >/dev/null && fail "idle processes still alive 120 s after SIGTERM"
+info "the idle processes exited within $i s"
 [ $rc = 0 ] || fail "the hot process did not reach 90% on node 0 within $limit s among $N idle processes"
 [ "$pct" -le $CPU_PCT_MAX ] || fail "with $N idle processes the thread used ${pct}% of a CPU (bound ${CPU_PCT_MAX}%)"
 [ "$tracked" -ge $((N / 2)) ] || fail "only $tracked address spaces tracked with $N processes running"
@@ -73,5 +74,7 @@ while [ "$(knob tracked_mms)" -gt 50 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)
 info "tracked_mms $(knob tracked_mms) ${i} s after the processes exited"
 [ "$(knob tracked_mms)" -le 50 ] || fail "$(knob tracked_mms) address spaces still tracked 30 s after the processes exited"
 unload_module
+t0=$(uptime_ms)
 check_kmemleak "after $N processes came and went"
+info "kmemleak: two scans in $(( ($(uptime_ms) - t0) / 1000 )) s"
 check_dmesg
