@@ -387,11 +387,11 @@ impl<'a> ScanLock<'a> {
         let addr = addr.clamp(vma.start(), vma.end() - 1);
         let mut raw = c::MemPolicy::default();
         let mut end: c_ulong = 0;
-        // SAFETY: `vma` belongs to `self.mm` (checked above), whose mmap
-        // read lock `self` holds: it stays valid for the call; `addr` lies
-        // in it; `raw` and `end` are valid for writes.
-        let has =
-            unsafe { c::kmmscand_vma_policy(vma.as_ptr(), addr as c_ulong, &mut raw, &mut end) };
+        let (ptr, at) = (vma.as_ptr(), addr as c_ulong);
+        // SAFETY: `ptr` is a VMA of `self.mm` (checked above), whose mmap
+        // read lock `self` holds: it stays valid for the call; `at` lies in
+        // it; `raw` and `end` are valid for writes.
+        let has = unsafe { c::kmmscand_vma_policy(ptr, at, &mut raw, &mut end) };
         // The C side answers within the VMA; never let a bad answer stall
         // the walk (an end at or below `addr` would not advance it).
         let end = (end as usize).clamp(addr + 1, vma.end());
