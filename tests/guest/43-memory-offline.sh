@@ -24,17 +24,6 @@ page_kb=4
 
 # last_line: the module's last topology log line.
 last_line() { dmesg | grep 'kmmscand: promoting from lower-tier nodes\|kmmscand: no lower-tier memory node' | tail -n 1; }
-# wait_for CMD...: up to 10 s for CMD to succeed.
-wait_for() {
-	n=0
-	until "$@"; do
-		n=$((n + 1)); [ $n -le 100 ] || return 1
-		sleep 0.1
-	done
-}
-young_above() { [ "$(vmstat kmmscand_young)" -gt "$1" ]; }
-young_grows() { wait_for young_above "$(vmstat kmmscand_young)"; }
-bytes_is() { [ "$(knob hotness_bytes)" -ge "$1" ] && [ "$(knob hotness_bytes)" -le "$2" ]; }
 line_has() { last_line | grep -q "$1"; }
 node_mib() { awk '/MemTotal/ { print int($4 / 1024) }' $N/meminfo; }
 
@@ -70,7 +59,7 @@ if [ "$TOPOLOGY" != cxl ]; then
 		fi
 		off="$off $blk"
 		m=$((m - block_mib))
-		wait_for bytes_is $((b - per_block - 256)) $((b - per_block)) ||
+		wait_for hotness_bytes_in $((b - per_block - 256)) $((b - per_block)) ||
 			{ cleanup; fail "memory$blk offline: hotness_bytes $(knob hotness_bytes), expected $((b - per_block)) (-256)"; }
 		b=$(knob hotness_bytes)
 		wait_for line_has " for $m MiB of lower-tier memory" ||
@@ -84,7 +73,7 @@ if [ "$TOPOLOGY" != cxl ]; then
 	for blk in $off; do
 		echo online >$N/memory$blk/state || { cleanup; fail "memory$blk did not come back online"; }
 		m=$((m + block_mib))
-		wait_for bytes_is $((b + per_block)) $((b + per_block + 256)) ||
+		wait_for hotness_bytes_in $((b + per_block)) $((b + per_block + 256)) ||
 			{ cleanup; fail "memory$blk online: hotness_bytes $(knob hotness_bytes), expected $((b + per_block)) (+256)"; }
 		b=$(knob hotness_bytes)
 		wait_for line_has " for $m MiB of lower-tier memory" ||
@@ -107,7 +96,7 @@ else
 	done
 	echo "$dax" >/sys/bus/dax/drivers/kmem/unbind || { cleanup; fail "unbinding $dax from kmem failed"; }
 	wait_for line_has "no lower-tier memory node" || { cleanup; fail "no log line saying the slow tier is gone (last: $(last_line))"; }
-	wait_for bytes_is 0 0 || { cleanup; fail "the slow tier is gone, hotness_bytes is still $(knob hotness_bytes)"; }
+	wait_for hotness_bytes_in 0 0 || { cleanup; fail "the slow tier is gone, hotness_bytes is still $(knob hotness_bytes)"; }
 	kill -0 $hot 2>/dev/null || { cat /tmp/mo.out; fail "the hot workload died when its memory went away"; }
 	cleanup
 	echo "$region" >/sys/bus/cxl/drivers/cxl_region/unbind || fail "unbinding $region failed"
@@ -120,7 +109,7 @@ else
 	find_slow_node
 	N=/sys/devices/system/node/node$SLOW
 	wait_for line_has " for $m0 MiB of lower-tier memory" || fail "no log line for the rebuilt region (last: $(last_line))"
-	wait_for bytes_is "$b0" "$b0" || fail "rebuilt: hotness_bytes $(knob hotness_bytes), $b0 before"
+	wait_for hotness_bytes_in "$b0" "$b0" || fail "rebuilt: hotness_bytes $(knob hotness_bytes), $b0 before"
 	info "rebuilt: node $SLOW, $(last_line)"
 	rm -f /tmp/mo.ready
 	$MEMTIER --size-mb $size --node "$SLOW" --pattern hot --seconds 900 --report-ms 900000 --ready-file /tmp/mo.ready >/tmp/mo.out 2>&1 &

@@ -38,18 +38,6 @@ inject() {
 	echo N >$D/fail_page_alloc/ignore-gfp-highmem
 	echo 0 >$D/fail_page_alloc/min-order
 }
-wait_for() {
-	n=0
-	until "$@"; do
-		n=$((n + 1)); [ $n -le 100 ] || return 1
-		sleep 0.1
-	done
-}
-young_above() { [ "$(vmstat kmmscand_young)" -gt "$1" ]; }
-young_grows() { wait_for young_above "$(vmstat kmmscand_young)"; }
-# bytes_in LO HI: hotness_bytes is within [LO, HI] (a section adds a few
-# bytes of its own beside one byte per page).
-bytes_in() { [ "$(knob hotness_bytes)" -ge "$1" ] && [ "$(knob hotness_bytes)" -le "$2" ]; }
 
 load_module
 fast_knobs
@@ -98,7 +86,7 @@ for b in $(ls -d $N/memory[0-9]* | sed 's/.*memory//' | sort -rn); do
 	fi
 done
 [ -n "$blk" ] || { cleanup; fail "no memory block of node $SLOW could be offlined"; }
-wait_for bytes_in $((b0 - per_block - 256)) $((b0 - per_block)) || { cleanup; fail "memory$blk offline: hotness_bytes $(knob hotness_bytes), expected $((b0 - per_block))"; }
+wait_for hotness_bytes_in $((b0 - per_block - 256)) $((b0 - per_block)) || { cleanup; fail "memory$blk offline: hotness_bytes $(knob hotness_bytes), expected $((b0 - per_block))"; }
 bo=$(knob hotness_bytes)
 echo 1 >/proc/$k/make-it-fail
 echo online >$N/memory$blk/state || { cleanup; fail "memory$blk cannot be onlined again"; }
@@ -110,7 +98,7 @@ inject 0
 info "memory$blk online, thread failing: hotness_bytes $b1 (before the offline $b0), $warned warnings"
 [ "$b1" = "$bo" ] || { cleanup; fail "hotness_bytes $b1 while no allocation could succeed (expected $bo, as with the block offline)"; }
 [ "$warned" -ge 1 ] || { cleanup; log_since_mark | grep kmmscand; fail "the module did not log that it could not track the new memory"; }
-wait_for bytes_in "$b0" "$b0" || { cleanup; fail "hotness_bytes $(knob hotness_bytes) 10 s after injection stopped, expected $b0"; }
+wait_for hotness_bytes_in "$b0" "$b0" || { cleanup; fail "hotness_bytes $(knob hotness_bytes) 10 s after injection stopped, expected $b0"; }
 cleanup
 # Scanning and promotion go on: a new hot region (the first one is on node 0
 # by now) is promoted as 20-promote-hot's is.

@@ -234,3 +234,21 @@ cold_moved_at_most() {
 	info "cold part on node 0: $1 of $2 pages"
 	[ $(($1 * 100)) -le $(($2 * $3)) ] || fail "$1 of $2 cold pages moved (more than $3%)"
 }
+
+# wait_for CMD...: up to 10 s for CMD to succeed.
+wait_for() {
+	_n=0
+	until "$@"; do
+		_n=$((_n + 1)); [ $_n -le 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+# young_grows: waits up to 10 s for kmmscand_young to grow (the thread
+# scans slow-tier memory in use).
+young_above() { [ "$(vmstat kmmscand_young)" -gt "$1" ]; }
+young_grows() { wait_for young_above "$(vmstat kmmscand_young)"; }
+
+# hotness_bytes_in LO HI: hotness_bytes is within [LO, HI] (a section adds
+# a few bytes of its own beside one byte per page).
+hotness_bytes_in() { [ "$(knob hotness_bytes)" -ge "$1" ] && [ "$(knob hotness_bytes)" -le "$2" ]; }
