@@ -14,6 +14,7 @@
  *  - process iteration under RCU, mempolicy and cpuset reads under
  *    task_lock();
  *  - migration (isolation, migrate_pages() with an allocation callback);
+ *  - memory cgroup lookups and membership (css references and iterators);
  *  - vmstat events and tracepoints (macros and inline functions).
  *
  * Each function does one kernel operation and reports what it saw.
@@ -21,6 +22,7 @@
 
 #define pr_fmt(fmt) "kmmscand: " fmt
 
+#include <linux/cgroup.h>
 #include <linux/freezer.h>
 #include <linux/gfp.h>
 #include <linux/kobject.h>
@@ -1236,6 +1238,106 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 void kmmscand_lru_drain_all(void)
 {
 	lru_add_drain_all();
+}
+
+/* ---------------------------------------------------------------------
+ * Memory cgroups named by cgroup_scope.  Each is held by a reference on its
+ * memory controller state, taken when the knob is written and dropped when
+ * it is written again or the module unloads: a cgroup removed meanwhile
+ * stays valid memory (dying, without processes) until then.
+ */
+
+/*
+ * Looks up the cgroup v2 path @path and returns its memory cgroup with a
+ * reference, or an ERR_PTR: -ENOENT when there is no such cgroup,
+ * -EOPNOTSUPP when the memory controller is not enabled for it (its memory
+ * is then accounted to an ancestor, which is not the cgroup named), and
+ * -ENODEV when memory cgroups are disabled.
+ */
+struct mem_cgroup *kmmscand_memcg_get(const char *path)
+{
+	struct cgroup_subsys_state *css;
+	struct cgroup *cgrp;
+
+	if (mem_cgroup_disabled())
+		return ERR_PTR(-ENODEV);
+	cgrp = cgroup_get_from_path(path);
+	if (IS_ERR(cgrp))
+		return ERR_CAST(cgrp);
+	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+	if (css->cgroup != cgrp) {
+		css_put(css);
+		cgroup_put(cgrp);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	cgroup_put(cgrp);
+	return mem_cgroup_from_css(css);
+}
+
+/* Drops a reference kmmscand_memcg_get() returned. */
+void kmmscand_memcg_put(struct mem_cgroup *memcg)
+{
+	mem_cgroup_put(memcg);
+}
+
+/* Whether @memcg was removed (rmdir) since it was looked up. */
+bool kmmscand_memcg_dying(struct mem_cgroup *memcg)
+{
+	return css_is_dying(&memcg->css);
+}
+
+/*
+ * Which of the @nr (at most 32) memory cgroups @memcgs hold @mm: bit i is
+ * set when the memory cgroup of @mm's owner (get_mem_cgroup_from_mm(); the
+ * root cgroup when it has none) is memcgs[i] or a descendant of it.
+ */
+u32 kmmscand_mm_memcg_matches(struct mm_struct *mm,
+			      struct mem_cgroup *const *memcgs,
+			      unsigned int nr)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm);
+	unsigned int i;
+	u32 bits = 0;
+
+	if (!memcg)
+		return 0;
+	for (i = 0; i < min(nr, 32u); i++)
+		if (mem_cgroup_is_descendant(memcg, memcgs[i]))
+			bits |= BIT(i);
+	mem_cgroup_put(memcg);
+	return bits;
+}
+
+/*
+ * Pages on the LRU lists of @memcg and its descendants, on the online
+ * nodes of @nodes (a u64 bitmap): the per-zone LRU sizes the kernel keeps
+ * for each cgroup (mem_cgroup_get_zone_lru_size()), summed under RCU.
+ */
+u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes)
+{
+	struct cgroup_subsys_state *css;
+	u64 pages = 0;
+
+	rcu_read_lock();
+	css_for_each_descendant_pre(css, &memcg->css) {
+		struct mem_cgroup *m = mem_cgroup_from_css(css);
+		int nid;
+
+		for (nid = 0; nid < min_t(int, nr_node_ids, KMMSCAND_MAX_NODES); nid++) {
+			struct lruvec *lruvec;
+			enum lru_list lru;
+			int zid;
+
+			if (!(nodes & BIT_ULL(nid)) || !node_online(nid))
+				continue;
+			lruvec = mem_cgroup_lruvec(m, NODE_DATA(nid));
+			for_each_lru(lru)
+				for (zid = 0; zid < MAX_NR_ZONES; zid++)
+					pages += mem_cgroup_get_zone_lru_size(lruvec, lru, zid);
+		}
+	}
+	rcu_read_unlock();
+	return pages;
 }
 
 /* ---------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 #include <linux/types.h>
 
+struct mem_cgroup;
 struct mm_struct;
 struct task_struct;
 struct vm_area_struct;
@@ -244,6 +245,14 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res);
 void kmmscand_lru_drain_all(void);
+
+struct mem_cgroup *kmmscand_memcg_get(const char *path);
+void kmmscand_memcg_put(struct mem_cgroup *memcg);
+bool kmmscand_memcg_dying(struct mem_cgroup *memcg);
+u32 kmmscand_mm_memcg_matches(struct mm_struct *mm,
+			      struct mem_cgroup *const *memcgs,
+			      unsigned int nr);
+u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes);
 
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb);

@@ -52,6 +52,7 @@ use crate::scan::{
     Scanner,
     VisitEnv, //
 };
+use crate::scope::Scope;
 use crate::sys::{
     mm,
     node::{
@@ -103,6 +104,11 @@ pub(crate) struct Shared {
     /// Incremented (under the mutex) by every accepted write: a visit in
     /// progress ends when it changes, so that a write applies at once.
     tunables_gen: Atomic<u64>,
+    /// The cgroups `cgroup_scope` names and their counters.  Held by the
+    /// thread only to judge a process, read its cap or count a visit; by
+    /// sysfs to show or replace it.
+    #[pin]
+    scope: Mutex<Scope>,
     /// Bytes of memory the hotness state uses (read by sysfs).
     hotness_bytes: Atomic<u64>,
     /// Address spaces the daemon keeps state for (read by sysfs).
@@ -120,6 +126,7 @@ impl Shared {
         pin_init!(Shared {
             tunables <- new_mutex!(Tunables::default(), "kmmscand_tunables"),
             tunables_gen: Atomic::new(0),
+            scope <- new_mutex!(Scope::all(), "kmmscand_scope"),
             hotness_bytes: Atomic::new(0),
             tracked_mms: Atomic::new(0),
             quiet_mms: Atomic::new(0),
@@ -153,6 +160,22 @@ impl Shared {
     /// Whether a write was accepted since generation `gen`.
     fn tunables_changed(&self, gen: u64) -> bool {
         self.tunables_gen.load(Relaxed) != gen
+    }
+
+    /// The cgroup scope, locked.
+    pub(crate) fn scope(&self) -> kernel::sync::MutexGuard<'_, Scope> {
+        self.scope.lock()
+    }
+
+    /// Replaces the cgroup scope (an accepted `cgroup_scope` write) and
+    /// ends a visit in progress, as a knob write does.
+    pub(crate) fn replace_scope(&self, new: Scope) {
+        let old = self.scope.lock().replace(new);
+        // The old references are dropped outside the lock.
+        drop(old);
+        let _t = self.tunables.lock();
+        self.tunables_gen
+            .store(self.tunables_gen.load(Relaxed).wrapping_add(1), Relaxed);
     }
 
     /// Bytes of memory the hotness state uses now.
@@ -468,6 +491,11 @@ impl Daemon {
         shared: &Shared,
         gen: u64,
     ) -> Visited {
+        // Out of the cgroup scope: no state, no visit.
+        let judged = shared.scope().judge(&p.mm);
+        if !judged.admitted {
+            return Visited::No;
+        }
         let key = p.mm.as_raw() as usize;
         let now = self.clock.now_ms();
         if self.mms.get(&key).is_none() {
@@ -495,6 +523,9 @@ impl Daemon {
         }
         state.note_changes(layout, self.demoted);
         state.visit_starts(p.activity);
+        let cap_left = shared
+            .scope()
+            .cap_left(&judged, t.cgroup_toptier_max_mb, self.topo.toptier);
         let env = VisitEnv {
             ctx,
             t,
@@ -505,10 +536,14 @@ impl Daemon {
             vm_bits: &self.vm_bits,
             clock: &self.clock,
             turn: self.contenders.turn_for(p.pid, now),
+            cap_left,
         };
         let done = self
             .scanner
             .visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
+        shared
+            .scope()
+            .count_visit(&judged, done.young, done.promoted, done.capped);
         if done.had_work {
             self.contenders.note_work(p.pid, self.clock.now_ms());
         }

@@ -18,7 +18,8 @@
 //! - this file: the module (what it owns and in which order it lets go)
 //!   and the entry points the C shim calls;
 //! - [`sysfs`], the knobs and status files; [`daemon`], the thread loop,
-//!   the process cursor and per-mm bookkeeping;
+//!   the process cursor and per-mm bookkeeping; [`scope`], the cgroups
+//!   promoted for and their counters;
 //! - [`scan`], one visit of an address space; [`promote`], batches, rate
 //!   limit and room; [`hotmap`], the per-page hotness arrays; [`clock`];
 //! - [`sys`], every call into C and the kernel crate (the only `unsafe`
@@ -32,6 +33,7 @@ mod daemon;
 mod hotmap;
 mod promote;
 mod scan;
+mod scope;
 mod sys;
 mod sysfs;
 

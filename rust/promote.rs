@@ -61,6 +61,9 @@ pub(crate) struct Outcome {
     /// Hot pages refused, or whose migration failed, because the target
     /// had no room.
     pub(crate) target_full: u64,
+    /// Hot pages refused because the process's cgroup reached its top-tier
+    /// cap (`cgroup_toptier_max_mb`).
+    pub(crate) capped: u64,
 }
 
 /// The promotion state: the batch being built and the rate limit.
@@ -68,6 +71,9 @@ pub(crate) struct Promoter {
     batch: Batch,
     bucket: TokenBucket,
     drain: LruDrain,
+    /// Pages the current process's cgroup may still gain under its
+    /// top-tier cap; `None` without a cap ([`Promoter::set_cap`]).
+    cap_left: Option<u64>,
 }
 
 impl Promoter {
@@ -78,7 +84,14 @@ impl Promoter {
             batch: Batch::with_capacity(capacity)?,
             bucket: TokenBucket::new(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
             drain: LruDrain::default(),
+            cap_left: None,
         })
+    }
+
+    /// Sets what the cgroup cap allows the process now visited to gain
+    /// (`None`: no cap); each page taken is subtracted from it.
+    pub(crate) fn set_cap(&mut self, cap_left: Option<u64>) {
+        self.cap_left = cap_left;
     }
 
     /// A new wake-up of the thread (see [`LruDrain`]).
@@ -86,7 +99,8 @@ impl Promoter {
         self.drain.new_wakeup();
     }
 
-    /// Promotes `candidates` (at most the batch capacity).
+    /// Promotes `candidates` (at most the batch capacity), within the
+    /// cgroup cap ([`Promoter::set_cap`]).
     pub(crate) fn promote(
         &mut self,
         ctx: &ThreadCtx,
@@ -117,6 +131,7 @@ impl Promoter {
             let o = self.promote_to(ctx, now_ms, nid, candidates, hot, t);
             out.promoted += o.promoted;
             out.target_full += o.target_full;
+            out.capped += o.capped;
         }
         out
     }
@@ -139,8 +154,10 @@ impl Promoter {
             batch_left: batch_size,
             room_left: room_above_high(node::zone_marks(nid, &mut marks)),
             tokens_left: self.bucket.available(),
+            cap_left: self.cap_left.unwrap_or(u64::MAX),
         };
         let (mut unmovable, mut target_full, mut rate_limited) = (0u64, 0u64, 0u64);
+        let mut capped = 0u64;
         let mut out = Outcome::default();
         self.batch.clear();
 
@@ -165,11 +182,13 @@ impl Promoter {
                         // one round has candidates.  Give the tokens back
                         // and account the pages.
                         budget.tokens_left += pages;
+                        budget.cap_left = budget.cap_left.saturating_add(pages);
                         count(VmEvent::PromoteFailIsolate, pages);
                     }
                 }
                 Admission::TargetFull => target_full += pages,
                 Admission::RateLimited => rate_limited += pages,
+                Admission::Capped => capped += pages,
                 Admission::BatchFull => {}
             }
         }
@@ -181,6 +200,10 @@ impl Promoter {
         count(VmEvent::PromoteFailTargetFull, target_full);
         count(VmEvent::PromoteFailRateLimited, rate_limited);
         out.target_full += target_full;
+        out.capped = capped;
+        if let Some(left) = self.cap_left.as_mut() {
+            *left = budget.cap_left;
+        }
         // No room above the watermark, or the allocator found none: ask
         // kswapd to make some for the next round.
         if out.target_full > 0 {

@@ -305,6 +305,9 @@ pub(crate) struct VisitEnv<'a> {
     pub(crate) clock: &'a Clock,
     /// How long the visit's turn is.
     pub(crate) turn: Turn,
+    /// Pages the process's cgroup may still gain under its top-tier cap
+    /// (`cgroup_toptier_max_mb`), or `None` without a cap.
+    pub(crate) cap_left: Option<u64>,
 }
 
 /// The scanner's long-lived buffers.
@@ -351,6 +354,7 @@ impl Scanner {
             Some(tp) => (tp.policy(), tp.cpuset()),
             None => (NodeMask::EMPTY, NodeMask::EMPTY),
         };
+        self.promoter.set_cap(env.cap_left);
         self.walk.reset();
         self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
         let recheck = st.recheck;
@@ -450,7 +454,13 @@ impl Scanner {
             // is and retry at the next wake-up rather than wait for the
             // application.
             count(VmEvent::MmBusy, 1);
-            return VisitDone::default();
+            // Pages found young are counted only by a visit that was not
+            // cut short (`kmmscand_young`); its promotions, when made.
+            return VisitDone {
+                promoted: outcome.promoted,
+                capped: outcome.capped,
+                ..VisitDone::default()
+            };
         }
         let now = env.clock.now_ms();
         let left = Left::after(
@@ -518,6 +528,9 @@ impl Scanner {
         VisitDone {
             more_now: left.more_now(),
             had_work: outcome.promoted > 0 || !st.recheck.is_empty(),
+            young: w.young_pages(),
+            promoted: outcome.promoted,
+            capped: outcome.capped,
         }
     }
 }
@@ -532,6 +545,12 @@ pub(crate) struct VisitDone {
     /// It promoted pages or left young pages to recheck: the process
     /// contends for the thread ([`turns::Contenders`]).
     pub(crate) had_work: bool,
+    /// Pages found young.
+    pub(crate) young: u64,
+    /// Pages promoted.
+    pub(crate) promoted: u64,
+    /// Hot pages not promoted because of the cgroup cap.
+    pub(crate) capped: u64,
 }
 
 /// One visit of one mm, as the visit loop sees it.
@@ -688,6 +707,7 @@ impl AddressSpace for MmVisit<'_, '_> {
                     .promote(self.env.ctx, now, self.candidates.as_slice(), self.hot, t);
             self.outcome.promoted += o.promoted;
             self.outcome.target_full += o.target_full;
+            self.outcome.capped += o.capped;
         }
     }
 

@@ -2,7 +2,8 @@
 
 //! `/sys/kernel/mm/kmmscand/`: the knobs and the read-only status files.
 //!
-//! The knobs, their ranges and their rules are in `policy::knobs`; this
+//! The knobs, their ranges and their rules are in `policy::knobs` (and
+//! `policy::scope` for `cgroup_scope`); this
 //! file turns a sysfs read or write into a call there.  A refused write
 //! returns `-EINVAL`, leaves every value unchanged and logs one
 //! rate-limited warning saying why.  An accepted write wakes the thread so
@@ -25,6 +26,10 @@ use crate::policy::knobs::{
     Knob,
     Rejection, //
 };
+use crate::scope::{
+    Scope,
+    ScopeRejection, //
+};
 use crate::sys::{
     node::TopologyReader,
     sysfs::{
@@ -43,33 +48,53 @@ enum Status {
     TrackedMms,
     /// `quiet_mms`: of those, the ones the last full pass found quiet.
     QuietMms,
+    /// `cgroup_stats`: a line of counters per cgroup `cgroup_scope` names.
+    CgroupStats,
 }
 
 impl Status {
-    const ALL: [Status; 3] = [Status::HotnessBytes, Status::TrackedMms, Status::QuietMms];
+    const ALL: [Status; 4] = [
+        Status::HotnessBytes,
+        Status::TrackedMms,
+        Status::QuietMms,
+        Status::CgroupStats,
+    ];
 
     fn c_name(self) -> &'static CStr {
         match self {
             Status::HotnessBytes => c"hotness_bytes",
             Status::TrackedMms => c"tracked_mms",
             Status::QuietMms => c"quiet_mms",
+            Status::CgroupStats => c"cgroup_stats",
         }
     }
 }
 
-/// The files, knobs first (in `Knob::ALL` order), then the status files.
-pub(crate) fn attrs() -> [Attr; Knob::ALL.len() + Status::ALL.len()] {
+/// Index of `cgroup_scope`, the one knob that is not a number: after the
+/// numeric knobs, before the status files.
+const SCOPE_INDEX: usize = Knob::ALL.len();
+
+/// Number of files.
+const NR_FILES: usize = Knob::ALL.len() + 1 + Status::ALL.len();
+
+/// The files, numeric knobs first (in `Knob::ALL` order), then
+/// `cgroup_scope`, then the status files.
+pub(crate) fn attrs() -> [Attr; NR_FILES] {
     let mut out = [Attr {
         name: c"",
         writable: false,
-    }; Knob::ALL.len() + Status::ALL.len()];
+    }; NR_FILES];
     for (o, k) in out.iter_mut().zip(Knob::ALL) {
         *o = Attr {
             name: k.c_name(),
             writable: true,
         };
     }
-    for (o, s) in out[Knob::ALL.len()..].iter_mut().zip(Status::ALL) {
+    out[SCOPE_INDEX] = Attr {
+        name: c"cgroup_scope",
+        writable: true,
+    };
+    for (o, s) in out[SCOPE_INDEX + 1..].iter_mut().zip(Status::ALL) {
         *o = Attr {
             name: s.c_name(),
             writable: false,
@@ -81,14 +106,16 @@ pub(crate) fn attrs() -> [Attr; Knob::ALL.len() + Status::ALL.len()] {
 /// What the file with index `index` is.
 enum File {
     Knob(Knob),
+    Scope,
     Status(Status),
 }
 
 fn file(index: usize) -> Option<File> {
     match Knob::from_index(index) {
         Some(k) => Some(File::Knob(k)),
+        None if index == SCOPE_INDEX => Some(File::Scope),
         None => Status::ALL
-            .get(index.checked_sub(Knob::ALL.len())?)
+            .get(index.checked_sub(SCOPE_INDEX + 1)?)
             .copied()
             .map(File::Status),
     }
@@ -96,7 +123,16 @@ fn file(index: usize) -> Option<File> {
 
 /// Formats the value of file `index` into `out`; returns the length.
 pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usize> {
+    let mut f = Formatter::new(out);
     let value = match file(index).ok_or(EINVAL)? {
+        File::Scope => {
+            shared.scope().show(&mut f).map_err(|_| EINVAL)?;
+            return Ok(f.bytes_written());
+        }
+        File::Status(Status::CgroupStats) => {
+            shared.scope().show_stats(&mut f).map_err(|_| EINVAL)?;
+            return Ok(f.bytes_written());
+        }
         File::Knob(k) => shared.tunables().get(k),
         File::Status(Status::HotnessBytes) => {
             i64::try_from(shared.hotness_bytes()).unwrap_or(i64::MAX)
@@ -104,15 +140,16 @@ pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usiz
         File::Status(Status::TrackedMms) => i64::try_from(shared.tracked_mms()).unwrap_or(i64::MAX),
         File::Status(Status::QuietMms) => i64::try_from(shared.quiet_mms()).unwrap_or(i64::MAX),
     };
-    let mut f = Formatter::new(out);
     writeln!(f, "{value}").map_err(|_| EINVAL)?;
     Ok(f.bytes_written())
 }
 
 /// Applies a write of `input` to file `index`.
 pub(crate) fn store(shared: &Shared, index: usize, input: &[u8]) -> Result {
-    let Some(File::Knob(knob)) = file(index) else {
-        return Err(EPERM);
+    let knob = match file(index) {
+        Some(File::Knob(knob)) => knob,
+        Some(File::Scope) => return store_scope(shared, input),
+        _ => return Err(EPERM),
     };
     // The one place the top tier is read (allocates its scratch buffer).
     let toptier = TopologyReader::new()?.toptier();
@@ -123,6 +160,43 @@ pub(crate) fn store(shared: &Shared, index: usize, input: &[u8]) -> Result {
         }
         Err(rejection) => {
             warn_rejected(knob, rejection);
+            Err(EINVAL)
+        }
+    }
+}
+
+/// Applies a write to `cgroup_scope`: every path looked up, or nothing
+/// changes.
+fn store_scope(shared: &Shared, input: &[u8]) -> Result {
+    match Scope::parse(input) {
+        Ok(scope) => {
+            shared.replace_scope(scope);
+            thread::wake();
+            Ok(())
+        }
+        Err(rejection) => {
+            let msg = match &rejection {
+                ScopeRejection::Text(e) => {
+                    CString::try_from_fmt(fmt!("cgroup_scope: write rejected: {}", e.reason()))
+                }
+                ScopeRejection::Lookup(path, e) => {
+                    let path = core::str::from_utf8(path).unwrap_or("?");
+                    let why = match *e {
+                        e if e == ENOENT => "no such cgroup (a cgroup v2 path from the root)",
+                        e if e.to_errno() == -(kernel::bindings::EOPNOTSUPP as i32) => {
+                            "the memory controller is not enabled for it (cgroup.subtree_control of its parent)"
+                        }
+                        e if e == ENODEV => "memory cgroups are disabled",
+                        _ => "lookup failed",
+                    };
+                    CString::try_from_fmt(fmt!(
+                        "cgroup_scope: write rejected: {path}: {why} ({e:?})"
+                    ))
+                }
+            };
+            if let Ok(msg) = msg {
+                warn_ratelimited(&msg);
+            }
             Err(EINVAL)
         }
     }

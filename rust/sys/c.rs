@@ -214,6 +214,16 @@ extern "C" {
     );
     pub(super) fn kmmscand_lru_drain_all();
 
+    pub(super) fn kmmscand_memcg_get(path: *const c_char) -> *mut bindings::mem_cgroup;
+    pub(super) fn kmmscand_memcg_put(memcg: *mut bindings::mem_cgroup);
+    pub(super) fn kmmscand_memcg_dying(memcg: *mut bindings::mem_cgroup) -> bool;
+    pub(super) fn kmmscand_mm_memcg_matches(
+        mm: *mut bindings::mm_struct,
+        memcgs: *const *mut bindings::mem_cgroup,
+        nr: c_uint,
+    ) -> u32;
+    pub(super) fn kmmscand_memcg_node_pages(memcg: *mut bindings::mem_cgroup, nodes: u64) -> u64;
+
     pub(super) fn kmmscand_trace_scan_mm_start(
         pid: c_int,
         start: c_ulong,

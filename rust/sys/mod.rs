@@ -11,6 +11,7 @@
 
 pub(crate) mod abi;
 mod c;
+pub(crate) mod cgroup;
 pub(crate) mod migrate;
 pub(crate) mod mm;
 pub(crate) mod node;

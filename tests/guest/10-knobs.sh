@@ -23,6 +23,7 @@ hot_threshold 2 3 0 -1 4
 migrate_batch 512 64 0 -1 8193
 promote_rate_limit_mbps 65536 100 -1 1048577
 target_node -1 0 -2 64 1000
+cgroup_toptier_max_mb 0 512 -1 1073741825
 LIST
 
 # What sysfs has.
@@ -35,12 +36,14 @@ for f in "$KNOBS"/*; do
 	*) fail "$n has mode $(stat -c %a "$f"), not 0644 (knob) or 0444 (status)" ;;
 	esac
 done
-[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "hotness_bytes quiet_mms tracked_mms " ] ||
-	fail "read-only files are '$readonly', documented: hotness_bytes quiet_mms tracked_mms"
-table=$(awk '{ print $1 }' /tmp/knobs.table | sort | tr '\n' ' ')
+[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "cgroup_stats hotness_bytes quiet_mms tracked_mms " ] ||
+	fail "read-only files are '$readonly', documented: cgroup_stats hotness_bytes quiet_mms tracked_mms"
+# cgroup_scope takes text, not a number: checked below and in 62-cgroup-scope.
+table=$( (awk '{ print $1 }' /tmp/knobs.table; echo cgroup_scope) | sort | tr '\n' ' ')
 listed=$(echo $writable | tr ' ' '\n' | sort | tr '\n' ' ')
 [ "$table" = "$listed" ] || fail "writable files in sysfs ($listed) differ from the knobs this test covers ($table)"
-info "$(echo $writable | wc -w) knobs and 3 status files in $KNOBS"
+info "$(echo $writable | wc -w) knobs and 4 status files in $KNOBS"
+writable=$(echo $writable | tr ' ' '\n' | grep -vx cgroup_scope)
 
 # snapshot: SNAP = every knob's value, read with the shell's builtin read.
 snapshot() {
@@ -82,6 +85,20 @@ while read -r name def valid bad; do
 	GOOD=$SNAP
 	info "$name: default $def, accepts $valid, refuses junk and$(echo " $bad" | sed 's/ / /g')"
 done </tmp/knobs.table
+
+# cgroup_scope: default all, accepts a path, refuses junk (the lookups and
+# the rest of the grammar are 62-cgroup-scope's).
+[ "$(knob cgroup_scope)" = all ] || fail "cgroup_scope reads '$(knob cgroup_scope)' after load, documented default: all"
+knob_set cgroup_scope "only /"
+[ "$(knob cgroup_scope)" = "only /" ] || fail "cgroup_scope reads '$(knob cgroup_scope)' after writing 'only /'"
+expect_all "" "" "writing 'only /' to cgroup_scope"
+for junk in abc "" " " "only" "only x" "only /,/" 1; do
+	if (echo "$junk" >"$KNOBS/cgroup_scope") 2>/dev/null; then fail "cgroup_scope accepted '$junk'"; fi
+	[ "$(knob cgroup_scope)" = "only /" ] || fail "the refused write '$junk' changed cgroup_scope"
+done
+knob_set cgroup_scope all
+[ "$(knob cgroup_scope)" = all ] || fail "cgroup_scope does not read all again"
+info "cgroup_scope: default all, accepts 'only /', refuses junk"
 
 # Knobs that bound each other: min > max is refused either way round.
 # Each refusal below must log its own warning: the warnings are rate

@@ -42,8 +42,19 @@ w1=$(vmstat kmmscand_wakeups)
 grep -q '"loaded": true' /tmp/ts1.json || fail "module not reported loaded"
 for k in "$KNOBS"/*; do
 	name=${k##*/}
+	# cgroup_stats is not a knob: its lines are the "cgroups" array.
+	[ "$name" = cgroup_stats ] && continue
 	grep -q "\"name\": \"$name\"" /tmp/ts1.json || fail "knob $name missing from the JSON"
 done
+grep -q '"cgroups": \[\]' /tmp/ts1.json || fail "cgroups reported with none named"
+# A named cgroup: its line of cgroup_stats in the JSON and the text view.
+knob_set cgroup_scope "all /"
+$TIERSTAT --json -i 0 >/tmp/ts-cg.json || fail "tierstat --json failed with a cgroup named"
+grep -q '"path": "/"' /tmp/ts-cg.json && grep -q '"state": "live"' /tmp/ts-cg.json ||
+	fail "the cgroup named by cgroup_scope is not in the JSON: $(grep -A8 '"cgroups"' /tmp/ts-cg.json)"
+grep -A1 '"name": "cgroup_scope"' /tmp/ts-cg.json | grep -q '"value": "all /"' || fail "cgroup_scope not reported whole"
+$TIERSTAT -i 0 | grep -q '^ */  *live ' || fail "the text view has no line for the named cgroup /: $($TIERSTAT -i 0)"
+knob_set cgroup_scope all
 en=$(knob enabled)
 grep -A1 '"name": "enabled"' /tmp/ts1.json | grep -q "\"value\": \"$en\"" ||
 	fail "knob enabled is not reported as '$en'"

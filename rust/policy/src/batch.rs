@@ -2,9 +2,10 @@
 
 //! What one migration batch may take.
 //!
-//! A batch is bounded three ways: by `migrate_batch` pages, by the room the
-//! target node has above its high watermark (promotion must not push it
-//! into reclaim), and by the rate-limit tokens.  Candidates are admitted in
+//! A batch is bounded four ways: by `migrate_batch` pages, by what the
+//! process's cgroup may still gain under `cgroup_toptier_max_mb`, by the
+//! room the target node has above its high watermark (promotion must not
+//! push it into reclaim), and by the rate-limit tokens.  Candidates are admitted in
 //! order; a folio that does not fit is refused with the reason, which the
 //! module counts (`kmmscand_promote_fail_target_full`, `..._rate_limited`)
 //! and leaves in the hotness history so it is tried again on a later scan.
@@ -20,6 +21,9 @@ pub enum Admission {
     TargetFull,
     /// The rate limit has no tokens left.
     RateLimited,
+    /// The process's cgroup reached its top-tier cap
+    /// (`cgroup_toptier_max_mb`).
+    Capped,
 }
 
 /// The remaining budget of the batch being built.
@@ -31,17 +35,24 @@ pub struct BatchBudget {
     pub room_left: u64,
     /// Rate-limit tokens left.
     pub tokens_left: u64,
+    /// Pages the process's cgroup may still gain under its top-tier cap
+    /// (`u64::MAX` without a cap).
+    pub cap_left: u64,
 }
 
 impl BatchBudget {
     /// Tries to add a folio of `nr_pages` pages to the batch.
     ///
-    /// Room and rate are checked before the batch size, so that a refusal
-    /// for lack of room or tokens is reported as such even for a folio
-    /// larger than `migrate_batch`.  A folio larger than `migrate_batch`
+    /// The cap, room and rate are checked before the batch size, so that a
+    /// refusal for any of them is reported as such even for a folio larger
+    /// than `migrate_batch`; the cap first, so that a capped cgroup does not
+    /// ask for room on the target.  A folio larger than `migrate_batch`
     /// (a THP with a small batch) is taken alone into an empty batch rather
     /// than never.
     pub fn admit(&mut self, nr_pages: u64, batch_size: u64) -> Admission {
+        if nr_pages > self.cap_left {
+            return Admission::Capped;
+        }
         if nr_pages > self.room_left {
             return Admission::TargetFull;
         }
@@ -55,6 +66,7 @@ impl BatchBudget {
         self.batch_left = self.batch_left.saturating_sub(nr_pages);
         self.room_left -= nr_pages;
         self.tokens_left -= nr_pages;
+        self.cap_left -= nr_pages;
         Admission::Taken
     }
 }
@@ -104,6 +116,7 @@ mod tests {
 
     fn budget(batch: u64, room: u64, tokens: u64) -> BatchBudget {
         BatchBudget {
+            cap_left: u64::MAX,
             batch_left: batch,
             room_left: room,
             tokens_left: tokens,
@@ -132,6 +145,24 @@ mod tests {
         let mut b = budget(512, 100, 1);
         assert_eq!(b.admit(1, 512), Admission::Taken);
         assert_eq!(b.admit(1, 512), Admission::RateLimited);
+    }
+
+    #[test]
+    fn the_cgroup_cap_limits_the_batch_before_room_is_asked_for() {
+        let mut b = budget(512, 0, 100);
+        b.cap_left = 0;
+        assert_eq!(
+            b.admit(1, 512),
+            Admission::Capped,
+            "capped, not target full"
+        );
+        let mut b = budget(512, 100, 100);
+        b.cap_left = 3;
+        assert_eq!(b.admit(2, 512), Admission::Taken);
+        assert_eq!(b.admit(2, 512), Admission::Capped);
+        assert_eq!(b.admit(1, 512), Admission::Taken);
+        assert_eq!(b.cap_left, 0);
+        assert_eq!(b.admit(1, 512), Admission::Capped);
     }
 
     #[test]

@@ -48,11 +48,15 @@ pub enum Knob {
     PromoteRateLimitMbps,
     /// `target_node`: destination node, or -1 for the nearest top-tier node.
     TargetNode,
+    /// `cgroup_toptier_max_mb`: top-tier memory (MiB) beyond which a
+    /// process in a cgroup named by `cgroup_scope` is not promoted for
+    /// (counted over the cgroup and its descendants); 0 = no cap.
+    CgroupToptierMaxMb,
 }
 
 impl Knob {
     /// Every knob, in sysfs order.
-    pub const ALL: [Knob; 12] = [
+    pub const ALL: [Knob; 13] = [
         Knob::Enabled,
         Knob::ScanSleepMs,
         Knob::ScanPeriodMinMs,
@@ -65,6 +69,7 @@ impl Knob {
         Knob::MigrateBatch,
         Knob::PromoteRateLimitMbps,
         Knob::TargetNode,
+        Knob::CgroupToptierMaxMb,
     ];
 
     /// The knob with index `i` in [`Knob::ALL`].
@@ -87,6 +92,7 @@ impl Knob {
             Knob::MigrateBatch => c"migrate_batch",
             Knob::PromoteRateLimitMbps => c"promote_rate_limit_mbps",
             Knob::TargetNode => c"target_node",
+            Knob::CgroupToptierMaxMb => c"cgroup_toptier_max_mb",
         }
     }
 
@@ -108,6 +114,7 @@ impl Knob {
             Knob::MigrateBatch => (1, 8192),
             Knob::PromoteRateLimitMbps => (0, 1 << 20),
             Knob::TargetNode => (-1, super::topology::MAX_NODES as i64 - 1),
+            Knob::CgroupToptierMaxMb => (0, 1 << 30),
         }
     }
 }
@@ -158,6 +165,8 @@ pub struct Tunables {
     pub promote_rate_limit_mbps: u32,
     /// See [`Knob::TargetNode`]; -1 = automatic.
     pub target_node: i32,
+    /// See [`Knob::CgroupToptierMaxMb`]; 0 = no cap.
+    pub cgroup_toptier_max_mb: u32,
 }
 
 impl Default for Tunables {
@@ -166,7 +175,7 @@ impl Default for Tunables {
     /// of 256 MiB-64 GiB starting at 1 GiB (grown until one visit covers a
     /// hot mm, so that its sweeps stay short), promotion on the second
     /// young sweep, batches of 512 pages and NUMA balancing's default rate
-    /// limit.
+    /// limit, no cap on a cgroup's top-tier memory.
     fn default() -> Self {
         Tunables {
             enabled: true,
@@ -181,6 +190,7 @@ impl Default for Tunables {
             migrate_batch: 512,
             promote_rate_limit_mbps: 65_536,
             target_node: -1,
+            cgroup_toptier_max_mb: 0,
         }
     }
 }
@@ -201,6 +211,7 @@ impl Tunables {
             Knob::MigrateBatch => self.migrate_batch.into(),
             Knob::PromoteRateLimitMbps => self.promote_rate_limit_mbps.into(),
             Knob::TargetNode => self.target_node.into(),
+            Knob::CgroupToptierMaxMb => self.cgroup_toptier_max_mb.into(),
         }
     }
 
@@ -229,6 +240,7 @@ impl Tunables {
             Knob::HotThreshold => t.hot_threshold = u,
             Knob::MigrateBatch => t.migrate_batch = u,
             Knob::PromoteRateLimitMbps => t.promote_rate_limit_mbps = u,
+            Knob::CgroupToptierMaxMb => t.cgroup_toptier_max_mb = u,
             Knob::TargetNode => {
                 if v32 >= 0 && !toptier.contains(v32 as usize) {
                     return Err(Rejection::Inconsistent(

@@ -22,6 +22,7 @@
 //! - [`topology`]: node sets and the choice of the target node;
 //! - [`turns`]: processes with hot memory to promote share the thread;
 //! - [`room`]: how much a promotion may move to a node now;
+//! - [`scope`]: which processes are promoted for, by memory cgroup;
 //! - [`visit`]: one visit of an address space (cursor, budget, lock holds);
 //! - [`vma`]: which VMAs the walk looks at.
 
@@ -42,6 +43,7 @@ pub mod parse;
 pub mod ratelimit;
 pub mod recheck;
 pub mod room;
+pub mod scope;
 pub mod topology;
 pub mod turns;
 pub mod visit;

@@ -12,15 +12,18 @@ tierstat: memory tiering and the kmmscand promotion daemon at a glance
 Usage: tierstat [OPTIONS]
 
 With no option: each node (tier, total, free, anon, file), the module's
-knobs (/sys/kernel/mm/kmmscand/*) and counters (/proc/vmstat), with rates
-over one second.
+knobs (/sys/kernel/mm/kmmscand/*), counters (/proc/vmstat) and, for each
+cgroup named in cgroup_scope, what the module did (cgroup_stats: pages
+promoted, found young, not promoted over cgroup_toptier_max_mb; visits),
+with rates over one second.
 
 Options:
   -w, --watch [SECS]    live full-screen view, refreshed every SECS seconds
                         (default 1): promotion and scan rates, failures by
-                        reason, per-node usage, the processes with the most
-                        pages on slow-tier nodes.  Without a terminal (or
-                        with --plain): one line per sample.  q or Ctrl-C quits
+                        reason, per-node usage, the cgroups of
+                        cgroup_scope, the processes with the most pages on
+                        slow-tier nodes.  Without a terminal (or with
+                        --plain): one line per sample.  q or Ctrl-C quits
   -p, --pid PID         that process's pages per node, one line per sample,
                         until it exits (with -w: a panel of the live view)
       --json            JSON: one document; one line per sample with -w, -p,

@@ -16,6 +16,9 @@ use crate::sample::{
 
 /// Where the module's knobs live.
 pub const KNOB_DIR: &str = "sys/kernel/mm/kmmscand";
+/// The module's per-cgroup status file in [`KNOB_DIR`]: a table, one line
+/// per cgroup, not a knob.
+pub const CGROUP_STATS: &str = "cgroup_stats";
 /// The NUMA nodes.
 pub const NODE_DIR: &str = "sys/devices/system/node";
 /// The memory tiers.
@@ -143,7 +146,9 @@ impl System {
     }
 
     /// The module's sysfs files: every file of the directory, whatever
-    /// their names, each with its value (unreadable: `None`).
+    /// their names, each with its value (unreadable: `None`), but
+    /// [`CGROUP_STATS`], which is parsed into [`Module::cgroups`] (none
+    /// when absent or unreadable; a malformed line is an error).
     pub fn module(&self) -> Result<Module> {
         let dir = self.path(KNOB_DIR);
         if !dir.is_dir() {
@@ -155,7 +160,7 @@ impl System {
             let Ok(meta) = fs::metadata(&path) else {
                 continue;
             };
-            if !meta.is_file() {
+            if !meta.is_file() || name == CGROUP_STATS {
                 continue;
             }
             let value = fs::read_to_string(&path)
@@ -167,9 +172,16 @@ impl System {
                 writable: meta.permissions().mode() & 0o222 != 0,
             });
         }
+        let rel = format!("{KNOB_DIR}/{CGROUP_STATS}");
+        let cgroups = match self.read(&rel) {
+            Ok(t) => parse::cgroup_stats(&Self::name(&rel), &t)?,
+            Err(e) if e.is_not_found() => vec![],
+            Err(e) => return Err(e),
+        };
         Ok(Module {
             loaded: true,
             knobs,
+            cgroups,
         })
     }
 
@@ -394,6 +406,8 @@ mod tests {
         assert_eq!(
             names,
             [
+                "cgroup_scope",
+                "cgroup_toptier_max_mb",
                 "enabled",
                 "hot_threshold",
                 "hotness_bytes",
@@ -402,7 +416,35 @@ mod tests {
                 "target_node"
             ]
         );
-        assert_eq!(s.module.knobs[5].value.as_deref(), Some("-1"));
+        assert_eq!(s.module.knobs[7].value.as_deref(), Some("-1"));
+        // A value with spaces and commas is kept whole.
+        assert_eq!(
+            s.module.knobs[0].value.as_deref(),
+            Some("only /tenant-a,/tenant-b/web")
+        );
+        assert_eq!(s.module.knobs[1].value.as_deref(), Some("512"));
+        // cgroup_stats is not a knob but the per-cgroup table.
+        let cg: Vec<(&str, &str, Option<u64>, Option<u64>)> = s
+            .module
+            .cgroups
+            .iter()
+            .map(|c| {
+                (
+                    c.path.as_str(),
+                    c.state.as_str(),
+                    c.get("promoted"),
+                    c.get("capped"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            cg,
+            [
+                ("/tenant-a", "live", Some(4000), Some(0)),
+                ("/tenant-b/web", "removed", Some(64), Some(36))
+            ]
+        );
+        assert_eq!(s.module.cgroups[0].counters.len(), 5);
         assert_eq!(s.counters["kmmscand_promoted"], 16384);
         assert_eq!(s.counters["pgpromote_success"], 16384);
         assert!(!s.counters.contains_key("nr_free_pages"));
@@ -460,6 +502,36 @@ mod tests {
         assert!(!k("hotness_bytes").writable);
         assert!(k("enabled").writable);
         assert_eq!(k("zz_new_knob").value.as_deref(), Some("7"));
+        let _ = fs::remove_dir_all(sys.root());
+    }
+
+    #[test]
+    fn cgroup_stats_absent_empty_malformed() {
+        let sys = scratch("hmat", "cgroups");
+        let file = sys.path(KNOB_DIR).join(CGROUP_STATS);
+        // An older module: no file, no cgroups, no error, no note.
+        fs::remove_file(&file).unwrap();
+        let s = sys.sample(&Want::default(), 0.0).unwrap();
+        assert!(s.module.loaded);
+        assert!(s.module.cgroups.is_empty());
+        assert_eq!(s.module.knobs.len(), 8);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        // Empty: no cgroup named in cgroup_scope.
+        fs::write(&file, "").unwrap();
+        let m = sys.module().unwrap();
+        assert!(m.cgroups.is_empty());
+        assert!(m.knobs.iter().all(|k| k.name != CGROUP_STATS));
+        // A malformed line stops the sample with where and why.
+        fs::write(
+            &file,
+            "/tenant-a live visits=1\n/tenant-b live visits=2 young\n",
+        )
+        .unwrap();
+        let e = sys.sample(&Want::default(), 0.0).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "/sys/kernel/mm/kmmscand/cgroup_stats, line 2: 'young' is not key=value"
+        );
         let _ = fs::remove_dir_all(sys.root());
     }
 

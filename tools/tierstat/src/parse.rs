@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
+use crate::sample::CgroupStats;
 
 /// Parses a decimal `u64`, with a message naming the field on failure.
 fn number(what: &str, line: usize, field: &str, text: &str) -> Result<u64> {
@@ -276,6 +277,66 @@ pub fn uptime(what: &str, text: &str) -> Result<f64> {
     }
 }
 
+/// Parses the module's `cgroup_stats`: one line per cgroup, `PATH STATE
+/// key=value...`, as in `/tenant-a live visits=12 skipped=0 young=4096
+/// promoted=4000 capped=0`.  The path must start with '/'; the state is a
+/// word (`live`, `removed`); each value must be a non-negative integer,
+/// whatever its key (keys tierstat does not know are kept), and a key may
+/// appear once a line.  Empty lines are skipped; an empty text is no
+/// cgroup.
+pub fn cgroup_stats(what: &str, text: &str) -> Result<Vec<CgroupStats>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let mut fields = line.split_whitespace();
+        let Some(path) = fields.next() else { continue };
+        if !path.starts_with('/') {
+            return Err(Error::parse(
+                what,
+                n,
+                format!("'{path}' is not a cgroup path (it must start with '/')"),
+            ));
+        }
+        let state = match fields.next() {
+            Some(s) if !s.contains('=') => s,
+            Some(s) => {
+                return Err(Error::parse(
+                    what,
+                    n,
+                    format!("'{path}' has no state (live or removed) before '{s}'"),
+                ))
+            }
+            None => {
+                return Err(Error::parse(
+                    what,
+                    n,
+                    format!("'{path}' has no state (live or removed)"),
+                ))
+            }
+        };
+        let mut counters = BTreeMap::new();
+        for tok in fields {
+            let Some((key, value)) = tok.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Error::parse(what, n, format!("'{tok}' is not key=value")));
+            };
+            let value = number(what, n, key, value)?;
+            if counters.insert(key.to_string(), value).is_some() {
+                return Err(Error::parse(
+                    what,
+                    n,
+                    format!("{key} appears twice for '{path}'"),
+                ));
+            }
+        }
+        out.push(CgroupStats {
+            path: path.to_string(),
+            state: state.to_string(),
+            counters,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +495,64 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(e, "/proc/9/stat, line 1: field 15 (stime) is missing");
+    }
+
+    #[test]
+    fn cgroup_stats_captured() {
+        let text = "/tenant-a live visits=12 skipped=0 young=4096 promoted=4000 capped=0\n\
+                    /tenant-b/web removed visits=3 skipped=1 young=100 promoted=64 capped=36\n";
+        let c = cgroup_stats("cgroup_stats", text).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            (c[0].path.as_str(), c[0].state.as_str()),
+            ("/tenant-a", "live")
+        );
+        assert_eq!(c[0].get("visits"), Some(12));
+        assert_eq!(c[0].get("young"), Some(4096));
+        assert_eq!(c[0].get("promoted"), Some(4000));
+        assert_eq!(c[0].get("capped"), Some(0));
+        assert_eq!(c[0].counters.len(), 5);
+        assert_eq!(
+            (c[1].path.as_str(), c[1].state.as_str()),
+            ("/tenant-b/web", "removed")
+        );
+        assert_eq!(c[1].get("capped"), Some(36));
+        // Empty: no cgroup.  Blank lines are skipped.
+        assert_eq!(cgroup_stats("c", "").unwrap(), vec![]);
+        assert_eq!(cgroup_stats("c", "\n  \n").unwrap(), vec![]);
+        // A key or a state of a newer module is kept; no key is needed.
+        let c = cgroup_stats("c", "/ frozen promoted=1 demoted=7\n/x live\n").unwrap();
+        assert_eq!((c[0].path.as_str(), c[0].state.as_str()), ("/", "frozen"));
+        assert_eq!(c[0].get("demoted"), Some(7));
+        assert_eq!(
+            c[0].other_counters().collect::<Vec<_>>(),
+            [(&"demoted".to_string(), &7)]
+        );
+        assert!(c[1].counters.is_empty());
+    }
+
+    #[test]
+    fn cgroup_stats_malformed() {
+        let what = "/sys/kernel/mm/kmmscand/cgroup_stats";
+        let err = |text: &str| cgroup_stats(what, text).unwrap_err().to_string();
+        assert_eq!(
+            err("/a live promoted=1\n/b live promoted=x\n"),
+            "/sys/kernel/mm/kmmscand/cgroup_stats, line 2: value 'x' of promoted is not a non-negative integer"
+        );
+        assert_eq!(
+            err("tenant-a live promoted=1\n"),
+            "/sys/kernel/mm/kmmscand/cgroup_stats, line 1: 'tenant-a' is not a cgroup path (it must start with '/')"
+        );
+        assert_eq!(
+            err("/a promoted=1\n"),
+            "/sys/kernel/mm/kmmscand/cgroup_stats, line 1: '/a' has no state (live or removed) before 'promoted=1'"
+        );
+        assert!(err("/a\n").ends_with("line 1: '/a' has no state (live or removed)"));
+        assert!(err("/a live promoted\n").ends_with("'promoted' is not key=value"));
+        assert!(err("/a live =3\n").ends_with("'=3' is not key=value"));
+        assert!(err("/a live young=-1\n").contains("'-1' of young"));
+        assert!(err("/a live young=18446744073709551616\n").contains("of young"));
+        assert!(err("/a live young=1 young=2\n").ends_with("young appears twice for '/a'"));
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::sample::{Report, Sample};
 use crate::text;
 use crate::tui::{self, View};
 
-/// Lines of periodic output between two headers.
+/// Lines of periodic output between two headers (fewer when the columns
+/// change).
 const HEADER_EVERY: u64 = 20;
 
 /// How samples are shown.
@@ -125,6 +126,9 @@ fn repeat(o: &Options, sys: &System) -> Result<()> {
     let mut prev: Option<Sample> = None;
     let mut view: Option<View> = None;
     let mut n: u64 = 0;
+    // The periodic view's last header: printed again when the columns
+    // change (cgroup_scope rewritten, a node coming or going).
+    let mut header = String::new();
     let result = loop {
         let sample = match sys.sample(&want, start.elapsed().as_secs_f64()) {
             Ok(s) => s,
@@ -181,8 +185,10 @@ fn repeat(o: &Options, sys: &System) -> Result<()> {
                         out += &format!("note: {note}\n");
                     }
                 }
-                if n.is_multiple_of(HEADER_EVERY) {
-                    out += &format!("{}\n", text::line_header(&report.sample));
+                let h = text::line_header(&report.sample);
+                if n.is_multiple_of(HEADER_EVERY) || h != header {
+                    out += &format!("{h}\n");
+                    header = h;
                 }
                 out += &format!("{}\n", text::line(&report.sample, report.rates.as_ref()));
                 if let Err(e) = emit(&out) {

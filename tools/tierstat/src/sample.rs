@@ -65,13 +65,54 @@ pub struct Knob {
     pub writable: bool,
 }
 
+/// The counters of a cgroup line of `cgroup_stats` that tierstat shows,
+/// in the order it shows them: pages promoted for the cgroup's processes,
+/// pages found young in them, hot pages not promoted because the cgroup
+/// reached `cgroup_toptier_max_mb` (all in base pages), visits of its
+/// processes by the scan, and examinations of them passed over because
+/// `cgroup_scope` excludes them.
+pub const CGROUP_COUNTERS: [&str; 5] = ["promoted", "young", "capped", "visits", "skipped"];
+
+/// One line of the module's `cgroup_stats`: a cgroup named in the
+/// `cgroup_scope` knob and what the module did for its processes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CgroupStats {
+    /// The cgroup v2 path, as in `cgroup_scope` (`/tenant-a`).
+    pub path: String,
+    /// `live`, or `removed` once the cgroup is gone (another word from a
+    /// newer module is kept as it is).
+    pub state: String,
+    /// Every `key=value` of the line, by key (see [`CGROUP_COUNTERS`];
+    /// keys tierstat does not know are kept too).
+    pub counters: BTreeMap<String, u64>,
+}
+
+impl CgroupStats {
+    /// The value of counter `key`, if the line has it.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        self.counters.get(key).copied()
+    }
+
+    /// The counters besides those of [`CGROUP_COUNTERS`], by key.
+    pub fn other_counters(&self) -> impl Iterator<Item = (&String, &u64)> + '_ {
+        self.counters
+            .iter()
+            .filter(|(k, _)| !CGROUP_COUNTERS.contains(&k.as_str()))
+    }
+}
+
 /// The module as seen from sysfs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Module {
     /// Whether `/sys/kernel/mm/kmmscand/` exists.
     pub loaded: bool,
-    /// Its files, sorted by name.
+    /// Its files but `cgroup_stats`, sorted by name.
     pub knobs: Vec<Knob>,
+    /// The lines of `cgroup_stats`, in the order of the `cgroup_scope`
+    /// knob (none when the file is absent: an older module, or none
+    /// loaded).
+    #[serde(default)]
+    pub cgroups: Vec<CgroupStats>,
 }
 
 /// The module's kernel thread.
@@ -157,6 +198,12 @@ pub struct Rates {
     pub counters: BTreeMap<String, f64>,
     /// The module thread's CPU use over the interval, percent of one CPU.
     pub kthread_cpu_pct: Option<f64>,
+    /// Per-second increase of each counter of each cgroup of
+    /// `cgroup_stats`, by path then key; as for [`Rates::counters`], only
+    /// those present in both samples and not gone down (a path listed
+    /// twice: its first line).
+    #[serde(default)]
+    pub cgroups: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 impl Rates {
@@ -166,14 +213,17 @@ impl Rates {
         if dt.is_nan() || dt <= 0.0 {
             return None;
         }
-        let counters = cur
-            .counters
-            .iter()
-            .filter_map(|(k, &v)| {
-                let p = *prev.counters.get(k)?;
-                (v >= p).then(|| (k.clone(), (v - p) as f64 / dt))
-            })
-            .collect();
+        let counters = counter_rates(&prev.counters, &cur.counters, dt);
+        let mut cgroups = BTreeMap::new();
+        for c in &cur.module.cgroups {
+            if cgroups.contains_key(&c.path) {
+                continue;
+            }
+            let Some(p) = prev.module.cgroups.iter().find(|p| p.path == c.path) else {
+                continue;
+            };
+            cgroups.insert(c.path.clone(), counter_rates(&p.counters, &c.counters, dt));
+        }
         let kthread_cpu_pct = match (&prev.kthread, &cur.kthread) {
             (Some(a), Some(b)) if a.pid == b.pid && b.cpu_s >= a.cpu_s => {
                 Some((b.cpu_s - a.cpu_s) / dt * 100.0)
@@ -184,6 +234,7 @@ impl Rates {
             interval_s: dt,
             counters,
             kthread_cpu_pct,
+            cgroups,
         })
     }
 
@@ -191,6 +242,26 @@ impl Rates {
     pub fn of(&self, name: &str) -> Option<f64> {
         self.counters.get(name).copied()
     }
+
+    /// The rate of counter `key` of the cgroup at `path`, per second.
+    pub fn of_cgroup(&self, path: &str, key: &str) -> Option<f64> {
+        self.cgroups.get(path)?.get(key).copied()
+    }
+}
+
+/// Per-second increase over `dt` seconds of each counter of `cur` that
+/// `prev` has too and that did not go down.
+fn counter_rates(
+    prev: &BTreeMap<String, u64>,
+    cur: &BTreeMap<String, u64>,
+    dt: f64,
+) -> BTreeMap<String, f64> {
+    cur.iter()
+        .filter_map(|(k, &v)| {
+            let p = *prev.get(k)?;
+            (v >= p).then(|| (k.clone(), (v - p) as f64 / dt))
+        })
+        .collect()
 }
 
 /// What `--json` prints and each line of a `--record` file holds.
@@ -266,5 +337,75 @@ mod tests {
         assert!(text.starts_with("{\"version\":1,\"t\":2.0"), "{text}");
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, r);
+    }
+
+    fn cgroup(path: &str, state: &str, promoted: u64, young: u64) -> CgroupStats {
+        CgroupStats {
+            path: path.into(),
+            state: state.into(),
+            counters: [
+                ("promoted".to_string(), promoted),
+                ("young".to_string(), young),
+            ]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn cgroup_rates() {
+        let mut a = sample(1.0, 0, 0.0);
+        let mut b = sample(3.0, 0, 0.0);
+        a.module.cgroups = vec![cgroup("/a", "live", 100, 50), cgroup("/b", "live", 9, 9)];
+        b.module.cgroups = vec![
+            cgroup("/b", "removed", 9, 5),
+            cgroup("/a", "live", 612, 50),
+            cgroup("/a", "live", 0, 0),
+            cgroup("/new", "live", 7, 7),
+        ];
+        let r = Rates::between(&a, &b).unwrap();
+        // By path whatever the order; the first line of a path counts.
+        assert_eq!(r.of_cgroup("/a", "promoted"), Some(256.0));
+        assert_eq!(r.of_cgroup("/a", "young"), Some(0.0));
+        assert_eq!(r.of_cgroup("/b", "promoted"), Some(0.0));
+        // Gone down, or not in the previous sample: no rate.
+        assert_eq!(r.of_cgroup("/b", "young"), None);
+        assert_eq!(r.of_cgroup("/new", "promoted"), None);
+        assert_eq!(r.cgroups.len(), 2);
+    }
+
+    #[test]
+    fn cgroups_in_json() {
+        let mut a = sample(1.0, 0, 0.0);
+        a.module.cgroups = vec![cgroup("/tenant-a", "live", 4000, 4096)];
+        let mut b = a.clone();
+        b.t = 2.0;
+        b.module.cgroups[0].counters.insert("promoted".into(), 4512);
+        let r = Report::new(b, Some(&a));
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(
+            text.contains(
+                r#""cgroups":[{"path":"/tenant-a","state":"live","counters":{"promoted":4512,"young":4096}}]"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#""cgroups":{"/tenant-a":{"promoted":512.0,"young":0.0}}"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), r);
+        // A record written before cgroups existed still reads.
+        let old = text
+            .replace(
+                r#","cgroups":[{"path":"/tenant-a","state":"live","counters":{"promoted":4512,"young":4096}}]"#,
+                "",
+            )
+            .replace(
+                r#","cgroups":{"/tenant-a":{"promoted":512.0,"young":0.0}}"#,
+                "",
+            );
+        assert!(!old.contains("cgroups"), "{old}");
+        let back: Report = serde_json::from_str(&old).unwrap();
+        assert!(back.sample.module.cgroups.is_empty());
+        assert!(back.rates.unwrap().cgroups.is_empty());
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::sample::{pages_to_mib, Rates, Sample, FAIL_COUNTER_PREFIX};
+use crate::sample::{pages_to_mib, CgroupStats, Rates, Sample, FAIL_COUNTER_PREFIX};
 
 /// MiB of `kb` kilobytes, rounded down.
 pub fn mib(kb: u64) -> u64 {
@@ -100,6 +100,10 @@ pub fn full(s: &Sample, rates: Option<&Rates>) -> String {
             let _ = writeln!(o, "{k:<40} {v:>14} {r:>12}");
         }
     }
+    if s.module.loaded && !s.module.cgroups.is_empty() {
+        let _ = writeln!(o);
+        o += &cgroups(s, rates);
+    }
     if let Some(p) = &s.process {
         let _ = writeln!(o);
         let _ = writeln!(o, "process {} ({}): {}", p.pid, p.comm, pages_per_node(p));
@@ -128,6 +132,67 @@ pub fn full(s: &Sample, rates: Option<&Rates>) -> String {
     o
 }
 
+/// The per-cgroup table of the one-shot view: each line of the module's
+/// `cgroup_stats` with the rates of its promoted and young pages, and its
+/// counters tierstat does not know as `key=value`.
+pub fn cgroups(s: &Sample, rates: Option<&Rates>) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<24} {:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}",
+        "CGROUP (cgroup_stats)",
+        "STATE",
+        "PROMOTED",
+        "PROMOTED/s",
+        "YOUNG",
+        "YOUNG/s",
+        "CAPPED",
+        "VISITS",
+        "SKIPPED"
+    );
+    for c in &s.module.cgroups {
+        let get = |k: &str| {
+            c.get(k)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into())
+        };
+        let per_s = |k: &str| {
+            rates
+                .and_then(|r| r.of_cgroup(&c.path, k))
+                .map(rate)
+                .unwrap_or_else(|| "-".into())
+        };
+        let _ = write!(
+            o,
+            "{:<24} {:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>8}",
+            c.path,
+            c.state,
+            get("promoted"),
+            per_s("promoted"),
+            get("young"),
+            per_s("young"),
+            get("capped"),
+            get("visits"),
+            get("skipped")
+        );
+        for (k, v) in c.other_counters() {
+            let _ = write!(o, " {k}={v}");
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(
+        o,
+        "(PROMOTED, YOUNG, CAPPED: pages of its processes; CAPPED: hot, not promoted as over cgroup_toptier_max_mb;\n \
+         VISITS: visits of its processes by the scan; SKIPPED: passed over as cgroup_scope excludes them)"
+    );
+    o
+}
+
+/// Label of a cgroup's column in the periodic view.
+fn cgroup_label(c: &CgroupStats) -> String {
+    format!("{} PROM/s", c.path)
+}
+
 /// `N0=12 N1=3` for a process's pages.
 pub fn pages_per_node(p: &crate::sample::ProcPages) -> String {
     p.pages
@@ -146,7 +211,8 @@ pub fn fail_rate(r: &Rates) -> Option<f64> {
         .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
 }
 
-/// Header of the periodic one-line view, for the nodes of `s`.
+/// Header of the periodic one-line view, for the nodes and the cgroups of
+/// `s`.
 pub fn line_header(s: &Sample) -> String {
     let mut o = format!(
         "{:>7} {:>10} {:>7} {:>10} {:>8} {:>6}",
@@ -159,10 +225,14 @@ pub fn line_header(s: &Sample) -> String {
             format!("{} USED MiB", node_label(n.id, n.slow))
         );
     }
+    for c in &s.module.cgroups {
+        let _ = write!(o, " {:>12}", cgroup_label(c));
+    }
     o
 }
 
-/// One line of the periodic view: rates, then each node's used memory.
+/// One line of the periodic view: rates, then each node's used memory,
+/// then each cgroup's promoted pages a second.
 pub fn line(s: &Sample, rates: Option<&Rates>) -> String {
     let get = |k: &str| rates.and_then(|r| r.of(k));
     let fmt = |v: Option<f64>| v.map(rate).unwrap_or_else(|| "-".into());
@@ -178,6 +248,10 @@ pub fn line(s: &Sample, rates: Option<&Rates>) -> String {
     );
     for n in &s.nodes {
         let _ = write!(o, " {:>12}", mib(n.total_kb.saturating_sub(n.free_kb)));
+    }
+    for c in &s.module.cgroups {
+        let r = rates.and_then(|r| r.of_cgroup(&c.path, "promoted"));
+        let _ = write!(o, " {:>w$}", fmt(r), w = cgroup_label(c).len().max(12));
     }
     o
 }
@@ -256,21 +330,79 @@ mod tests {
     }
 
     #[test]
+    fn full_view_cgroups() {
+        let a = sample(1.0);
+        let mut b = sample(3.0);
+        *b.module.cgroups[0].counters.get_mut("promoted").unwrap() += 512;
+        *b.module.cgroups[0].counters.get_mut("young").unwrap() += 20;
+        b.module.cgroups[1].counters.insert("demoted".into(), 7);
+        let r = Rates::between(&a, &b);
+        let text = full(&b, r.as_ref());
+        // The scope knob's value whole; cgroup_stats is no knob.
+        assert!(
+            text.contains("  cgroup_scope                     only /tenant-a,/tenant-b/web\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  cgroup_toptier_max_mb            512\n"),
+            "{text}"
+        );
+        assert!(!text.contains("  cgroup_stats "), "{text}");
+        for want in [
+            "\nCGROUP (cgroup_stats)    STATE      PROMOTED PROMOTED/s      YOUNG    YOUNG/s     CAPPED   VISITS  SKIPPED\n",
+            "\n/tenant-a                live           4512        256       4116       10.0          0       12        0\n",
+            // A key tierstat does not know, at the end; no rate of a key
+            // the previous sample did not have.
+            "\n/tenant-b/web            removed          64       0.00        100       0.00         36        3        0 demoted=7\n",
+            "\n(PROMOTED, YOUNG, CAPPED: pages of its processes;",
+        ] {
+            assert!(text.contains(want), "missing '{want}' in\n{text}");
+        }
+        // One sample: no rates.
+        assert!(
+            full(&a, None).contains(
+                "\n/tenant-a                live           4000          -       4096          -"
+            ),
+            "{}",
+            full(&a, None)
+        );
+        // No cgroup, or the module not loaded: no section.
+        let mut none = b.clone();
+        none.module.cgroups.clear();
+        assert!(!full(&none, r.as_ref()).contains("CGROUP"));
+        none = b;
+        none.module.loaded = false;
+        assert!(!full(&none, r.as_ref()).contains("CGROUP"));
+    }
+
+    #[test]
     fn lines() {
         let a = sample(1.0);
         let mut b = sample(3.0);
         *b.counters.get_mut("kmmscand_promoted").unwrap() += 512;
         *b.counters.get_mut("kmmscand_promote_fail_isolate").unwrap() += 4;
+        *b.module.cgroups[1].counters.get_mut("promoted").unwrap() += 100;
         let r = Rates::between(&a, &b);
         assert_eq!(
             line_header(&b),
-            "   TIME  PROMOTE/s   MiB/s  SCANNED/s   FAIL/s   CPU%  N0 USED MiB N1* USED MiB"
+            concat!(
+                "   TIME  PROMOTE/s   MiB/s  SCANNED/s   FAIL/s   CPU%  N0 USED MiB N1* USED MiB",
+                " /tenant-a PROM/s /tenant-b/web PROM/s"
+            )
         );
         assert_eq!(
             line(&b, r.as_ref()),
-            "   3.0s        256    1.00       0.00     2.00   0.00          224          135"
+            concat!(
+                "   3.0s        256    1.00       0.00     2.00   0.00          224          135",
+                "             0.00                 50.0"
+            )
         );
         assert!(line(&a, None).starts_with("   1.0s          -       -"));
+        assert!(line(&a, None).ends_with("135                -                    -"));
+        // No cgroup: no column.
+        b.module.cgroups.clear();
+        assert!(line_header(&b).ends_with("N1* USED MiB"));
+        assert!(line(&b, r.as_ref()).ends_with("135"));
         assert_eq!(
             pid_header(&b),
             "   TIME         N0        N1*      TOTAL   SLOW%"

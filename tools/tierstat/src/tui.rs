@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Row, Sparkline, Table, Wrap};
 use ratatui::Frame;
 
 use crate::sample::{pages_to_mib, Rates, Sample, FAIL_COUNTER_PREFIX, MODULE_COUNTER_PREFIX};
@@ -15,6 +15,10 @@ use crate::text::{mib, node_label, rate};
 
 /// Samples of history kept for the sparkline.
 pub const HISTORY: usize = 240;
+
+/// Cgroups the per-cgroup panel lists at most (its height): as many as
+/// `cgroup_scope` can name.
+pub const CGROUP_ROWS: usize = 8;
 
 /// What the live view shows: the latest sample, its rates, and history.
 #[derive(Debug, Clone)]
@@ -238,6 +242,73 @@ fn draw_top(f: &mut Frame, area: Rect, s: &Sample) {
     f.render_widget(t, area);
 }
 
+/// The per-cgroup panel: each line of the module's `cgroup_stats` (at
+/// most [`CGROUP_ROWS`]) with the rates of its promoted and young pages;
+/// a removed cgroup is grey.
+fn draw_cgroups(f: &mut Frame, area: Rect, v: &View) {
+    let r = v.rates.as_ref();
+    let cgroups = &v.sample.module.cgroups;
+    let rows: Vec<Row> = cgroups
+        .iter()
+        .take(CGROUP_ROWS)
+        .map(|c| {
+            let get = |k: &str| {
+                c.get(k)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
+            let per_s = |k: &str| {
+                r.and_then(|r| r.of_cgroup(&c.path, k))
+                    .map(rate)
+                    .unwrap_or_else(|| "-".into())
+            };
+            let row = Row::new(vec![
+                c.path.clone(),
+                c.state.clone(),
+                get("promoted"),
+                per_s("promoted"),
+                get("young"),
+                per_s("young"),
+                get("capped"),
+                get("visits"),
+            ]);
+            if c.state == "live" {
+                row
+            } else {
+                row.style(Style::default().fg(Color::DarkGray))
+            }
+        })
+        .collect();
+    let shown = if cgroups.len() > CGROUP_ROWS {
+        format!(", first {CGROUP_ROWS} of {}", cgroups.len())
+    } else {
+        String::new()
+    };
+    let t = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(7),
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(8),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            "CGROUP", "STATE", "PROMOTED", "PROM/s", "YOUNG", "YOUNG/s", "CAPPED", "VISITS",
+        ])
+        .style(Style::default().add_modifier(Modifier::BOLD)),
+    )
+    .block(Block::default().borders(Borders::TOP).title(format!(
+        " cgroups (cgroup_stats{shown}): pages; capped = hot but over cgroup_toptier_max_mb "
+    )));
+    f.render_widget(t, area);
+}
+
 fn draw_counters(f: &mut Frame, area: Rect, v: &View) {
     let r = v.rates.as_ref();
     let rows: Vec<Row> = v
@@ -286,7 +357,8 @@ fn draw_knobs(f: &mut Frame, area: Rect, s: &Sample) {
     } else {
         vec![Line::from("module not loaded")]
     };
-    let p = Paragraph::new(lines).block(
+    // Wrapped: a long value (cgroup_scope's list of paths) is shown whole.
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false }).block(
         Block::default()
             .borders(Borders::TOP | Borders::LEFT)
             .title(" knobs /sys/kernel/mm/kmmscand "),
@@ -334,7 +406,8 @@ fn draw_process(f: &mut Frame, area: Rect, v: &View) {
 }
 
 /// Draws `v` into the whole frame.  Any size works; a small terminal shows
-/// the top panels only.
+/// the top panels only.  The per-cgroup panel is there while
+/// `cgroup_stats` has a line.
 pub fn draw(f: &mut Frame, v: &View) {
     let s = &v.sample;
     let area = f.area();
@@ -348,6 +421,12 @@ pub fn draw(f: &mut Frame, v: &View) {
     ];
     if has_process {
         constraints.push(Constraint::Length(5));
+    }
+    let has_cgroups = s.module.loaded && !s.module.cgroups.is_empty();
+    if has_cgroups {
+        constraints.push(Constraint::Length(
+            s.module.cgroups.len().min(CGROUP_ROWS) as u16 + 2,
+        ));
     }
     constraints.push(Constraint::Min(3));
     constraints.push(Constraint::Length(notes));
@@ -380,6 +459,10 @@ pub fn draw(f: &mut Frame, v: &View) {
         draw_process(f, rows[i], v);
         i += 1;
     }
+    if has_cgroups {
+        draw_cgroups(f, rows[i], v);
+        i += 1;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(rows[i]);
     let [procs, counters] = Layout::vertical([
@@ -403,6 +486,7 @@ pub fn draw(f: &mut Frame, v: &View) {
 mod tests {
     use super::*;
     use crate::collect::{System, Want};
+    use crate::sample::CgroupStats;
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
     use std::path::Path;
@@ -415,6 +499,8 @@ mod tests {
         *b.counters
             .get_mut("kmmscand_promote_fail_rate_limited")
             .unwrap() += 7;
+        *b.module.cgroups[0].counters.get_mut("promoted").unwrap() += 512;
+        *b.module.cgroups[0].counters.get_mut("young").unwrap() += 1024;
         let mut v = View::new(a.clone(), 1.0);
         let r = Rates::between(&a, &b);
         v.push(b, r);
@@ -450,6 +536,83 @@ mod tests {
         ] {
             assert!(s.contains(want), "missing '{want}' in\n{s}");
         }
+    }
+
+    #[test]
+    fn cgroup_panel() {
+        let v = view(Some(120));
+        let s = screen(&v, 100, 40);
+        let row = |path: &str| -> Vec<String> {
+            s.lines()
+                .find(|l| l.starts_with(&format!("{path} ")))
+                .unwrap_or_else(|| panic!("no row of {path} in\n{s}"))
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        };
+        assert!(
+            s.contains(
+                "cgroups (cgroup_stats): pages; capped = hot but over cgroup_toptier_max_mb"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("CGROUP"), "{s}");
+        // path, state, promoted, promoted/s, young, young/s, capped, visits.
+        assert_eq!(
+            row("/tenant-a"),
+            [
+                "/tenant-a",
+                "live",
+                "4512",
+                "512",
+                "5120",
+                "1024",
+                "0",
+                "12"
+            ]
+        );
+        assert_eq!(
+            row("/tenant-b/web"),
+            [
+                "/tenant-b/web",
+                "removed",
+                "64",
+                "0.00",
+                "100",
+                "0.00",
+                "36",
+                "3"
+            ]
+        );
+        // The knobs: cgroup_scope whole (wrapped), cgroup_stats not one.
+        for want in [
+            "cgroup_scope = only",
+            "/tenant-a,/tenant-b/web",
+            "cgroup_toptier_max_mb = 512",
+            "target_node = -1",
+        ] {
+            assert!(s.contains(want), "missing '{want}' in\n{s}");
+        }
+        assert!(!s.contains("cgroup_stats ="), "{s}");
+
+        // Many cgroups: the first CGROUP_ROWS, and how many there are.
+        let mut many = v.clone();
+        let c = many.sample.module.cgroups[0].clone();
+        many.sample.module.cgroups = (0..10)
+            .map(|k| CgroupStats {
+                path: format!("/t{k}"),
+                ..c.clone()
+            })
+            .collect();
+        let s = screen(&many, 100, 40);
+        assert!(s.contains("(cgroup_stats, first 8 of 10)"), "{s}");
+        assert!(s.contains("/t7 ") && !s.contains("/t8 "), "{s}");
+
+        // None: no panel.
+        let mut none = v;
+        none.sample.module.cgroups.clear();
+        let s = screen(&none, 100, 40);
+        assert!(!s.contains("CGROUP") && !s.contains("cgroups ("), "{s}");
     }
 
     #[test]
