@@ -39,8 +39,12 @@ in_cgroup() {
 	shift 2
 	sh -c 'echo $$ >'"$cg/$_g/cgroup.procs"' && exec "$@"' sh $MEMTIER "$@" >"$_o" 2>&1
 }
-# node0_of OUT: the region's pages on node 0 in memtier's last report.
-node0_of() { _v=$(field node0 "$1"); echo "${_v:-0}"; }
+# node0_of OUT: the region's pages on node 0 in memtier's last placement
+# report (which lists only the nodes that hold pages).
+node0_of() {
+	_v=$(grep -E '^memtier: (at|reached|held|final) ' "$1" | tail -n 1 | sed -n 's/.* node0=\([0-9]*\).*/\1/p')
+	echo "${_v:-0}"
+}
 
 load_module
 fast_knobs
@@ -81,7 +85,7 @@ in_cgroup k62b /tmp/k62-b.out --size-mb 32 --node "$SLOW" --pattern hot --second
 pb=$!
 touch /tmp/k62-go
 wait $pa; ra=$?
-kill $pb 2>/dev/null; wait $pb
+kill $pb 2>/dev/null; wait $pb 2>/dev/null
 ma=$(node0_of /tmp/k62-a.out) mb=$(node0_of /tmp/k62-b.out)
 pa_=$(val /k62a promoted) ya=$(val /k62a young) va=$(val /k62a visits)
 info "2. only /k62a: A $ma of 8192 pages on node 0, B $mb of 8192; cgroup_stats: $(cat $KNOBS/cgroup_stats); k62b pgpromote_success $(stat_of k62b)"
@@ -104,7 +108,7 @@ in_cgroup k62b /tmp/k62-b2.out --size-mb 16 --node "$SLOW" --pattern hot --secon
 pb=$!
 touch /tmp/k62-go
 wait $pb; rb=$?
-kill $pa 2>/dev/null; wait $pa
+kill $pa 2>/dev/null; wait $pa 2>/dev/null
 ma=$(node0_of /tmp/k62-a2.out) mb=$(node0_of /tmp/k62-b2.out)
 info "3. never /k62a: A $ma of 4096 pages on node 0, B $mb of 4096; cgroup_stats: $(cat $KNOBS/cgroup_stats)"
 [ $rb = 0 ] || fail "B's region (not excluded) did not reach 90% on node 0 within 40 s"
@@ -140,12 +144,15 @@ knob_set cgroup_toptier_max_mb 0
 knob_set cgroup_scope "only /k62d"
 knob_set promote_rate_limit_mbps 16
 log_mark
-in_cgroup k62d /tmp/k62-d.out --size-mb 128 --node "$SLOW" --pattern hot --seconds 20 --report-ms 1000 &
+in_cgroup k62d /tmp/k62-d.out --size-mb 128 --node "$SLOW" --pattern hot --seconds 12 --report-ms 1000 &
 pd=$!
 promoting() { [ "$(val /k62d promoted)" -gt 0 ]; }
 wait_for promoting || wait_for promoting || fail "no promotion for /k62d within 20 s: $(cat $KNOBS/cgroup_stats)"
-# memtier runs under the sh that exec'd it: move its pid out, then rmdir.
-echo $pd >$cg/cgroup.procs || fail "cannot move the workload out of k62d"
+# Move the workload (memtier, exec'd by the sh in_cgroup started) out,
+# then remove the cgroup while the thread promotes for it.
+for p in $(cat $cg/k62d/cgroup.procs); do
+	echo $p >$cg/cgroup.procs || fail "cannot move pid $p out of k62d"
+done
 rmdir $cg/k62d || fail "cannot remove k62d"
 at=$(val /k62d promoted)
 removed() { line_of /k62d | grep -q ' removed '; }
@@ -162,13 +169,13 @@ mkdir $cg/k62d || fail "cannot create k62d again"
 in_cgroup k62d /tmp/k62-e.out --size-mb 16 --node "$SLOW" --pattern hot --seconds 40 \
 	--until-node 0 --until-pct 90 --report-ms 1000 &
 pe=$!
-sleep 6
+sleep 4
 me=$(node0_of /tmp/k62-e.out)
 [ "$me" -le 40 ] || fail "a new cgroup at the removed path was promoted for ($me pages) before being named"
 knob_set cgroup_scope "only /k62d"
 wait $pe; re=$?
 line_of /k62d | grep -q ' live ' || fail "after the write, /k62d is not live: $(cat $KNOBS/cgroup_stats)"
-info "   the new k62d: $me pages on node 0 after 6 s unnamed; named again: $(node0_of /tmp/k62-e.out) of 4096"
+info "   the new k62d: $me pages on node 0 after 4 s unnamed; named again: $(node0_of /tmp/k62-e.out) of 4096"
 [ $re = 0 ] || fail "the new k62d, named again, did not reach 90% on node 0"
 
 unload_module
