@@ -489,6 +489,7 @@ impl Scanner {
             young_pages: w.young_pages(),
             promoted_pages: outcome.promoted,
             target_full_pages: outcome.target_full,
+            capped_pages: outcome.capped,
             sweep_done: end.wrapped,
             sweep_young_pages: st.sweep_young,
             sweep_slow_pages: st.sweep_slow,
@@ -497,6 +498,8 @@ impl Scanner {
             since_promotion_ms: st.last_promotion_ms.map(|t| now.saturating_sub(t)),
         };
         let b = bounds(env.t);
+        // A visit that promoted nothing for the cgroup cap waits its period.
+        let left = pacing::left_after(left, &report);
         st.pace = next_pace(st.pace, &report, &b);
         st.cursor = end.cursor;
         if end.wrapped {

@@ -99,8 +99,7 @@ impl<'a> ScopeText<'a> {
 
 /// Whether `path` is an acceptable cgroup path.
 fn valid_path(path: &[u8]) -> bool {
-    if path.len() > MAX_PATH || path.first() != Some(&b'/') || core::str::from_utf8(path).is_err()
-    {
+    if path.len() > MAX_PATH || path.first() != Some(&b'/') || core::str::from_utf8(path).is_err() {
         return false;
     }
     if path == b"/" {
