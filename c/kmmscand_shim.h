@@ -5,16 +5,17 @@
  *
  * Each function does one kernel operation and reports what it saw; the
  * Rust side (rust/sys/) wraps each once behind a safe API and makes every
- * decision.  The structures are mirrored field by field in rust/sys/ with
- * #[repr(C)]; kmmscand_abi_offset() lets the Rust side check every field's
- * offset and every size at load time, so a layout mismatch refuses to load
- * instead of corrupting memory.
+ * decision.  The Rust side sees this header only through bindgen (Kbuild
+ * generates shim_bindings.rs from it at every build, with the kernel's own
+ * C flags): no structure or prototype is copied by hand, and bindgen's
+ * layout assertions fail the build if Rust and C ever disagree.
  */
 #ifndef _KMMSCAND_SHIM_H
 #define _KMMSCAND_SHIM_H
 
 #include <linux/types.h>
 
+struct kobject;
 struct mem_cgroup;
 struct mm_struct;
 struct task_struct;
@@ -141,52 +142,6 @@ struct kmmscand_zone_marks {
 /* Zones per node reported by kmmscand_node_zone_marks(), at most. */
 #define KMMSCAND_MAX_ZONES	8
 
-/* Which field kmmscand_abi_offset() measures (sizes: field -1 of each). */
-enum kmmscand_abi {
-	KMM_ABI_TOPOLOGY_SIZE,
-	KMM_ABI_TOPOLOGY_TOPTIER,
-	KMM_ABI_TOPOLOGY_DISTANCE,
-	KMM_ABI_MEMPOLICY_SIZE,
-	KMM_ABI_MEMPOLICY_MODE,
-	KMM_ABI_MEMPOLICY_PRESENT,
-	KMM_ABI_THREAD_NODES_SIZE,
-	KMM_ABI_THREAD_NODES_MEMS,
-	KMM_ABI_YOUNG_SIZE,
-	KMM_ABI_YOUNG_NR_PAGES,
-	KMM_ABI_YOUNG_NID,
-	KMM_ABI_YOUNG_TARGET,
-	KMM_ABI_YOUNG_FLAGS,
-	KMM_ABI_YOUNG_ADDR,
-	KMM_ABI_WALK_SIZE,
-	KMM_ABI_WALK_YOUNG,
-	KMM_ABI_WALK_MAX_YOUNG,
-	KMM_ABI_WALK_SKIP_IDLE,
-	KMM_ABI_WALK_NR_YOUNG,
-	KMM_ABI_WALK_NEXT_ADDR,
-	KMM_ABI_WALK_SLOW_SCANNED,
-	KMM_ABI_WALK_YOUNG_PAGES,
-	KMM_ABI_WALK_PTABLES_SKIPPED,
-	KMM_ABI_WALK_PTABLES_READ,
-	KMM_ABI_WALK_FLUSH_START,
-	KMM_ABI_WALK_FLUSH_END,
-	KMM_ABI_WALK_FLUSH_TABLES,
-	KMM_ABI_WALK_NODE_PAGES,
-	KMM_ABI_RESULT_SIZE,
-	KMM_ABI_RESULT_ISOLATE_FAILED,
-	KMM_ABI_RESULT_MIGRATED,
-	KMM_ABI_RESULT_MIGRATE_FAILED,
-	KMM_ABI_RESULT_THP_MIGRATED,
-	KMM_ABI_RESULT_ALLOC_FAILED,
-	KMM_ABI_ZONE_MARKS_SIZE,
-	KMM_ABI_ZONE_MARKS_HIGH,
-	KMM_ABI_ZONE_MARKS_RESERVED,
-	KMM_ABI_VM_FLAG_BITS_SIZE,
-	KMM_ABI_VM_FLAG_BITS_DROPPABLE,
-	KMM_ABI_YOUNG_MAPPING,
-	KMM_ABI_YOUNG_INDEX,
-	KMM_ABI_NR,
-};
-
 /* Implemented in Rust (rust/kmmscand_main.rs), called by the shim. */
 int kmmscand_rs_thread(void *ctx);
 ssize_t kmmscand_rs_attr_show(void *ctx, unsigned int attr, char *buf);
@@ -194,8 +149,6 @@ ssize_t kmmscand_rs_attr_store(void *ctx, unsigned int attr, const char *buf,
 			       size_t len);
 
 /* Implemented by the shim, called from Rust (rust/sys/). */
-long kmmscand_abi_offset(unsigned int which);
-
 struct task_struct *kmmscand_thread_create(void *ctx);
 void kmmscand_thread_stop(struct task_struct *task);
 bool kmmscand_should_stop(void);
@@ -245,6 +198,15 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, struct kmmscand_promote_result *res);
 void kmmscand_lru_drain_all(void);
+
+/*
+ * Exported to this module by kernel patch 0001, but x86's <asm/tlbflush.h>
+ * declares it only when !MODULE: its prototype, copied from there so that
+ * bindgen generates the Rust one.
+ */
+void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, unsigned int stride_shift,
+			bool freed_tables);
 
 struct mem_cgroup *kmmscand_memcg_get(const char *path);
 void kmmscand_memcg_put(struct mem_cgroup *memcg);

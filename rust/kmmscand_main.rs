@@ -86,7 +86,6 @@ impl Kmmscand {
 
 impl kernel::Module for Kmmscand {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        sys::abi::check()?;
         let shared = KBox::pin_init(Shared::new(Daemon::new()?), GFP_KERNEL)?;
         let ctx = Self::ctx(&shared);
         // SAFETY: `ctx` points to `shared`, which is dropped after the

@@ -9,7 +9,6 @@
 //! `policy` only; nothing here calls back up into the daemon: the shim's
 //! callbacks land in the crate root.
 
-pub(crate) mod abi;
 mod c;
 pub(crate) mod cgroup;
 pub(crate) mod migrate;
