@@ -437,7 +437,7 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 				    unsigned int max, unsigned int *nr,
 				    u64 *runtime_ns, bool *runnable)
 {
-	enum kmmscand_next ret = KMM_NEXT_NONE_YET;
+	enum kmmscand_next ret = KMMSCAND_NEXT_NONE_YET;
 	int tries;
 
 	*mmp = NULL;
@@ -450,7 +450,7 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 
 		p = find_ge_pid(*pid, &init_pid_ns);
 		if (!p) {
-			ret = KMM_NEXT_END;
+			ret = KMMSCAND_NEXT_END;
 			break;
 		}
 		*pid = pid_nr(p) + 1;
@@ -494,7 +494,7 @@ enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
 		}
 		if (mm) {
 			*mmp = mm;
-			ret = KMM_NEXT_FOUND;
+			ret = KMMSCAND_NEXT_FOUND;
 			break;
 		}
 		*nr = 0;
@@ -721,7 +721,7 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 	last->nr_pages = folio_nr_pages(folio);
 	last->nid = nid;
 	last->target = w->target_of[nid];
-	last->flags = kmmscand_folio_unmovable(folio) ? KMM_YOUNG_UNMOVABLE : 0;
+	last->flags = kmmscand_folio_unmovable(folio) ? KMMSCAND_YOUNG_UNMOVABLE : 0;
 	last->_pad = 0;
 	last->addr = addr;
 	last->mapping = (unsigned long)READ_ONCE(folio->mapping);
@@ -911,8 +911,8 @@ static const struct mm_walk_ops kmmscand_walk_ops = {
 
 /*
  * Walks [@start, @end) of @vma under the mmap read lock the caller holds.
- * Returns KMM_WALK_DONE when the range was walked (w->next_addr = @end),
- * KMM_WALK_STOPPED when it stopped early (young buffer full, thread
+ * Returns KMMSCAND_WALK_DONE when the range was walked (w->next_addr = @end),
+ * KMMSCAND_WALK_STOPPED when it stopped early (young buffer full, thread
  * stopping, or a writer waiting for the mmap lock; w->next_addr = where to
  * resume), or a negative errno.
  */
@@ -926,9 +926,9 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		return ret;
 	if (ret == 0) {
 		w->next_addr = end;
-		return KMM_WALK_DONE;
+		return KMMSCAND_WALK_DONE;
 	}
-	return KMM_WALK_STOPPED;
+	return KMMSCAND_WALK_STOPPED;
 }
 
 /* ---------------------------------------------------------------------

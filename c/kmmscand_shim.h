@@ -47,13 +47,13 @@ struct kmmscand_thread_nodes {
 
 /* What kmmscand_next_mm() found. */
 enum kmmscand_next {
-	KMM_NEXT_FOUND,		/* a user process: *mmp referenced */
-	KMM_NEXT_NONE_YET,	/* nothing in this call; more pids remain */
-	KMM_NEXT_END,		/* no pid at or after *pid */
+	KMMSCAND_NEXT_FOUND,		/* a user process: *mmp referenced */
+	KMMSCAND_NEXT_NONE_YET,	/* nothing in this call; more pids remain */
+	KMMSCAND_NEXT_END,		/* no pid at or after *pid */
 };
 
 /* Young-folio flags. */
-#define KMM_YOUNG_UNMOVABLE	0x1	/* DMA-pinned, or a dirty file folio */
+#define KMMSCAND_YOUNG_UNMOVABLE	0x1	/* DMA-pinned, or a dirty file folio */
 
 /* One folio found young on a slow-tier node by the page-table walk. */
 struct kmmscand_young {
@@ -61,7 +61,7 @@ struct kmmscand_young {
 	u32 nr_pages;	/* folio_nr_pages() */
 	s16 nid;	/* node the folio was on */
 	s16 target;	/* node to promote it to */
-	u32 flags;	/* KMM_YOUNG_* */
+	u32 flags;	/* KMMSCAND_YOUNG_* */
 	u32 _pad;
 	u64 addr;	/* where the walk found it mapped (first page found) */
 	u64 mapping;	/* folio->mapping when found: with index, its identity */
@@ -104,8 +104,8 @@ struct kmmscand_walk {
 
 /* How a walk ended. */
 enum kmmscand_walk_end {
-	KMM_WALK_DONE,		/* the range was walked */
-	KMM_WALK_STOPPED,	/* young buffer full or thread stopping */
+	KMMSCAND_WALK_DONE,		/* the range was walked */
+	KMMSCAND_WALK_STOPPED,	/* young buffer full or thread stopping */
 };
 
 /* Outcome of one promotion batch, in base pages unless noted. */

@@ -57,14 +57,14 @@ pub(super) type VmFlagBits = kmmscand_vm_flag_bits;
 pub(super) type ZoneMarks = kmmscand_zone_marks;
 
 /// `enum kmmscand_next`.
-pub(super) const NEXT_FOUND: kmmscand_next = kmmscand_next_KMM_NEXT_FOUND;
-pub(super) const NEXT_NONE_YET: kmmscand_next = kmmscand_next_KMM_NEXT_NONE_YET;
-pub(super) const NEXT_END: kmmscand_next = kmmscand_next_KMM_NEXT_END;
+pub(super) const NEXT_FOUND: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_FOUND;
+pub(super) const NEXT_NONE_YET: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_NONE_YET;
+pub(super) const NEXT_END: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_END;
 
 /// `enum kmmscand_walk_end`, as `kmmscand_walk_vma()` returns it (an
 /// `int`, negative for an error).
-pub(super) const WALK_DONE: c_int = kmmscand_walk_end_KMM_WALK_DONE as c_int;
-pub(super) const WALK_STOPPED: c_int = kmmscand_walk_end_KMM_WALK_STOPPED as c_int;
+pub(super) const WALK_DONE: c_int = kmmscand_walk_end_KMMSCAND_WALK_DONE as c_int;
+pub(super) const WALK_STOPPED: c_int = kmmscand_walk_end_KMMSCAND_WALK_STOPPED as c_int;
 
-/// `KMM_YOUNG_UNMOVABLE`.
-pub(super) const YOUNG_UNMOVABLE: u32 = KMM_YOUNG_UNMOVABLE;
+/// `KMMSCAND_YOUNG_UNMOVABLE`.
+pub(super) const YOUNG_UNMOVABLE: u32 = KMMSCAND_YOUNG_UNMOVABLE;
