@@ -109,25 +109,14 @@ impl Promoter {
         hot: &mut HotSections,
         t: &Tunables,
     ) -> Outcome {
-        let mut used = [false; MAX_NODES];
+        let mut targets = [None; MAX_NODES];
         for c in candidates {
-            if c.target < MAX_NODES {
-                used[c.target] = true;
+            if let Some(t) = targets.get_mut(c.target.index()) {
+                *t = Some(c.target);
             }
         }
         let mut out = Outcome::default();
-        for (target, _) in used.iter().enumerate().filter(|(_, &u)| u) {
-            let Some(nid) = NodeId::new(target) else {
-                // Cannot happen (targets come from the topology); account
-                // the pages anyway so that every candidate is counted once.
-                let pages = candidates
-                    .iter()
-                    .filter(|c| c.target == target)
-                    .map(|c| u64::from(c.nr_pages))
-                    .sum::<u64>();
-                count(VmEvent::PromoteFailIsolate, pages);
-                continue;
-            };
+        for &nid in targets.iter().flatten() {
             let o = self.promote_to(ctx, now_ms, nid, candidates, hot, t);
             out.promoted += o.promoted;
             out.target_full += o.target_full;
@@ -161,7 +150,7 @@ impl Promoter {
         let mut out = Outcome::default();
         self.batch.clear();
 
-        for c in candidates.iter().filter(|c| c.target == nid.index()) {
+        for c in candidates.iter().filter(|c| c.target == nid) {
             let pages = u64::from(c.nr_pages);
             if c.unmovable {
                 unmovable += pages;

@@ -52,7 +52,8 @@ impl Batch {
             // A node id that does not fit (none does: see `Walk::young`)
             // becomes -1, which matches no folio's node.
             nid: i16::try_from(f.nid).unwrap_or(-1),
-            target: i16::try_from(f.target).unwrap_or(-1),
+            // A node id is below `MAX_NODES` (64).
+            target: f.target.index() as i16,
             flags: 0,
             _pad: 0,
             addr: f.addr as u64,

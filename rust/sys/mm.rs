@@ -32,6 +32,7 @@ use crate::policy::{
 
 use super::{
     c,
+    node::NodeId,
     task::mempolicy, //
 };
 
@@ -74,7 +75,7 @@ pub(crate) struct YoungFolio {
     /// The node it is on.
     pub(crate) nid: usize,
     /// The node to promote it to (from the walk's target map).
-    pub(crate) target: usize,
+    pub(crate) target: NodeId,
     /// DMA-pinned, or a dirty file folio: migration would refuse it.
     pub(crate) unmovable: bool,
     /// The address the walk found it mapped at (its first page found).
@@ -173,20 +174,24 @@ impl Walk {
         self.raw.skip_idle_tables = u32::from(skip);
     }
 
-    /// The young folios recorded since [`Walk::clear_young`].
+    /// The young folios recorded since [`Walk::clear_young`].  The walk
+    /// records only folios on a node with a target in its map, which holds
+    /// online nodes with memory: a record whose target is not a valid node
+    /// (none is) is left out.
     pub(crate) fn young(&self) -> impl Iterator<Item = YoungFolio> + '_ {
         let n = (self.raw.nr_young as usize).min(self.buf.len());
-        self.buf[..n].iter().map(|y| YoungFolio {
-            pfn: y.pfn,
-            nr_pages: y.nr_pages,
-            // The walk records only folios on a node with a target, so both
-            // are valid node ids; were one not, `usize::MAX` matches no node
-            // (promotion skips the target, the isolation check the folio).
-            nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
-            target: usize::try_from(y.target).unwrap_or(usize::MAX),
-            unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
-            addr: y.addr as usize,
-            identity: (y.mapping, y.index),
+        self.buf[..n].iter().filter_map(|y| {
+            Some(YoungFolio {
+                pfn: y.pfn,
+                nr_pages: y.nr_pages,
+                // Were it not a valid node id, `usize::MAX` matches no node
+                // (the isolation check drops the folio).
+                nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
+                target: NodeId::new(usize::try_from(y.target).ok()?)?,
+                unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
+                addr: y.addr as usize,
+                identity: (y.mapping, y.index),
+            })
         })
     }
 
