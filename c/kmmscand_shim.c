@@ -429,21 +429,22 @@ static void kmmscand_read_policy(const struct mempolicy *pol,
  *
  * Runs under rcu_read_lock() and takes no lock that fork or exit would
  * contend on (task_lock() of one task at a time, as get_task_mm() does).
- * Looks at no more than 64 pids per call so the RCU section stays short.
- * *@pid is advanced past what was looked at.
+ * Looks at no more than @max_pids pids (the caller's bound on the RCU
+ * section).  *@pid is advanced past what was looked at.
  */
-enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
+enum kmmscand_next kmmscand_next_mm(int *pid, unsigned int max_pids,
+				    struct mm_struct **mmp,
 				    struct kmmscand_thread_nodes *threads,
 				    unsigned int max, unsigned int *nr,
 				    u64 *runtime_ns, bool *runnable)
 {
 	enum kmmscand_next ret = KMMSCAND_NEXT_NONE_YET;
-	int tries;
+	unsigned int tries;
 
 	*mmp = NULL;
 	*nr = 0;
 	rcu_read_lock();
-	for (tries = 0; tries < 64; tries++) {
+	for (tries = 0; tries < max_pids; tries++) {
 		struct task_struct *leader, *t;
 		struct mm_struct *mm = NULL;
 		struct pid *p;

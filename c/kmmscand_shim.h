@@ -178,7 +178,8 @@ unsigned int kmmscand_section_shift(void);
 void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
 int kmmscand_section_nid(u64 section_nr);
 
-enum kmmscand_next kmmscand_next_mm(int *pid, struct mm_struct **mmp,
+enum kmmscand_next kmmscand_next_mm(int *pid, unsigned int max_pids,
+				    struct mm_struct **mmp,
 				    struct kmmscand_thread_nodes *threads,
 				    unsigned int max, unsigned int *nr,
 				    u64 *runtime_ns, bool *runnable);

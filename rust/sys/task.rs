@@ -19,6 +19,7 @@ use crate::policy::{
         MemPolicy,
         ThreadPolicies, //
     },
+    pace,
     topology::NodeMask,
 };
 
@@ -71,6 +72,7 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
     let ret = unsafe {
         c::kmmscand_next_mm(
             &mut pid,
+            pace::PIDS_PER_STEP,
             &mut mm,
             raw.as_mut_ptr(),
             MAX_THREAD_NODES as c_uint,

@@ -94,6 +94,13 @@ pub const WATCH_READ_PAGES_PER_S: u64 = 65_536;
 /// found within a pass.
 pub const EXAMINE_PER_MM: u32 = 8;
 
+/// Pids one step of the process cursor looks at, at most, before it lets
+/// go of the RCU read lock it looks at them under (kernel threads and
+/// processes without an mm are passed over inside a step).  A step costs
+/// one examination of [`examine_budget`]; 64 keeps an RCU section short
+/// (a few microseconds) on a host with many kernel threads.
+pub const PIDS_PER_STEP: u32 = 64;
+
 /// The processes one wake-up examines at most ([`EXAMINE_PER_MM`] times
 /// `mms_to_scan`).
 pub const fn examine_budget(mms_to_scan: u32) -> u32 {
