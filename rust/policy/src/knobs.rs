@@ -304,6 +304,56 @@ mod tests {
         }
     }
 
+    /// The knob table of docs/kmmscand.rst is the user's copy of
+    /// [`Knob::ALL`]: every knob has a row, with its default and range as
+    /// here (a range of two values reads `a, b`), and every row of the table
+    /// is a knob here or `cgroup_scope` (text, see `scope`).
+    #[test]
+    fn the_docs_table_has_every_knob_with_its_default_and_range() {
+        let doc = include_str!("../../../docs/kmmscand.rst");
+        let start = doc.find("\nknob ").expect("the knob table's header");
+        let table: std::vec::Vec<&str> = doc[start + 1..]
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.starts_with("====="))
+            .filter(|l| l.starts_with("``"))
+            .collect();
+        for k in Knob::ALL {
+            let name = std::format!("``{}``", k.name());
+            let row = table
+                .iter()
+                .find(|l| l.split_whitespace().next() == Some(name.as_str()))
+                .unwrap_or_else(|| panic!("{} has no row in the docs table", k.name()));
+            let (min, max) = k.range();
+            let def = std::format!("{}", Tunables::default().get(k));
+            let range = if max == min + 1 {
+                std::format!("{min}, {max}")
+            } else {
+                std::format!("{min}..{max}")
+            };
+            let rest = row[name.len()..].trim_start();
+            assert!(
+                rest.starts_with(&def) && rest[def.len()..].trim_start().starts_with(&range),
+                "docs row of {}: '{}', expected default {} and range {}",
+                k.name(),
+                row,
+                def,
+                range
+            );
+        }
+        for row in &table {
+            let name = row.split_whitespace().next().unwrap_or("");
+            assert!(
+                name == "``cgroup_scope``"
+                    || Knob::ALL
+                        .iter()
+                        .any(|k| std::format!("``{}``", k.name()) == name),
+                "docs table row {name} is not a knob"
+            );
+        }
+        assert_eq!(table.len(), Knob::ALL.len() + 1, "rows: {table:?}");
+    }
+
     #[test]
     fn index_and_names_round_trip() {
         for (i, k) in Knob::ALL.iter().enumerate() {
