@@ -667,29 +667,39 @@ u64 kmmscand_pages_demoted(void)
  *
  * A folio is tested only if the walk's target_of[] has a destination for
  * its node (so top-tier folios and folios whose VMA policy forbids every
- * top-tier node are left alone), and only if it is not mapped by more than
- * one process (another mm's policy or cpuset might forbid the move).  A
- * folio found young is marked young for reclaim (folio_set_young()), as
- * DAMON and page_idle do: clearing the PTE bit must not make a used folio
- * look unused to folio_referenced().
+ * top-tier node are left alone), and only if none of the facts the Rust
+ * side lists in w->untestable holds for it.  A folio found young is marked
+ * young for reclaim (folio_set_young()), as DAMON and page_idle do:
+ * clearing the PTE bit must not make a used folio look unused to
+ * folio_referenced().
  */
-static bool kmmscand_folio_testable(struct folio *folio)
+
+/* What kind of folio @folio is (KMMSCAND_FOLIO_*, the cheap facts). */
+static u32 kmmscand_folio_kind(struct folio *folio)
 {
-	return !folio_is_zone_device(folio) && !folio_test_ksm(folio) &&
-	       !folio_test_unevictable(folio) &&
-	       !folio_maybe_mapped_shared(folio);
+	u32 facts = 0;
+
+	if (folio_is_zone_device(folio))
+		return KMMSCAND_FOLIO_ZONE_DEVICE;
+	if (folio_test_ksm(folio))
+		facts |= KMMSCAND_FOLIO_KSM;
+	if (folio_test_unevictable(folio))
+		facts |= KMMSCAND_FOLIO_UNEVICTABLE;
+	if (folio_maybe_mapped_shared(folio))
+		facts |= KMMSCAND_FOLIO_SHARED;
+	return facts;
 }
 
-/*
- * Folios migrate_misplaced_folio_prepare() would refuse to move: pinned
- * ones, and dirty page cache on the file LRU (not every filesystem can
- * move those in MIGRATE_ASYNC mode).  Shmem and MAP_SHARED anonymous
- * folios are swap-backed, on the anon LRU: dirty or not, they move.
- */
-static bool kmmscand_folio_unmovable(struct folio *folio)
+/* The facts about @folio that decide whether migration would take it. */
+static u32 kmmscand_folio_state(struct folio *folio)
 {
-	return folio_maybe_dma_pinned(folio) ||
-	       (folio_is_file_lru(folio) && folio_test_dirty(folio));
+	u32 facts = 0;
+
+	if (folio_maybe_dma_pinned(folio))
+		facts |= KMMSCAND_FOLIO_PINNED;
+	if (folio_is_file_lru(folio) && folio_test_dirty(folio))
+		facts |= KMMSCAND_FOLIO_DIRTY_FILE;
+	return facts;
 }
 
 static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
@@ -705,7 +715,7 @@ static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
 }
 
 static void kmmscand_record_young(struct kmmscand_walk *w,
-				  struct folio *folio, int nid,
+				  struct folio *folio, u32 kind, int nid,
 				  unsigned long addr)
 {
 	unsigned long pfn = folio_pfn(folio);
@@ -722,7 +732,7 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 	last->nr_pages = folio_nr_pages(folio);
 	last->nid = nid;
 	last->target = w->target_of[nid];
-	last->flags = kmmscand_folio_unmovable(folio) ? KMMSCAND_YOUNG_UNMOVABLE : 0;
+	last->facts = kind | kmmscand_folio_state(folio);
 	last->_pad = 0;
 	last->addr = addr;
 	last->mapping = (unsigned long)READ_ONCE(folio->mapping);
@@ -730,17 +740,17 @@ static void kmmscand_record_young(struct kmmscand_walk *w,
 }
 
 /*
- * Accounts @nr pages of @folio, mapped at [@start, @end), and says whether
- * to test their Accessed bit: only when the folio's node has a destination
- * and the folio may be moved.  A tested range is flushed at the end of the
- * hold, young or not (see above).
+ * Accounts @nr pages of @folio (of kind @kind), mapped at [@start, @end),
+ * and says whether to test their Accessed bit: only when the folio's node
+ * has a destination and none of the untestable facts holds.  A tested
+ * range is flushed at the end of the hold, young or not (see above).
  */
-static bool kmmscand_want_test(struct kmmscand_walk *w, struct folio *folio,
-			       int nid, unsigned int nr, unsigned long start,
+static bool kmmscand_want_test(struct kmmscand_walk *w, u32 kind, int nid,
+			       unsigned int nr, unsigned long start,
 			       unsigned long end)
 {
 	w->node_pages[nid] += nr;
-	if (w->target_of[nid] < 0 || !kmmscand_folio_testable(folio))
+	if (w->target_of[nid] < 0 || (kind & w->untestable))
 		return false;
 	w->slow_scanned += nr;
 	kmmscand_note_flush(w, start, end);
@@ -749,11 +759,12 @@ static bool kmmscand_want_test(struct kmmscand_walk *w, struct folio *folio,
 
 /* Notes that @nr pages of @folio, mapped from @start, were young. */
 static void kmmscand_found_young(struct kmmscand_walk *w, struct folio *folio,
-				 int nid, unsigned long start, unsigned int nr)
+				 u32 kind, int nid, unsigned long start,
+				 unsigned int nr)
 {
 	folio_set_young(folio);
 	w->young_pages += nr;
-	kmmscand_record_young(w, folio, nid, start);
+	kmmscand_record_young(w, folio, kind, nid, start);
 }
 
 static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
@@ -765,6 +776,7 @@ static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
 	pmd_t pmde = pmdp_get(pmd);
 	struct folio *folio;
 	bool young;
+	u32 kind;
 	int nid;
 
 	if (!pmd_present(pmde))
@@ -773,13 +785,14 @@ static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	if (!kmmscand_want_test(w, folio, nid, folio_nr_pages(folio), haddr,
+	kind = kmmscand_folio_kind(folio);
+	if (!kmmscand_want_test(w, kind, nid, folio_nr_pages(folio), haddr,
 				hend))
 		return;
 	young = pmdp_test_and_clear_young(vma, haddr, pmd);
 	young |= mmu_notifier_clear_young(vma->vm_mm, haddr, hend);
 	if (young)
-		kmmscand_found_young(w, folio, nid, haddr,
+		kmmscand_found_young(w, folio, kind, nid, haddr,
 				     folio_nr_pages(folio));
 }
 
@@ -790,6 +803,7 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 	pte_t ptent = ptep_get(pte);
 	struct folio *folio;
 	bool young;
+	u32 kind;
 	int nid;
 
 	if (!pte_present(ptent))
@@ -798,12 +812,13 @@ static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
 	if (!folio)
 		return;
 	nid = folio_nid(folio);
-	if (!kmmscand_want_test(w, folio, nid, 1, addr, addr + PAGE_SIZE))
+	kind = kmmscand_folio_kind(folio);
+	if (!kmmscand_want_test(w, kind, nid, 1, addr, addr + PAGE_SIZE))
 		return;
 	young = ptep_test_and_clear_young(vma, addr, pte);
 	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
 	if (young)
-		kmmscand_found_young(w, folio, nid, addr, 1);
+		kmmscand_found_young(w, folio, kind, nid, addr, 1);
 }
 
 /*

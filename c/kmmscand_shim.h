@@ -52,8 +52,19 @@ enum kmmscand_next {
 	KMMSCAND_NEXT_END,		/* no pid at or after *pid */
 };
 
-/* Young-folio flags. */
-#define KMMSCAND_YOUNG_UNMOVABLE	0x1	/* DMA-pinned, or a dirty file folio */
+/*
+ * Facts about a folio the walk meets; the Rust side decides which of them
+ * keep it from being tested (kmmscand_walk.untestable) and which make a
+ * young one unmovable (rust/policy/src/folio.rs, where each bit is the
+ * same).  For a ZONE_DEVICE folio no other fact is read; PINNED and
+ * DIRTY_FILE are read for young folios only.
+ */
+#define KMMSCAND_FOLIO_ZONE_DEVICE	0x01	/* folio_is_zone_device() */
+#define KMMSCAND_FOLIO_KSM		0x02	/* folio_test_ksm() */
+#define KMMSCAND_FOLIO_UNEVICTABLE	0x04	/* folio_test_unevictable() */
+#define KMMSCAND_FOLIO_SHARED		0x08	/* folio_maybe_mapped_shared() */
+#define KMMSCAND_FOLIO_PINNED		0x10	/* folio_maybe_dma_pinned() */
+#define KMMSCAND_FOLIO_DIRTY_FILE	0x20	/* dirty, on the file LRU */
 
 /* One folio found young on a slow-tier node by the page-table walk. */
 struct kmmscand_young {
@@ -61,7 +72,7 @@ struct kmmscand_young {
 	u32 nr_pages;	/* folio_nr_pages() */
 	s16 nid;	/* node the folio was on */
 	s16 target;	/* node to promote it to */
-	u32 flags;	/* KMMSCAND_YOUNG_* */
+	u32 facts;	/* KMMSCAND_FOLIO_* when found young */
 	u32 _pad;
 	u64 addr;	/* where the walk found it mapped (first page found) */
 	u64 mapping;	/* folio->mapping when found: with index, its identity */
@@ -79,7 +90,8 @@ struct kmmscand_walk {
 	u32 skip_idle_tables;
 	/* out: records filled (the walk stops when young is full) */
 	u32 nr_young;
-	u32 _pad;
+	/* in: KMMSCAND_FOLIO_* facts that keep a folio from being tested */
+	u32 untestable;
 	/* out: address to resume from (== end when the range was done) */
 	u64 next_addr;
 	/* out, accumulated: slow-tier pages tested, pages found young */

@@ -66,5 +66,14 @@ pub(super) const NEXT_END: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_END;
 pub(super) const WALK_DONE: c_int = kmmscand_walk_end_KMMSCAND_WALK_DONE as c_int;
 pub(super) const WALK_STOPPED: c_int = kmmscand_walk_end_KMMSCAND_WALK_STOPPED as c_int;
 
-/// `KMMSCAND_YOUNG_UNMOVABLE`.
-pub(super) const YOUNG_UNMOVABLE: u32 = KMMSCAND_YOUNG_UNMOVABLE;
+// The folio facts are one bit set on both sides: the shim's
+// `KMMSCAND_FOLIO_*` and the policy crate's `FolioFacts`.
+const _: () = {
+    use crate::policy::folio::FolioFacts as F;
+    assert!(F::ZONE_DEVICE == KMMSCAND_FOLIO_ZONE_DEVICE);
+    assert!(F::KSM == KMMSCAND_FOLIO_KSM);
+    assert!(F::UNEVICTABLE == KMMSCAND_FOLIO_UNEVICTABLE);
+    assert!(F::SHARED == KMMSCAND_FOLIO_SHARED);
+    assert!(F::PINNED == KMMSCAND_FOLIO_PINNED);
+    assert!(F::DIRTY_FILE == KMMSCAND_FOLIO_DIRTY_FILE);
+};

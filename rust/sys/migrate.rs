@@ -54,7 +54,7 @@ impl Batch {
             nid: i16::try_from(f.nid).unwrap_or(-1),
             // A node id is below `MAX_NODES` (64).
             target: f.target.index() as i16,
-            flags: 0,
+            facts: 0,
             _pad: 0,
             addr: f.addr as u64,
             mapping: f.identity.0,

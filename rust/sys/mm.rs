@@ -17,6 +17,10 @@ use kernel::{
 };
 
 use crate::policy::{
+    folio::{
+        self,
+        FolioFacts, //
+    },
     mempolicy::MemPolicy,
     topology::{
         NodeMask,
@@ -116,7 +120,7 @@ impl Walk {
             max_young: buf.len().min(u32::MAX as usize) as u32,
             skip_idle_tables: 0,
             nr_young: 0,
-            _pad: 0,
+            untestable: folio::UNTESTABLE,
             next_addr: 0,
             slow_scanned: 0,
             young_pages: 0,
@@ -188,7 +192,7 @@ impl Walk {
                 // (the isolation check drops the folio).
                 nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
                 target: NodeId::new(usize::try_from(y.target).ok()?)?,
-                unmovable: y.flags & c::YOUNG_UNMOVABLE != 0,
+                unmovable: !folio::movable(FolioFacts(y.facts)),
                 addr: y.addr as usize,
                 identity: (y.mapping, y.index),
             })

@@ -19,6 +19,7 @@
 //! - [`ratelimit`]: the promotion token bucket;
 //! - [`recheck`]: the regions a visit looks at again before the next sweep;
 //! - [`batch`]: what one migration batch may take;
+//! - [`folio`]: which folios are tested, and which young ones can move;
 //! - [`topology`]: node sets and the choice of the target node;
 //! - [`turns`]: processes with hot memory to promote share the thread;
 //! - [`room`]: how much a promotion may move to a node now;
@@ -34,6 +35,7 @@ extern crate std;
 
 pub mod activity;
 pub mod batch;
+pub mod folio;
 pub mod hotmap;
 pub mod hotness;
 pub mod knobs;

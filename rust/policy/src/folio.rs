@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Which folios the walk tests, and which young ones migration would
+//! refuse.  The shim reports facts about each folio it meets
+//! ([`FolioFacts`]); these rules decide.
+//!
+//! - Not tested (their Accessed bit is left alone, their pages not counted
+//!   as scanned): device memory (`ZONE_DEVICE`: not on an LRU, not
+//!   migratable by `migrate_pages()`), KSM pages (shared by content between
+//!   processes whose policies may differ), unevictable folios (mlocked:
+//!   the application asked for them to stay), and folios maybe mapped by
+//!   more than one process (another process's policy or cpuset might
+//!   forbid the move; `folio_maybe_mapped_shared()`).
+//! - Tested but not moved when young (counted as
+//!   `kmmscand_promote_fail_unmovable`): DMA-pinned folios and dirty page
+//!   cache on the file LRU, which `migrate_misplaced_folio_prepare()` also
+//!   refuses (not every filesystem can move those in `MIGRATE_ASYNC`
+//!   mode).  Shmem and `MAP_SHARED` anonymous folios are swap-backed, on
+//!   the anon LRU: dirty or not, they move.
+
+/// What the shim saw of a folio, as a bit set.  For a `ZONE_DEVICE` folio
+/// no other fact is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FolioFacts(pub u32);
+
+impl FolioFacts {
+    /// `folio_is_zone_device()`.
+    pub const ZONE_DEVICE: u32 = 1 << 0;
+    /// `folio_test_ksm()`.
+    pub const KSM: u32 = 1 << 1;
+    /// `folio_test_unevictable()`.
+    pub const UNEVICTABLE: u32 = 1 << 2;
+    /// `folio_maybe_mapped_shared()`.
+    pub const SHARED: u32 = 1 << 3;
+    /// `folio_maybe_dma_pinned()` (read for young folios only).
+    pub const PINNED: u32 = 1 << 4;
+    /// Dirty, on the file LRU (read for young folios only).
+    pub const DIRTY_FILE: u32 = 1 << 5;
+
+    /// Whether any of `bits` is set.
+    pub const fn any(self, bits: u32) -> bool {
+        self.0 & bits != 0
+    }
+}
+
+/// The facts that keep the walk from testing a folio (the mask the walk is
+/// given: it tests a folio only when none of them holds).
+pub const UNTESTABLE: u32 =
+    FolioFacts::ZONE_DEVICE | FolioFacts::KSM | FolioFacts::UNEVICTABLE | FolioFacts::SHARED;
+
+/// The facts that make migration refuse a young folio.
+pub const UNMOVABLE: u32 = FolioFacts::PINNED | FolioFacts::DIRTY_FILE;
+
+/// Whether the walk tests a folio with facts `f`.
+pub const fn testable(f: FolioFacts) -> bool {
+    !f.any(UNTESTABLE)
+}
+
+/// Whether a young folio with facts `f` may be moved.
+pub const fn movable(f: FolioFacts) -> bool {
+    !f.any(UNMOVABLE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_anonymous_and_clean_file_folios_are_tested_and_moved() {
+        let f = FolioFacts::default();
+        assert!(testable(f) && movable(f));
+    }
+
+    #[test]
+    fn device_ksm_mlocked_and_shared_folios_are_not_tested() {
+        for bit in [
+            FolioFacts::ZONE_DEVICE,
+            FolioFacts::KSM,
+            FolioFacts::UNEVICTABLE,
+            FolioFacts::SHARED,
+        ] {
+            assert!(!testable(FolioFacts(bit)), "{bit:#x}");
+        }
+    }
+
+    #[test]
+    fn pinned_and_dirty_file_folios_are_tested_but_not_moved() {
+        for bit in [FolioFacts::PINNED, FolioFacts::DIRTY_FILE] {
+            assert!(testable(FolioFacts(bit)), "{bit:#x}");
+            assert!(!movable(FolioFacts(bit)), "{bit:#x}");
+        }
+    }
+}
