@@ -990,9 +990,11 @@ static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 /*
  * The folio recorded at @y->pfn, with a reference, if it is still the same
  * folio on the same node (the walk dropped all locks since): same head
- * PFN, same size, same node, on an LRU, still mapped by one process.
+ * PFN, same size, same node, on an LRU, and none of the facts in
+ * @untestable (the walk's mask, from the Rust side) holds for it now.
  */
-static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
+static struct folio *kmmscand_get_folio(const struct kmmscand_young *y,
+					u32 untestable)
 {
 	struct page *page = pfn_to_online_page(y->pfn);
 	struct folio *folio;
@@ -1013,7 +1015,7 @@ static struct folio *kmmscand_get_folio(const struct kmmscand_young *y)
 		     folio_nid(folio) != y->nid || !folio_test_lru(folio) ||
 		     (unsigned long)READ_ONCE(folio->mapping) != y->mapping ||
 		     folio->index != y->index ||
-		     folio_maybe_mapped_shared(folio))) {
+		     (kmmscand_folio_kind(folio) & untestable))) {
 		folio_put(folio);
 		return NULL;
 	}
@@ -1105,7 +1107,8 @@ static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
  * them the cgroup's last reference.
  */
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, struct kmmscand_promote_result *res)
+		      int target, u32 untestable,
+		      struct kmmscand_promote_result *res)
 {
 	struct kmmscand_dst dst = { .nid = target };
 	unsigned int i, nr_folios = 0;
@@ -1116,7 +1119,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 	for (i = 0; i < nr; i++) {
 		const struct kmmscand_young *y = &folios[i];
 
-		folio = kmmscand_get_folio(y);
+		folio = kmmscand_get_folio(y, untestable);
 		if (!folio || !isolate_folio_to_list(folio, &list)) {
 			res->isolate_failed += y->nr_pages;
 		} else {

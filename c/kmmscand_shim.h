@@ -209,7 +209,8 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *walk);
 
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, struct kmmscand_promote_result *res);
+		      int target, u32 untestable,
+		      struct kmmscand_promote_result *res);
 void kmmscand_lru_drain_all(void);
 
 /*

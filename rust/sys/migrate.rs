@@ -5,6 +5,8 @@
 
 use kernel::prelude::*;
 
+use crate::policy::folio;
+
 use super::{
     c,
     mm::YoungFolio,
@@ -92,6 +94,9 @@ impl Batch {
                     self.items.as_ptr(),
                     self.items.len() as c_uint,
                     target.index() as c_int,
+                    // Checked again at isolation: a folio that turned
+                    // shared (say) since the walk is dropped.
+                    folio::UNTESTABLE,
                     &mut res,
                 )
             };

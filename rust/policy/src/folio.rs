@@ -17,6 +17,10 @@
 //!   refuses (not every filesystem can move those in `MIGRATE_ASYNC`
 //!   mode).  Shmem and `MAP_SHARED` anonymous folios are swap-backed, on
 //!   the anon LRU: dirty or not, they move.
+//!
+//! [`UNTESTABLE`] is applied twice: by the walk, and again when a hot
+//! folio is isolated (the walk dropped every lock since: a folio that was
+//! private then may be shared now, by a fork, and is dropped).
 
 /// What the shim saw of a folio, as a bit set.  For a `ZONE_DEVICE` folio
 /// no other fact is read.
