@@ -952,13 +952,15 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
  */
 
 /*
- * Destination folios: as alloc_misplaced_dst_folio() for NUMA balancing,
- * never reclaim or dip into reserves on behalf of a background promotion.
- * A target whose memory went offline since the topology was read gets no
- * allocation (and no warning from the allocator).
+ * Destination folios, allocated on @nid with the masks the Rust side
+ * chose (rust/sys/migrate.rs): @gfp_small for a base page, @gfp_large for
+ * a large folio.  A target whose memory went offline since the topology
+ * was read gets no allocation (and no warning from the allocator).
  */
 struct kmmscand_dst {
 	int nid;
+	gfp_t gfp_small;
+	gfp_t gfp_large;
 	u64 failed;	/* pages whose destination could not be allocated */
 };
 
@@ -967,21 +969,14 @@ static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 	struct kmmscand_dst *dst = (struct kmmscand_dst *)data;
 	int nid = dst->nid;
 	int order = folio_order(src);
-	gfp_t gfp = __GFP_THISNODE;
 	struct folio *folio;
 
 	if (!node_online(nid) || !node_state(nid, N_MEMORY)) {
 		dst->failed += folio_nr_pages(src);
 		return NULL;
 	}
-	if (order > 0) {
-		gfp |= GFP_TRANSHUGE_LIGHT;
-	} else {
-		gfp |= GFP_HIGHUSER_MOVABLE | __GFP_NOMEMALLOC |
-		       __GFP_NORETRY | __GFP_NOWARN;
-		gfp &= ~__GFP_RECLAIM;
-	}
-	folio = __folio_alloc_node(gfp, order, nid);
+	folio = __folio_alloc_node(order ? dst->gfp_large : dst->gfp_small,
+				   order, nid);
 	if (!folio)
 		dst->failed += folio_nr_pages(src);
 	return folio;
@@ -1107,10 +1102,14 @@ static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
  * them the cgroup's last reference.
  */
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, u32 untestable,
-		      struct kmmscand_promote_result *res)
+		      int target, u32 untestable, gfp_t gfp_small,
+		      gfp_t gfp_large, struct kmmscand_promote_result *res)
 {
-	struct kmmscand_dst dst = { .nid = target };
+	struct kmmscand_dst dst = {
+		.nid = target,
+		.gfp_small = gfp_small,
+		.gfp_large = gfp_large,
+	};
 	unsigned int i, nr_folios = 0;
 	struct folio *folio, *tmp;
 	LIST_HEAD(list);

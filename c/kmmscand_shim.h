@@ -21,6 +21,22 @@ struct mm_struct;
 struct task_struct;
 struct vm_area_struct;
 
+#ifdef __BINDGEN__
+#include <linux/gfp_types.h>
+/*
+ * GFP flags the Rust side composes its allocation masks from (bindgen
+ * evaluates these; kernel::bindings has only a few of them).  Seen by
+ * bindgen only.
+ */
+const gfp_t KMMSCAND_GFP_THISNODE = __GFP_THISNODE;
+const gfp_t KMMSCAND_GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER_MOVABLE;
+const gfp_t KMMSCAND_GFP_TRANSHUGE_LIGHT = GFP_TRANSHUGE_LIGHT;
+const gfp_t KMMSCAND_GFP_NOMEMALLOC = __GFP_NOMEMALLOC;
+const gfp_t KMMSCAND_GFP_NORETRY = __GFP_NORETRY;
+const gfp_t KMMSCAND_GFP_NOWARN = __GFP_NOWARN;
+const gfp_t KMMSCAND_GFP_RECLAIM = __GFP_RECLAIM;
+#endif
+
 /* Node sets are u64 bitmaps: the module supports MAX_NUMNODES <= 64. */
 #define KMMSCAND_MAX_NODES	64
 
@@ -209,8 +225,8 @@ int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
 		      unsigned long end, struct kmmscand_walk *walk);
 
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, u32 untestable,
-		      struct kmmscand_promote_result *res);
+		      int target, u32 untestable, gfp_t gfp_small,
+		      gfp_t gfp_large, struct kmmscand_promote_result *res);
 void kmmscand_lru_drain_all(void);
 
 /*

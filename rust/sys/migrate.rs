@@ -14,6 +14,24 @@ use super::{
     thread::ThreadCtx, //
 };
 
+/// The allocation mask of a destination base page: as
+/// `alloc_misplaced_dst_folio()` builds it for NUMA balancing, on the target
+/// node only, never reclaiming (no direct reclaim, no kswapd wake-up: the
+/// promoter asks kswapd for room itself, within its own bounds), never
+/// dipping into reserves, failing fast and quietly.  A background promotion
+/// must not cost the system memory it would not give otherwise.
+const GFP_SMALL: c::gfp_t = (c::KMMSCAND_GFP_HIGHUSER_MOVABLE
+    | c::KMMSCAND_GFP_THISNODE
+    | c::KMMSCAND_GFP_NOMEMALLOC
+    | c::KMMSCAND_GFP_NORETRY
+    | c::KMMSCAND_GFP_NOWARN)
+    & !c::KMMSCAND_GFP_RECLAIM;
+
+/// The allocation mask of a destination large folio (a THP): the kernel's
+/// light THP mask (no reclaim, no compaction retries, no warning), on the
+/// target node only, as `alloc_misplaced_dst_folio()`.
+const GFP_LARGE: c::gfp_t = c::KMMSCAND_GFP_TRANSHUGE_LIGHT | c::KMMSCAND_GFP_THISNODE;
+
 /// What one batch did, in base pages unless noted.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct BatchResult {
@@ -97,6 +115,8 @@ impl Batch {
                     // Checked again at isolation: a folio that turned
                     // shared (say) since the walk is dropped.
                     folio::UNTESTABLE,
+                    GFP_SMALL,
+                    GFP_LARGE,
                     &mut res,
                 )
             };
