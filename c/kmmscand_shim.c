@@ -361,8 +361,8 @@ unsigned int kmmscand_node_zone_marks(int nid,
 			continue;
 		marks[n].free = zone_page_state(zone, NR_FREE_PAGES);
 		marks[n].high = high_wmark_pages(zone);
-		marks[n].reserved = max(zone->lowmem_reserve[ZONE_MOVABLE], 0L) +
-				    READ_ONCE(zone->nr_reserved_highatomic);
+		marks[n].lowmem_reserve = zone->lowmem_reserve[ZONE_MOVABLE];
+		marks[n].highatomic = READ_ONCE(zone->nr_reserved_highatomic);
 		n++;
 	}
 	return n;

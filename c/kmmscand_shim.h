@@ -157,14 +157,14 @@ struct kmmscand_vm_flag_bits {
 };
 
 /*
- * One zone's free pages, high watermark, and the free pages a movable
- * allocation may not take (lowmem_reserve for ZONE_MOVABLE, high-atomic
- * reserves).
+ * One zone's free pages, high watermark and reserves, as the kernel keeps
+ * them (rust/policy/src/room.rs decides what a promotion may use).
  */
 struct kmmscand_zone_marks {
-	u64 free;
-	u64 high;
-	u64 reserved;
+	u64 free;		/* NR_FREE_PAGES */
+	u64 high;		/* high_wmark_pages() */
+	s64 lowmem_reserve;	/* lowmem_reserve[ZONE_MOVABLE] */
+	u64 highatomic;		/* nr_reserved_highatomic */
 };
 
 /* Zones per node reported by kmmscand_node_zone_marks(), at most. */

@@ -107,7 +107,8 @@ pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[
         *o = ZoneMarks {
             free: r.free,
             high: r.high,
-            reserved: r.reserved,
+            lowmem_reserve: r.lowmem_reserve,
+            highatomic: r.highatomic,
         };
     }
     &out[..n]

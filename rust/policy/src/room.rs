@@ -9,18 +9,30 @@
 //! demote up to the promotion watermark (kernel patch 0003), which makes
 //! room above the high watermark for the next round.
 
-/// One zone's free pages, high watermark and reserves.
+/// One zone's free pages, high watermark and reserves, as the kernel keeps
+/// them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ZoneMarks {
     /// Free pages.
     pub free: u64,
     /// The high watermark (pages).
     pub high: u64,
-    /// Free pages a movable allocation may not take: the zone's
-    /// `lowmem_reserve` for ZONE_MOVABLE allocations (a lower zone such as
-    /// ZONE_DMA keeps it for allocations that cannot go elsewhere) and its
-    /// high-atomic reserve.
-    pub reserved: u64,
+    /// The zone's `lowmem_reserve[ZONE_MOVABLE]` (pages; a `long` in the
+    /// kernel): what a lower zone such as ZONE_DMA keeps from movable
+    /// allocations for allocations that cannot go elsewhere.
+    pub lowmem_reserve: i64,
+    /// The zone's high-atomic reserve (`nr_reserved_highatomic`, pages).
+    pub highatomic: u64,
+}
+
+impl ZoneMarks {
+    /// Free pages a movable allocation may not take: the lowmem reserve
+    /// (never negative) and the high-atomic reserve.
+    pub fn reserved(&self) -> u64 {
+        u64::try_from(self.lowmem_reserve)
+            .unwrap_or(0)
+            .saturating_add(self.highatomic)
+    }
 }
 
 /// Pages a node with these zones can take above their high watermarks,
@@ -29,7 +41,7 @@ pub struct ZoneMarks {
 pub fn room_above_high(zones: &[ZoneMarks]) -> u64 {
     zones
         .iter()
-        .map(|z| z.free.saturating_sub(z.high.saturating_add(z.reserved)))
+        .map(|z| z.free.saturating_sub(z.high.saturating_add(z.reserved())))
         .fold(0, u64::saturating_add)
 }
 
@@ -41,7 +53,7 @@ mod tests {
         ZoneMarks {
             free,
             high,
-            reserved: 0,
+            ..ZoneMarks::default()
         }
     }
 
@@ -65,23 +77,37 @@ mod tests {
         let dma = ZoneMarks {
             free: 3500,
             high: 30,
-            reserved: 1700,
+            lowmem_reserve: 1600,
+            highatomic: 100,
         };
+        assert_eq!(dma.reserved(), 1700);
         assert_eq!(room_above_high(&[dma]), 1770);
         let full = ZoneMarks {
             free: 1700,
             high: 30,
-            reserved: 1700,
+            lowmem_reserve: 1700,
+            highatomic: 0,
         };
         assert_eq!(room_above_high(&[full, z(1000, 1000)]), 0);
         assert_eq!(
             room_above_high(&[ZoneMarks {
                 free: 10,
                 high: 5,
-                reserved: u64::MAX
+                lowmem_reserve: i64::MAX,
+                highatomic: u64::MAX,
             }]),
             0
         );
+        // A negative lowmem_reserve (the kernel's type is signed) reserves
+        // nothing.
+        let neg = ZoneMarks {
+            free: 100,
+            high: 10,
+            lowmem_reserve: -5,
+            highatomic: 0,
+        };
+        assert_eq!(neg.reserved(), 0);
+        assert_eq!(room_above_high(&[neg]), 90);
     }
 
     #[test]
