@@ -11,10 +11,7 @@
 #   node too, and no cgroup counted twice).
 . /tests/lib/common.sh
 find_slow_node
-cg=/sys/fs/cgroup
-[ -f $cg/cgroup.controllers ] || mount -t cgroup2 none $cg || fail "cannot mount cgroup2"
-grep -qw memory $cg/cgroup.controllers || fail "no memory controller in cgroup v2 (config.fragment pins CONFIG_MEMCG)"
-echo +memory >$cg/cgroup.subtree_control || fail "cannot enable the memory controller"
+memcg_root
 for g in a b c; do
 	rmdir $cg/k60$g 2>/dev/null
 	mkdir $cg/k60$g || fail "cannot create cgroup k60$g"

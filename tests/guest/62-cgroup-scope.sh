@@ -21,10 +21,7 @@
 # then rmmod, kmemleak and the kernel log are clean.
 . /tests/lib/common.sh
 find_slow_node
-cg=/sys/fs/cgroup
-[ -f $cg/cgroup.controllers ] || mount -t cgroup2 none $cg || fail "cannot mount cgroup2"
-grep -qw memory $cg/cgroup.controllers || fail "no memory controller in cgroup v2 (config.fragment pins CONFIG_MEMCG)"
-echo +memory >$cg/cgroup.subtree_control || fail "cannot enable the memory controller"
+memcg_root
 GROUPS="k62a k62b k62c k62d k62e/sub k62e"
 cleanup() { for g in $GROUPS; do rmdir $cg/$g 2>/dev/null; done; }
 cleanup

@@ -252,3 +252,12 @@ young_grows() { wait_for young_above "$(vmstat kmmscand_young)"; }
 # hotness_bytes_in LO HI: hotness_bytes is within [LO, HI] (a section adds
 # a few bytes of its own beside one byte per page).
 hotness_bytes_in() { [ "$(knob hotness_bytes)" -ge "$1" ] && [ "$(knob hotness_bytes)" -le "$2" ]; }
+
+# memcg_root: mounts cgroup v2 at /sys/fs/cgroup if it is not, enables the
+# memory controller for its children, and sets cg to the mount point.
+memcg_root() {
+	cg=/sys/fs/cgroup
+	[ -f $cg/cgroup.controllers ] || mount -t cgroup2 none $cg || fail "cannot mount cgroup2"
+	grep -qw memory $cg/cgroup.controllers || fail "no memory controller in cgroup v2 (config.fragment pins CONFIG_MEMCG)"
+	echo +memory >$cg/cgroup.subtree_control || fail "cannot enable the memory controller"
+}
