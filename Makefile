@@ -4,7 +4,8 @@
 # builds what is out of date; see README.md.
 #
 #   make            build kmmscand.ko (and the guest kernel, once, cached)
-#   make test       host tests + guest KTAP suite in three topologies
+#   make test       host tests + guest KTAP suite in three topologies (CI)
+#   make test-full  the same with the long tests and the mm selftests guest
 #   make run        boot the guest, load the module, watch pages move (CXL=1)
 #   make plot       PNG timeline of a tierstat --record file (FILE=...)
 #   make bench      compare with NUMA balancing tiering and DAMON (tools/bench)
@@ -30,7 +31,7 @@ export RUSTUP_TOOLCHAIN := $(shell sed -n 's/^channel *= *"\(.*\)"/\1/p' $(TOP)/
 # Load KDIR/BZIMAGE once the kernel exists (make kernel writes the file).
 kdir = $$(. $(KENV) && echo $$KDIR)
 
-.PHONY: all setup kernel module progs tierstat selftests test test-host test-guest test-mm run plot bench bench-check shell clean lint
+.PHONY: all setup kernel module progs tierstat selftests test test-full test-host test-guest test-mm run plot bench bench-check shell clean lint
 
 all: module
 
@@ -61,8 +62,13 @@ tierstat: setup
 	@mkdir -p $(BUILD)/progs
 	cp target/$(MUSL)/release/tierstat $(TIERSTAT)
 
-test: module progs selftests
+# make test: the CI suite (scripts/test-sets: all but FULL_ONLY, no
+# hmat-small guest); make test-full: every test (about 20 min more).
+test: module progs
 	@scripts/run-tests
+
+test-full: module progs selftests
+	@TEST_SUITE=full scripts/run-tests
 
 # A set of the guest kernel's own mm selftests, static, for 46-mm-selftests.
 selftests: kernel

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The kernel's own mm selftests under the module.  `make test` builds a
+# The kernel's own mm selftests under the module.  `make test-full` builds a
 # set of tools/testing/selftests/mm programs from the guest kernel's tree
 # (scripts/build-selftests, static) and boots a guest with little DRAM
 # (--dram-mb 512 --slow-mb 2048: node 0 has about 85 MiB free after boot)
@@ -32,7 +32,7 @@
 . /tests/lib/common.sh
 find_slow_node
 D=/extra/mm
-[ -f $D/LIST ] || fail "no mm selftests under $D: this test runs in the hmat-small topology (make test, make test-guest TOPOLOGY=hmat-small)"
+[ -f $D/LIST ] || fail "no mm selftests under $D: this test runs in the hmat-small topology (make test-full, make test-guest TOPOLOGY=hmat-small)"
 PER_TEST_S=${MM_SELFTEST_TIMEOUT_S:-600}
 
 args_of() {
