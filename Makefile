@@ -63,7 +63,7 @@ tierstat: setup
 	cp target/$(MUSL)/release/tierstat $(TIERSTAT)
 
 # make test: the CI suite (scripts/test-sets: all but FULL_ONLY, no
-# hmat-small guest); make test-full: every test (about 20 min more).
+# hmat-small guest); make test-full: every test (about 9 min more).
 test: module progs
 	@scripts/run-tests
 
