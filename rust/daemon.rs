@@ -115,6 +115,13 @@ pub(crate) struct Shared {
     tracked_mms: Atomic<u64>,
     /// Of those, the ones found quiet in the last full pass (read by sysfs).
     quiet_mms: Atomic<u64>,
+    /// Pages promoted, demoted and found hot again (read by sysfs).
+    pingpong_pages: Atomic<u64>,
+    /// Times room-making was held for ping-pong (read by sysfs).
+    room_holds: Atomic<u64>,
+    /// How much longer room-making was held at the thread's last wake-up
+    /// (ms; read by sysfs).
+    room_hold_ms: Atomic<u64>,
     /// The thread's working state, allocated at load time (so a lack of
     /// memory fails `insmod`, not the thread later).
     daemon: ThreadOwned<Daemon>,
@@ -130,6 +137,9 @@ impl Shared {
             hotness_bytes: Atomic::new(0),
             tracked_mms: Atomic::new(0),
             quiet_mms: Atomic::new(0),
+            pingpong_pages: Atomic::new(0),
+            room_holds: Atomic::new(0),
+            room_hold_ms: Atomic::new(0),
             daemon: ThreadOwned::new(daemon),
         })
     }
@@ -191,6 +201,23 @@ impl Shared {
     /// Address spaces the last full pass found quiet.
     pub(crate) fn quiet_mms(&self) -> u64 {
         self.quiet_mms.load(Relaxed)
+    }
+
+    /// Pages found hot on the slow tier after the promoter had moved them
+    /// (ping-pong), since load.
+    pub(crate) fn pingpong_pages(&self) -> u64 {
+        self.pingpong_pages.load(Relaxed)
+    }
+
+    /// Times room-making was held for ping-pong, since load.
+    pub(crate) fn room_holds(&self) -> u64 {
+        self.room_holds.load(Relaxed)
+    }
+
+    /// How much longer room-making was held at the thread's last wake-up
+    /// (ms; 0: not held).
+    pub(crate) fn room_hold_ms(&self) -> u64 {
+        self.room_hold_ms.load(Relaxed)
     }
 }
 
@@ -292,6 +319,11 @@ impl Daemon {
                 more = self.visit_due_mms(ctx, &t, shared, gen);
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
                 shared.quiet_mms.store(self.nr_quiet, Relaxed);
+                let now = self.clock.now_ms();
+                let pp = self.scanner.pingpong(now);
+                shared.pingpong_pages.store(pp.returned_pages, Relaxed);
+                shared.room_holds.store(pp.holds, Relaxed);
+                shared.room_hold_ms.store(pp.hold_left_ms, Relaxed);
                 self.age_if_due(ctx);
             } else {
                 self.let_go(shared);

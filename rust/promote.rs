@@ -12,7 +12,8 @@
 //! their hotness, so they come back the next time they are found young.
 //! When the target has no room, kswapd is asked to make some up to the
 //! promotion watermark (kernel patch 0003), as NUMA balancing's tiering
-//! mode gets it.
+//! mode gets it, unless pages come back from demotion as fast as they are
+//! promoted: then room-making is held ([`crate::policy::thrash`]).
 
 #![deny(unsafe_code)]
 
@@ -33,6 +34,12 @@ use crate::policy::{
     room::{
         room_above_high,
         ZoneMarks, //
+    },
+    thrash::{
+        page_key,
+        Governor,
+        Recent,
+        FILTER_WORDS, //
     },
     topology::MAX_NODES,
 };
@@ -64,6 +71,20 @@ pub(crate) struct Outcome {
     /// Hot pages refused because the process's cgroup reached its top-tier
     /// cap (`cgroup_toptier_max_mb`).
     pub(crate) capped: u64,
+    /// Whether room-making was held for ping-pong.
+    pub(crate) room_held: bool,
+}
+
+/// The ping-pong counters, for sysfs.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PingPong {
+    /// Candidates found on the slow tier that the promoter had moved within
+    /// the filter's memory (pages).
+    pub(crate) returned_pages: u64,
+    /// Times room-making was held.
+    pub(crate) holds: u64,
+    /// How much longer it is held (ms).
+    pub(crate) hold_left_ms: u64,
 }
 
 /// The promotion state: the batch being built and the rate limit.
@@ -72,26 +93,48 @@ pub(crate) struct Promoter {
     bucket: TokenBucket,
     drain: LruDrain,
     /// Pages the current process's cgroup may still gain under its
-    /// top-tier cap; `None` without a cap ([`Promoter::set_cap`]).
+    /// top-tier cap; `None` without a cap ([`Promoter::begin_visit`]).
     cap_left: Option<u64>,
+    /// The address space being visited (its `mm_struct`'s address).
+    mm_key: u64,
+    /// The pages promoted lately, by address.
+    recent: Recent<KVVec<u64>>,
+    /// The back-off from ping-pong.
+    governor: Governor,
 }
 
 impl Promoter {
     /// A promoter whose batches hold up to `capacity` folios, with a full
     /// bucket at time `now_ms`.
     pub(crate) fn new(capacity: usize, now_ms: u64, t: &Tunables) -> Result<Self> {
+        let words = KVVec::from_elem(0u64, FILTER_WORDS, GFP_KERNEL)?;
         Ok(Promoter {
             batch: Batch::with_capacity(capacity)?,
             bucket: TokenBucket::new(now_ms, t.promote_rate_limit_mbps, PAGE_SHIFT as u32),
             drain: LruDrain::default(),
             cap_left: None,
+            mm_key: 0,
+            // `FILTER_WORDS` is even and non-zero.
+            recent: Recent::new(words, now_ms).ok_or(EINVAL)?,
+            governor: Governor::new(now_ms),
         })
     }
 
-    /// Sets what the cgroup cap allows the process now visited to gain
-    /// (`None`: no cap); each page taken is subtracted from it.
-    pub(crate) fn set_cap(&mut self, cap_left: Option<u64>) {
+    /// A visit of the address space `mm_key` begins: sets what the cgroup
+    /// cap allows its process to gain (`None`: no cap); each page taken is
+    /// subtracted from it.
+    pub(crate) fn begin_visit(&mut self, mm_key: u64, cap_left: Option<u64>) {
+        self.mm_key = mm_key;
         self.cap_left = cap_left;
+    }
+
+    /// The ping-pong counters at `now_ms`.
+    pub(crate) fn pingpong(&self, now_ms: u64) -> PingPong {
+        PingPong {
+            returned_pages: self.governor.returned_total(),
+            holds: self.governor.holds(),
+            hold_left_ms: self.governor.hold_left_ms(now_ms),
+        }
     }
 
     /// A new wake-up of the thread (see [`LruDrain`]).
@@ -121,6 +164,7 @@ impl Promoter {
             out.promoted += o.promoted;
             out.target_full += o.target_full;
             out.capped += o.capped;
+            out.room_held |= o.room_held;
         }
         out
     }
@@ -147,6 +191,7 @@ impl Promoter {
         };
         let (mut unmovable, mut target_full, mut rate_limited) = (0u64, 0u64, 0u64);
         let mut capped = 0u64;
+        let mut returned = 0u64;
         let mut out = Outcome::default();
         self.batch.clear();
 
@@ -156,9 +201,15 @@ impl Promoter {
                 unmovable += pages;
                 continue;
             }
+            if self.recent.contains(
+                page_key(self.mm_key, c.addr as u64, PAGE_SHIFT as u32),
+                now_ms,
+            ) {
+                returned += pages;
+            }
             let mut admission = budget.admit(pages, batch_size);
             if admission == Admission::BatchFull {
-                let (moved, no_room) = self.flush(ctx, nid, hot);
+                let (moved, no_room) = self.flush(ctx, now_ms, nid, hot);
                 out.promoted += moved;
                 out.target_full += no_room;
                 budget.batch_left = batch_size;
@@ -181,9 +232,10 @@ impl Promoter {
                 Admission::BatchFull => {}
             }
         }
-        let (moved, no_room) = self.flush(ctx, nid, hot);
+        let (moved, no_room) = self.flush(ctx, now_ms, nid, hot);
         out.promoted += moved;
         out.target_full += no_room;
+        self.governor.note(now_ms, out.promoted, returned);
 
         count(VmEvent::PromoteFailUnmovable, unmovable);
         count(VmEvent::PromoteFailTargetFull, target_full);
@@ -194,18 +246,30 @@ impl Promoter {
             *left = budget.cap_left;
         }
         // No room above the watermark, or the allocator found none: ask
-        // kswapd to make some for the next round.
+        // kswapd to make some for the next round, unless what it demotes
+        // comes back (ping-pong).
         if out.target_full > 0 {
-            node::request_promotion_room(nid);
-            count(VmEvent::KswapdRequest, 1);
+            if self.governor.may_make_room(now_ms) {
+                node::request_promotion_room(nid);
+                count(VmEvent::KswapdRequest, 1);
+            } else {
+                out.room_held = true;
+            }
         }
         out
     }
 
-    /// Migrates the batch being built, accounts the outcome, and restarts
-    /// the hotness of every folio it tried.  Returns the pages moved and
-    /// the pages that failed for lack of a destination page.
-    fn flush(&mut self, ctx: &ThreadCtx, nid: NodeId, hot: &mut HotSections) -> (u64, u64) {
+    /// Migrates the batch being built, accounts the outcome, remembers its
+    /// pages by address if every folio moved, and restarts the hotness of
+    /// every folio it tried.  Returns the pages moved and the pages that
+    /// failed for lack of a destination page.
+    fn flush(
+        &mut self,
+        ctx: &ThreadCtx,
+        now_ms: u64,
+        nid: NodeId,
+        hot: &mut HotSections,
+    ) -> (u64, u64) {
         if self.batch.is_empty() {
             return (0, 0);
         }
@@ -222,6 +286,14 @@ impl Promoter {
         count(VmEvent::Promoted, res.migrated);
         count(VmEvent::PromoteFailMigrate, res.migrate_failed);
         count(VmEvent::PromotedThp, res.thp_migrated);
+        // Only a batch that moved every folio says which pages moved (a
+        // page that stayed would later look returned).
+        if res.isolate_failed == 0 && res.migrate_failed == 0 {
+            for addr in self.batch.addrs() {
+                self.recent
+                    .insert(page_key(self.mm_key, addr, PAGE_SHIFT as u32), now_ms);
+            }
+        }
         let mut map = hot.map();
         for pfn in self.batch.pfns() {
             map.forget(pfn);

@@ -77,6 +77,7 @@ use crate::policy::{
 };
 use crate::promote::{
     Outcome,
+    PingPong,
     Promoter, //
 };
 use crate::sys::{
@@ -332,6 +333,11 @@ impl Scanner {
         self.promoter.new_wakeup();
     }
 
+    /// The promoter's ping-pong counters at `now_ms`.
+    pub(crate) fn pingpong(&self, now_ms: u64) -> PingPong {
+        self.promoter.pingpong(now_ms)
+    }
+
     /// Visits `mm` (of process `pid`, whose threads allow `threads`) for
     /// at most a turn (`env.turn`): first the regions its last visit found young
     /// for the first time, then the sweep from its cursor; schedules its
@@ -354,7 +360,8 @@ impl Scanner {
             Some(tp) => (tp.policy(), tp.cpuset()),
             None => (NodeMask::EMPTY, NodeMask::EMPTY),
         };
-        self.promoter.set_cap(env.cap_left);
+        self.promoter
+            .begin_visit(mm.as_raw() as usize as u64, env.cap_left);
         self.walk.reset();
         self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
         let recheck = st.recheck;
@@ -490,6 +497,7 @@ impl Scanner {
             promoted_pages: outcome.promoted,
             target_full_pages: outcome.target_full,
             capped_pages: outcome.capped,
+            room_held: outcome.room_held,
             sweep_done: end.wrapped,
             sweep_young_pages: st.sweep_young,
             sweep_slow_pages: st.sweep_slow,
@@ -711,6 +719,7 @@ impl AddressSpace for MmVisit<'_, '_> {
             self.outcome.promoted += o.promoted;
             self.outcome.target_full += o.target_full;
             self.outcome.capped += o.capped;
+            self.outcome.room_held |= o.room_held;
         }
     }
 

@@ -50,14 +50,24 @@ enum Status {
     QuietMms,
     /// `cgroup_stats`: a line of counters per cgroup `cgroup_scope` names.
     CgroupStats,
+    /// `pingpong_pages`: pages found hot on the slow tier after kmmscand
+    /// had promoted them (ping-pong), since load.
+    PingpongPages,
+    /// `room_holds`: times room-making was held for ping-pong.
+    RoomHolds,
+    /// `room_hold_ms`: how much longer it was held at the last wake-up.
+    RoomHoldMs,
 }
 
 impl Status {
-    const ALL: [Status; 4] = [
+    const ALL: [Status; 7] = [
         Status::HotnessBytes,
         Status::TrackedMms,
         Status::QuietMms,
         Status::CgroupStats,
+        Status::PingpongPages,
+        Status::RoomHolds,
+        Status::RoomHoldMs,
     ];
 
     fn c_name(self) -> &'static CStr {
@@ -66,6 +76,9 @@ impl Status {
             Status::TrackedMms => c"tracked_mms",
             Status::QuietMms => c"quiet_mms",
             Status::CgroupStats => c"cgroup_stats",
+            Status::PingpongPages => c"pingpong_pages",
+            Status::RoomHolds => c"room_holds",
+            Status::RoomHoldMs => c"room_hold_ms",
         }
     }
 }
@@ -139,6 +152,13 @@ pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usiz
         }
         File::Status(Status::TrackedMms) => i64::try_from(shared.tracked_mms()).unwrap_or(i64::MAX),
         File::Status(Status::QuietMms) => i64::try_from(shared.quiet_mms()).unwrap_or(i64::MAX),
+        File::Status(Status::PingpongPages) => {
+            i64::try_from(shared.pingpong_pages()).unwrap_or(i64::MAX)
+        }
+        File::Status(Status::RoomHolds) => i64::try_from(shared.room_holds()).unwrap_or(i64::MAX),
+        File::Status(Status::RoomHoldMs) => {
+            i64::try_from(shared.room_hold_ms()).unwrap_or(i64::MAX)
+        }
     };
     writeln!(f, "{value}").map_err(|_| EINVAL)?;
     Ok(f.bytes_written())

@@ -93,6 +93,11 @@ impl Batch {
         self.items.iter().map(|y| y.pfn)
     }
 
+    /// The addresses the folios in the batch were found mapped at.
+    pub(crate) fn addrs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.items.iter().map(|y| y.addr)
+    }
+
     /// Empties the batch.
     pub(crate) fn clear(&mut self) {
         self.items.clear();

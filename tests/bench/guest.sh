@@ -33,10 +33,15 @@
 #               on-later  the workload is placed and running, then the
 #                         mechanism is turned on and the clock starts
 #
-# A workload's setup (tests/bench/workloads: -, or a comma list of fill and
-# mglru) is done before the mechanism and the workload start and undone
-# after the run: fill (node 0 filled with cold memory, demotion on), mglru
-# (MGLRU on, /sys/kernel/mm/lru_gen/enabled; every other run has it off).
+# A workload's setup (tests/bench/workloads: -, or a comma list of fill,
+# squeeze, idle2000 and mglru) is done before the mechanism and the
+# workload start and undone after the run: fill (node 0 filled with cold
+# memory, demotion on), squeeze (node 0 cut down to SQUEEZE_FREE_MB free
+# with hugetlb pages, which neither reclaim nor demotion takes, demotion
+# on), mglru (MGLRU on, /sys/kernel/mm/lru_gen/enabled; every other run has
+# it off); idle2000 is started once before the workload's first run and
+# stopped after its last: 2,000 sleeping processes with 256 KiB each on the
+# slow node (memtier, forked copies).
 #
 # Everything the host needs is printed between "BENCH run ..." and
 # "BENCH end ..." lines (both with rep=K, K from 1): tierload's own lines
@@ -54,6 +59,9 @@ done
 DAMON=/sys/kernel/mm/damon/admin/kdamonds
 LRU_GEN_CTL=/sys/kernel/mm/lru_gen/enabled
 FILL_LEAVE_MB=${FILL_LEAVE_MB:-16}
+SQUEEZE_FREE_MB=${SQUEEZE_FREE_MB:-384}
+IDLE_PROCS=${IDLE_PROCS:-2000}
+HUGEPAGES=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
 BASE_KO=/extra/kmmscand-base.ko
 variant=full
 DAMON_TUNER=temporal
@@ -334,12 +342,55 @@ fill_stop() {
 	FILL_PID=
 }
 
+# --- DRAM overcommitted -------------------------------------------------
+
+# squeeze_start: node 0 cut down to about SQUEEZE_FREE_MB free with 2 MiB
+# hugetlb pages, demotion on: a hot set of 1.5 x that is larger than the
+# DRAM it can have.
+squeeze_start() {
+	[ -w "$HUGEPAGES" ] || { say "error no hugetlb pages on node 0 ($HUGEPAGES)"; return 1; }
+	free_mb=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
+	echo $(( (free_mb - SQUEEZE_FREE_MB) / 2 )) >"$HUGEPAGES"
+	echo 1 >/sys/kernel/mm/numa/demotion_enabled
+	say "squeeze hugepages=$(cat "$HUGEPAGES") node0_free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)"
+}
+
+squeeze_stop() {
+	echo 0 >/sys/kernel/mm/numa/demotion_enabled
+	echo 0 >"$HUGEPAGES"
+}
+
+# --- idle processes -----------------------------------------------------
+
+IDLE_PID=
+idle_start() {
+	rm -rf /tmp/idle && mkdir /tmp/idle
+	/tests/bin/memtier --procs "$IDLE_PROCS" --size-kb 256 --node "$SLOW" --pattern once \
+		--idle-s 100000 --seconds 1 --ready-file /tmp/idle/ready >/dev/null 2>&1 &
+	IDLE_PID=$!
+	i=0
+	while [ "$(ls /tmp/idle | wc -l)" -lt "$IDLE_PROCS" ] && [ $i -lt 600 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	say "idle procs=$(ls /tmp/idle | wc -l) placed_s=$i"
+	[ "$(ls /tmp/idle | wc -l)" -ge "$IDLE_PROCS" ] || { say "error only $(ls /tmp/idle | wc -l) of $IDLE_PROCS idle processes placed"; return 1; }
+}
+
+idle_stop() {
+	killall memtier 2>/dev/null
+	i=0
+	while pidof memtier >/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+	IDLE_PID=
+}
+
 # --- one run ------------------------------------------------------------
 
 # run_abort: end a run that could not set up or start its mechanism.
 run_abort() {
 	all_off
 	has_setup fill && fill_stop
+	has_setup squeeze && squeeze_stop
 	say "end workload=$wl mechanism=$mech start=$start rep=$rep status=2"
 }
 
@@ -363,6 +414,9 @@ run() {
 	case "$*" in *--thp*) echo 1 >/proc/sys/vm/compact_memory ;; esac
 	if has_setup fill; then
 		fill_start || { run_abort; return 1; }
+	fi
+	if has_setup squeeze; then
+		squeeze_start || { run_abort; return 1; }
 	fi
 	common="--node $SLOW --top 0 --seconds $secs --ready-file /tmp/run.ready"
 	if [ "$start" = on-first ]; then
@@ -395,6 +449,7 @@ run() {
 	[ "$mech" = damon ] && damon_stats >>/tmp/v.after
 	mech_off "$mech"
 	has_setup fill && fill_stop
+	has_setup squeeze && squeeze_stop
 	has_setup mglru && mglru_off
 	cat "$out"
 	# "BENCH v NAME BEFORE AFTER", names from either reading.
@@ -436,8 +491,11 @@ for wl in "$@"; do
 	set -- $line
 	secs=$5 setup=$6
 	shift 6
-	bad=$(echo "$setup" | tr ',' '\n' | grep -vxE 'fill|mglru' | grep -vx -- '-' | tr '\n' ' ')
+	bad=$(echo "$setup" | tr ',' '\n' | grep -vxE 'fill|squeeze|idle2000|mglru' | grep -vx -- '-' | tr '\n' ' ')
 	[ -z "$bad" ] || { say "error workload $wl: unknown setup '$bad' in $table"; failed=1; continue; }
+	if has_setup idle2000; then
+		idle_start || { idle_stop; failed=1; continue; }
+	fi
 	for start in $starts; do
 		rep=1
 		while [ "$rep" -le "$runs" ]; do
@@ -451,6 +509,7 @@ for wl in "$@"; do
 			rep=$((rep + 1))
 		done
 	done
+	has_setup idle2000 && idle_stop
 done
 # Kernel reports (the test kernel's detectors, warnings) go with the
 # results: report.py notes them; the test suite is what fails on them.

@@ -24,6 +24,7 @@
 //! - [`turns`]: processes with hot memory to promote share the thread;
 //! - [`room`]: how much a promotion may move to a node now;
 //! - [`scope`]: which processes are promoted for, by memory cgroup;
+//! - [`thrash`]: promotion/demotion ping-pong and the back-off from it;
 //! - [`visit`]: one visit of an address space (cursor, budget, lock holds);
 //! - [`vma`]: which VMAs the walk looks at.
 
@@ -46,6 +47,7 @@ pub mod ratelimit;
 pub mod recheck;
 pub mod room;
 pub mod scope;
+pub mod thrash;
 pub mod topology;
 pub mod turns;
 pub mod visit;

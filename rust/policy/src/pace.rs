@@ -149,6 +149,9 @@ pub struct Visit {
     /// Hot pages this visit did not promote because the process's cgroup
     /// reached its top-tier cap (`cgroup_toptier_max_mb`).
     pub capped_pages: u64,
+    /// Whether room-making was held for ping-pong during this visit
+    /// ([`crate::thrash::Governor`]): no room comes from kswapd soon.
+    pub room_held: bool,
     /// Whether this visit ended a sweep (the cursor reached the end).
     pub sweep_done: bool,
     /// Young slow-tier pages found by the current sweep, this visit included.
@@ -185,9 +188,12 @@ pub fn futile(v: &Visit) -> bool {
 /// wait for the period, and it gives up its turn.  A visit refused for lack
 /// of room keeps `left`: it asked kswapd for room, which comes within
 /// milliseconds to seconds, and a recheck soon promotes into it (waiting
-/// the period there made 35-dram-full reach 90% in 48 s instead of 21-43).
+/// the period there made 35-dram-full reach 90% in 48 s instead of 21-43);
+/// unless room-making is held for ping-pong: then nobody makes room, and
+/// it waits as a capped one does.
 pub fn left_after(left: Left, v: &Visit) -> Left {
-    if v.capped_pages > 0 && v.promoted_pages == 0 {
+    let refused = v.capped_pages > 0 || (v.room_held && v.target_full_pages > 0);
+    if refused && v.promoted_pages == 0 {
         Left::Nothing
     } else {
         left
@@ -625,6 +631,13 @@ mod tests {
         assert!(futile(&full));
         assert_eq!(left_after(Left::Regions, &full), Left::Regions);
         assert_eq!(left_after(Left::RestOfSweep, &full), Left::RestOfSweep);
+        // With room-making held for ping-pong, no room comes: it waits.
+        let held = Visit {
+            room_held: true,
+            ..full
+        };
+        assert_eq!(left_after(Left::Regions, &held), Left::Nothing);
+        assert_eq!(left_after(Left::RestOfSweep, &held), Left::Nothing);
     }
 
     #[test]
