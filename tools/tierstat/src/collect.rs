@@ -360,6 +360,7 @@ impl System {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sample::{PingPong, Rates, PINGPONG_PAGES, ROOM_HOLDS, ROOM_HOLD_MS};
 
     fn fixture(name: &str) -> System {
         System::new(
@@ -411,12 +412,15 @@ mod tests {
                 "enabled",
                 "hot_threshold",
                 "hotness_bytes",
+                "pingpong_pages",
                 "promote_rate_limit_mbps",
+                "room_hold_ms",
+                "room_holds",
                 "scan_sleep_ms",
                 "target_node"
             ]
         );
-        assert_eq!(s.module.knobs[7].value.as_deref(), Some("-1"));
+        assert_eq!(s.module.knobs[10].value.as_deref(), Some("-1"));
         // A value with spaces and commas is kept whole.
         assert_eq!(
             s.module.knobs[0].value.as_deref(),
@@ -445,6 +449,15 @@ mod tests {
             ]
         );
         assert_eq!(s.module.cgroups[0].counters.len(), 5);
+        // The ping-pong files, read as the knobs are.
+        assert_eq!(
+            s.module.pingpong(),
+            Some(PingPong {
+                pages: 1536,
+                room_holds: 3,
+                room_hold_ms: 8200
+            })
+        );
         assert_eq!(s.counters["kmmscand_promoted"], 16384);
         assert_eq!(s.counters["pgpromote_success"], 16384);
         assert!(!s.counters.contains_key("nr_free_pages"));
@@ -514,7 +527,7 @@ mod tests {
         let s = sys.sample(&Want::default(), 0.0).unwrap();
         assert!(s.module.loaded);
         assert!(s.module.cgroups.is_empty());
-        assert_eq!(s.module.knobs.len(), 8);
+        assert_eq!(s.module.knobs.len(), 11);
         assert!(s.notes.is_empty(), "{:?}", s.notes);
         // Empty: no cgroup named in cgroup_scope.
         fs::write(&file, "").unwrap();
@@ -531,6 +544,34 @@ mod tests {
         assert_eq!(
             e,
             "/sys/kernel/mm/kmmscand/cgroup_stats, line 2: 'young' is not key=value"
+        );
+        let _ = fs::remove_dir_all(sys.root());
+    }
+
+    #[test]
+    fn pingpong_files_absent() {
+        let sys = scratch("hmat", "pingpong");
+        let a = sys.sample(&Want::default(), 1.0).unwrap();
+        // An older module: none of the three files; no status, no rate,
+        // no error, no note.
+        for name in [PINGPONG_PAGES, ROOM_HOLDS, ROOM_HOLD_MS] {
+            fs::remove_file(sys.path(KNOB_DIR).join(name)).unwrap();
+        }
+        let b = sys.sample(&Want::default(), 2.0).unwrap();
+        assert!(b.module.loaded);
+        assert_eq!(b.module.pingpong(), None);
+        assert_eq!(b.module.knobs.len(), 8);
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        assert_eq!(Rates::between(&a, &b).unwrap().pingpong_pages_per_s, None);
+        // The files back, the count grown: a rate.
+        fs::write(sys.path(KNOB_DIR).join(PINGPONG_PAGES), "1600\n").unwrap();
+        fs::write(sys.path(KNOB_DIR).join(ROOM_HOLDS), "3\n").unwrap();
+        fs::write(sys.path(KNOB_DIR).join(ROOM_HOLD_MS), "0\n").unwrap();
+        let c = sys.sample(&Want::default(), 3.0).unwrap();
+        assert_eq!(c.module.pingpong().map(|p| p.room_hold_ms), Some(0));
+        assert_eq!(
+            Rates::between(&a, &c).unwrap().pingpong_pages_per_s,
+            Some(32.0)
         );
         let _ = fs::remove_dir_all(sys.root());
     }

@@ -101,6 +101,33 @@ impl CgroupStats {
     }
 }
 
+/// The module's file counting base pages found hot on the slow tier
+/// within 10 to 20 s of kmmscand promoting them (promotion/demotion
+/// ping-pong), since load.
+pub const PINGPONG_PAGES: &str = "pingpong_pages";
+/// The module's file counting the times room-making (asking kswapd to
+/// demote to make room on the target) was held because of ping-pong,
+/// since load.
+pub const ROOM_HOLDS: &str = "room_holds";
+/// The module's file telling how much longer room-making was held at the
+/// thread's last wake-up, milliseconds (0: not held).
+pub const ROOM_HOLD_MS: &str = "room_hold_ms";
+
+/// The module's ping-pong status: pages that came back to the slow tier
+/// after a promotion, and the holds of room-making they caused (the files
+/// [`PINGPONG_PAGES`], [`ROOM_HOLDS`] and [`ROOM_HOLD_MS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PingPong {
+    /// Base pages found hot on the slow tier soon after their promotion,
+    /// since load.
+    pub pages: u64,
+    /// Times room-making was held, since load.
+    pub room_holds: u64,
+    /// How much longer room-making was held at the last wake-up, ms (0:
+    /// not held).
+    pub room_hold_ms: u64,
+}
+
 /// The module as seen from sysfs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Module {
@@ -113,6 +140,34 @@ pub struct Module {
     /// loaded).
     #[serde(default)]
     pub cgroups: Vec<CgroupStats>,
+}
+
+impl Module {
+    /// The value of file `name` as a non-negative integer; `None` when the
+    /// module has no such file or its value is unreadable or not a number.
+    pub fn number(&self, name: &str) -> Option<u64> {
+        self.knobs
+            .iter()
+            .find(|k| k.name == name)?
+            .value
+            .as_deref()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The ping-pong status, when the module is loaded and has all three
+    /// files with numbers (an older module has none of them: `None`).
+    pub fn pingpong(&self) -> Option<PingPong> {
+        if !self.loaded {
+            return None;
+        }
+        Some(PingPong {
+            pages: self.number(PINGPONG_PAGES)?,
+            room_holds: self.number(ROOM_HOLDS)?,
+            room_hold_ms: self.number(ROOM_HOLD_MS)?,
+        })
+    }
 }
 
 /// The module's kernel thread.
@@ -204,6 +259,13 @@ pub struct Rates {
     /// twice: its first line).
     #[serde(default)]
     pub cgroups: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Per-second increase of the module's [`PINGPONG_PAGES`]: pages coming
+    /// back to the slow tier after a promotion.  `None` (and left out of
+    /// the JSON) unless both samples have the module's ping-pong status
+    /// (see [`Module::pingpong`]), or when the count went down (the module
+    /// was reloaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pingpong_pages_per_s: Option<f64>,
 }
 
 impl Rates {
@@ -230,11 +292,16 @@ impl Rates {
             }
             _ => None,
         };
+        let pingpong_pages_per_s = match (prev.module.pingpong(), cur.module.pingpong()) {
+            (Some(a), Some(b)) if b.pages >= a.pages => Some((b.pages - a.pages) as f64 / dt),
+            _ => None,
+        };
         Some(Rates {
             interval_s: dt,
             counters,
             kthread_cpu_pct,
             cgroups,
+            pingpong_pages_per_s,
         })
     }
 
@@ -407,5 +474,96 @@ mod tests {
         let back: Report = serde_json::from_str(&old).unwrap();
         assert!(back.sample.module.cgroups.is_empty());
         assert!(back.rates.unwrap().cgroups.is_empty());
+    }
+
+    /// A loaded module whose files are `files` (name, value).
+    fn module_with(files: &[(&str, &str)]) -> Module {
+        Module {
+            loaded: true,
+            knobs: files
+                .iter()
+                .map(|(name, value)| Knob {
+                    name: name.to_string(),
+                    value: Some(value.to_string()),
+                    writable: false,
+                })
+                .collect(),
+            cgroups: vec![],
+        }
+    }
+
+    fn pingpong_sample(t: f64, pages: &str) -> Sample {
+        let mut s = sample(t, 0, 0.0);
+        s.module = module_with(&[
+            (PINGPONG_PAGES, pages),
+            (ROOM_HOLDS, "3"),
+            (ROOM_HOLD_MS, "8200"),
+        ]);
+        s
+    }
+
+    #[test]
+    fn pingpong_status() {
+        let m = pingpong_sample(1.0, "1536").module;
+        assert_eq!(
+            m.pingpong(),
+            Some(PingPong {
+                pages: 1536,
+                room_holds: 3,
+                room_hold_ms: 8200
+            })
+        );
+        assert_eq!(m.number(ROOM_HOLDS), Some(3));
+        // Not loaded (a record's sample), or a file missing, unreadable or
+        // not a number: no status.
+        let mut gone = m.clone();
+        gone.loaded = false;
+        assert_eq!(gone.pingpong(), None);
+        let mut partial = m.clone();
+        partial.knobs.retain(|k| k.name != ROOM_HOLD_MS);
+        assert_eq!(partial.pingpong(), None);
+        let mut unreadable = m.clone();
+        unreadable.knobs[0].value = None;
+        assert_eq!(unreadable.number(PINGPONG_PAGES), None);
+        assert_eq!(unreadable.pingpong(), None);
+        let bad = module_with(&[
+            (PINGPONG_PAGES, "-1"),
+            (ROOM_HOLDS, "3"),
+            (ROOM_HOLD_MS, "0"),
+        ]);
+        assert_eq!(bad.pingpong(), None);
+        // An older module: none of the files.
+        assert_eq!(module_with(&[("enabled", "1")]).pingpong(), None);
+    }
+
+    #[test]
+    fn pingpong_rate() {
+        let a = pingpong_sample(1.0, "1536");
+        let r = Rates::between(&a, &pingpong_sample(3.0, "2048")).unwrap();
+        assert_eq!(r.pingpong_pages_per_s, Some(256.0));
+        // Gone down (the module reloaded): no rate.
+        let r = Rates::between(&a, &pingpong_sample(3.0, "100")).unwrap();
+        assert_eq!(r.pingpong_pages_per_s, None);
+        // Either sample without the files (an older module): no rate.
+        let old = sample(3.0, 0, 0.0);
+        assert_eq!(Rates::between(&a, &old).unwrap().pingpong_pages_per_s, None);
+        let old = sample(0.5, 0, 0.0);
+        assert_eq!(Rates::between(&old, &a).unwrap().pingpong_pages_per_s, None);
+    }
+
+    #[test]
+    fn pingpong_rate_in_json() {
+        let a = pingpong_sample(1.0, "1536");
+        let r = Report::new(pingpong_sample(2.0, "1600"), Some(&a));
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains(r#""pingpong_pages_per_s":64.0"#), "{text}");
+        assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), r);
+        // Without the files: no field, and a record without it reads.
+        let old = Report::new(sample(2.0, 0, 0.0), Some(&sample(1.0, 0, 0.0)));
+        let text = serde_json::to_string(&old).unwrap();
+        assert!(text.contains(r#""rates":{"#), "{text}");
+        assert!(!text.contains("pingpong"), "{text}");
+        let back: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.rates.unwrap().pingpong_pages_per_s, None);
     }
 }

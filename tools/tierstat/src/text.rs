@@ -72,6 +72,9 @@ pub fn full(s: &Sample, rates: Option<&Rates>) -> String {
             None => "no thread".to_string(),
         };
         let _ = writeln!(o, "kmmscand: loaded, {thread}");
+        if let Some(l) = pingpong_line(s, rates) {
+            let _ = writeln!(o, "{l}");
+        }
         let _ = writeln!(o, "knobs (/sys/kernel/mm/kmmscand):");
         for k in &s.module.knobs {
             let _ = writeln!(
@@ -130,6 +133,34 @@ pub fn full(s: &Sample, rates: Option<&Rates>) -> String {
         let _ = writeln!(o, "note: {n}");
     }
     o
+}
+
+/// `held 8200 ms more`, or `not held` when `room_hold_ms` is 0: the state
+/// of room-making at the module thread's last wake-up.
+pub fn room_hold(room_hold_ms: u64) -> String {
+    if room_hold_ms == 0 {
+        "not held".to_string()
+    } else {
+        format!("held {room_hold_ms} ms more")
+    }
+}
+
+/// The ping-pong line of the one-shot view: pages that came back to the
+/// slow tier after a promotion (with their rate, when known) and the holds
+/// of room-making.  `None` unless the module is loaded and has the files
+/// (see [`crate::sample::Module::pingpong`]).
+pub fn pingpong_line(s: &Sample, rates: Option<&Rates>) -> Option<String> {
+    let p = s.module.pingpong()?;
+    let per_s = rates
+        .and_then(|r| r.pingpong_pages_per_s)
+        .map(|v| format!(" ({}/s)", rate(v)))
+        .unwrap_or_default();
+    Some(format!(
+        "ping-pong: {} pages came back{per_s}, room-making held {} times ({})",
+        p.pages,
+        p.room_holds,
+        room_hold(p.room_hold_ms)
+    ))
 }
 
 /// The per-cgroup table of the one-shot view: each line of the module's
@@ -411,5 +442,67 @@ mod tests {
             pid_line(&b).unwrap(),
             "   3.0s        529      32772      33301    98.4"
         );
+    }
+
+    #[test]
+    fn full_view_pingpong() {
+        let a = sample(1.0);
+        let mut b = sample(3.0);
+        let pages = b
+            .module
+            .knobs
+            .iter_mut()
+            .find(|k| k.name == "pingpong_pages")
+            .unwrap();
+        pages.value = Some("2048".into());
+        let r = Rates::between(&a, &b);
+        let text = full(&b, r.as_ref());
+        assert!(
+            text.contains(
+                "\nkmmscand: loaded, thread pid 45, CPU 0.55 s, 0.0% of a CPU now\n\
+                 ping-pong: 2048 pages came back (256/s), room-making held 3 times (held 8200 ms more)\n"
+            ),
+            "{text}"
+        );
+        // The files are listed with the knobs too.
+        assert!(
+            text.contains("\n  room_hold_ms                     8200"),
+            "{text}"
+        );
+        // One sample: no rate; room-making not held.
+        b.module
+            .knobs
+            .iter_mut()
+            .find(|k| k.name == "room_hold_ms")
+            .unwrap()
+            .value = Some("0".into());
+        assert!(
+            full(&b, None).contains(
+                "\nping-pong: 2048 pages came back, room-making held 3 times (not held)\n"
+            ),
+            "{}",
+            full(&b, None)
+        );
+        // Not loaded: no line.
+        b.module.loaded = false;
+        assert!(!full(&b, None).contains("ping-pong"));
+    }
+
+    #[test]
+    fn full_view_older_module_without_pingpong() {
+        let strip = |mut s: Sample| {
+            s.module.knobs.retain(|k| {
+                !["pingpong_pages", "room_holds", "room_hold_ms"].contains(&k.name.as_str())
+            });
+            s
+        };
+        let a = strip(sample(1.0));
+        let b = strip(sample(2.0));
+        let r = Rates::between(&a, &b).unwrap();
+        assert_eq!(r.pingpong_pages_per_s, None);
+        let text = full(&b, Some(&r));
+        assert!(text.contains("kmmscand: loaded"), "{text}");
+        assert!(!text.contains("ping-pong"), "{text}");
+        assert_eq!(pingpong_line(&b, Some(&r)), None);
     }
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Row, Sparkline, Tab
 use ratatui::Frame;
 
 use crate::sample::{pages_to_mib, Rates, Sample, FAIL_COUNTER_PREFIX, MODULE_COUNTER_PREFIX};
-use crate::text::{mib, node_label, rate};
+use crate::text::{mib, node_label, rate, room_hold};
 
 /// Samples of history kept for the sparkline.
 pub const HISTORY: usize = 240;
@@ -104,6 +104,8 @@ fn header(v: &View) -> Line<'static> {
     ])
 }
 
+/// The lines under the header: promotion, scan, failure and kernel rates,
+/// and ping-pong when the module has its files.
 fn rates_lines(v: &View) -> Vec<Line<'static>> {
     let s = &v.sample;
     let r = v.rates.as_ref();
@@ -163,6 +165,20 @@ fn rates_lines(v: &View) -> Vec<Line<'static>> {
             per_s(r, "pgmigrate_success"),
         )),
     ]));
+    if let Some(p) = s.module.pingpong() {
+        lines.push(Line::from(vec![
+            bold("ping-pong "),
+            Span::raw(format!(
+                "{} pages/s came back ({})  room-making held {} times ({})",
+                r.and_then(|r| r.pingpong_pages_per_s)
+                    .map(rate)
+                    .unwrap_or_else(|| "-".into()),
+                p.pages,
+                p.room_holds,
+                room_hold(p.room_hold_ms)
+            )),
+        ]));
+    }
     lines
 }
 
@@ -407,15 +423,17 @@ fn draw_process(f: &mut Frame, area: Rect, v: &View) {
 
 /// Draws `v` into the whole frame.  Any size works; a small terminal shows
 /// the top panels only.  The per-cgroup panel is there while
-/// `cgroup_stats` has a line.
+/// `cgroup_stats` has a line, the ping-pong line (under the rates) while
+/// the module has its ping-pong files.
 pub fn draw(f: &mut Frame, v: &View) {
     let s = &v.sample;
     let area = f.area();
     let notes = s.notes.len().min(3) as u16;
     let has_process = s.process.is_some() || !v.process_slow_pct.is_empty();
+    let rates = rates_lines(v);
     let mut constraints = vec![
         Constraint::Length(1),
-        Constraint::Length(4),
+        Constraint::Length(rates.len() as u16),
         Constraint::Length(4),
         Constraint::Length(s.nodes.len() as u16 + 1),
     ];
@@ -435,7 +453,7 @@ pub fn draw(f: &mut Frame, v: &View) {
         Paragraph::new(header(v)).style(Style::default().add_modifier(Modifier::REVERSED)),
         rows[0],
     );
-    f.render_widget(Paragraph::new(rates_lines(v)), rows[1]);
+    f.render_widget(Paragraph::new(rates), rows[1]);
 
     let data: Vec<u64> = v.promoted.iter().copied().collect();
     let spark_block = Block::default().borders(Borders::TOP).title(format!(
@@ -501,10 +519,21 @@ mod tests {
             .unwrap() += 7;
         *b.module.cgroups[0].counters.get_mut("promoted").unwrap() += 512;
         *b.module.cgroups[0].counters.get_mut("young").unwrap() += 1024;
+        set_knob(&mut b, "pingpong_pages", "1600");
         let mut v = View::new(a.clone(), 1.0);
         let r = Rates::between(&a, &b);
         v.push(b, r);
         v
+    }
+
+    /// Sets the value of the module's file `name` in `s`.
+    fn set_knob(s: &mut Sample, name: &str, value: &str) {
+        s.module
+            .knobs
+            .iter_mut()
+            .find(|k| k.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .value = Some(value.into());
     }
 
     fn screen(v: &View, w: u16, h: u16) -> String {
@@ -533,8 +562,49 @@ mod tests {
             "120     memtier",
             "target_node = -1",
             "120 (memtier): N0 2 MiB  N1* 128 MiB",
+            "ping-pong 64.0 pages/s came back (1600)  room-making held 3 times (held 8200 ms more)",
         ] {
             assert!(s.contains(want), "missing '{want}' in\n{s}");
+        }
+    }
+
+    #[test]
+    fn pingpong_line() {
+        let v = view(None);
+        // Under the kernel rates, at the sizes with room for every rate.
+        for (w, h) in [(100, 40), (80, 24)] {
+            let s = screen(&v, w, h);
+            let rows: Vec<&str> = s.lines().collect();
+            assert!(rows[4].starts_with("kernel    pgpromote_success"), "{s}");
+            assert!(
+                rows[5].starts_with("ping-pong 64.0 pages/s came back (1600)"),
+                "{w}x{h}:\n{s}"
+            );
+        }
+        // Room-making not held; one sample: no rate.
+        let mut b = v.sample.clone();
+        set_knob(&mut b, "room_hold_ms", "0");
+        let s = screen(&View::new(b, 1.0), 100, 40);
+        assert!(
+            s.contains("ping-pong - pages/s came back (1600)  room-making held 3 times (not held)"),
+            "{s}"
+        );
+        // An older module without the files, or none loaded: no line, the
+        // panels below move up one row.
+        for older in [true, false] {
+            let mut no = v.clone();
+            if older {
+                no.sample.module.knobs.retain(|k| {
+                    !["pingpong_pages", "room_holds", "room_hold_ms"].contains(&k.name.as_str())
+                });
+            } else {
+                no.sample.module.loaded = false;
+            }
+            let s = screen(&no, 100, 40);
+            assert!(!s.contains("ping-pong"), "{s}");
+            let rows: Vec<&str> = s.lines().collect();
+            assert!(rows[4].starts_with("kernel    "), "{s}");
+            assert!(rows[5].contains("promoted pages/s, last"), "{s}");
         }
     }
 
