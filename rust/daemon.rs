@@ -39,6 +39,11 @@ use crate::policy::{
     hotness,
     knobs::Tunables,
     pace,
+    room::{
+        room_above_high,
+        ZoneMarks, //
+    },
+    thrash,
     topology::{
         NodeMask,
         Topology,
@@ -57,6 +62,7 @@ use crate::sys::{
     mm,
     node::{
         self,
+        NodeId,
         TopologyReader, //
     },
     task::{
@@ -117,7 +123,7 @@ pub(crate) struct Shared {
     quiet_mms: Atomic<u64>,
     /// Pages promoted, demoted and found hot again (read by sysfs).
     pingpong_pages: Atomic<u64>,
-    /// Times room-making was held for ping-pong (read by sysfs).
+    /// Times room-making was held (read by sysfs).
     room_holds: Atomic<u64>,
     /// How much longer room-making was held at the thread's last wake-up
     /// (ms; read by sysfs).
@@ -209,7 +215,7 @@ impl Shared {
         self.pingpong_pages.load(Relaxed)
     }
 
-    /// Times room-making was held for ping-pong, since load.
+    /// Times room-making was held, since load.
     pub(crate) fn room_holds(&self) -> u64 {
         self.room_holds.load(Relaxed)
     }
@@ -316,7 +322,11 @@ impl Daemon {
             self.demoted = vmstat::pages_demoted();
             let mut more = false;
             if self.refresh_topology(ctx, shared) {
-                more = self.visit_due_mms(ctx, &t, shared, gen);
+                // Room-making held and no room anywhere: every candidate
+                // would be refused, so nothing is visited.
+                if !self.parked() {
+                    more = self.visit_due_mms(ctx, &t, shared, gen);
+                }
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
                 shared.quiet_mms.store(self.nr_quiet, Relaxed);
                 let now = self.clock.now_ms();
@@ -336,6 +346,20 @@ impl Daemon {
                 self.sleep(ctx, shared, t.scan_sleep_ms, gen);
             }
         }
+    }
+
+    /// Whether to visit nothing this wake-up ([`thrash::parked`]).
+    fn parked(&self) -> bool {
+        let held = self.scanner.room_held(self.clock.now_ms());
+        let mut marks = [ZoneMarks::default(); node::MAX_ZONES];
+        held && thrash::parked(
+            held,
+            self.topo
+                .toptier
+                .iter()
+                .filter_map(NodeId::new)
+                .map(|nid| room_above_high(node::zone_marks(nid, &mut marks))),
+        )
     }
 
     /// Sleeps `scan_sleep_ms`, waking up to age the hotness state whenever

@@ -13,7 +13,8 @@
 //! When the target has no room, kswapd is asked to make some up to the
 //! promotion watermark (kernel patch 0003), as NUMA balancing's tiering
 //! mode gets it, unless pages come back from demotion as fast as they are
-//! promoted: then room-making is held ([`crate::policy::thrash`]).
+//! promoted, or the requests bring no demotion: then room-making is held
+//! ([`crate::policy::thrash`]).
 
 #![deny(unsafe_code)]
 
@@ -55,6 +56,7 @@ use crate::sys::{
     },
     thread::ThreadCtx,
     vmstat::{
+        self,
         count,
         VmEvent, //
     },
@@ -126,6 +128,11 @@ impl Promoter {
     pub(crate) fn begin_visit(&mut self, mm_key: u64, cap_left: Option<u64>) {
         self.mm_key = mm_key;
         self.cap_left = cap_left;
+    }
+
+    /// Whether room-making is held at `now_ms`.
+    pub(crate) fn room_held(&self, now_ms: u64) -> bool {
+        self.governor.hold_left_ms(now_ms) > 0
     }
 
     /// The ping-pong counters at `now_ms`.
@@ -235,7 +242,8 @@ impl Promoter {
         let (moved, no_room) = self.flush(ctx, now_ms, nid, hot);
         out.promoted += moved;
         out.target_full += no_room;
-        self.governor.note(now_ms, out.promoted, returned);
+        let demoted = vmstat::pages_demoted();
+        self.governor.note(now_ms, demoted, out.promoted, returned);
 
         count(VmEvent::PromoteFailUnmovable, unmovable);
         count(VmEvent::PromoteFailTargetFull, target_full);
@@ -249,7 +257,7 @@ impl Promoter {
         // kswapd to make some for the next round, unless what it demotes
         // comes back (ping-pong).
         if out.target_full > 0 {
-            if self.governor.may_make_room(now_ms) {
+            if self.governor.may_make_room(now_ms, demoted) {
                 node::request_promotion_room(nid);
                 count(VmEvent::KswapdRequest, 1);
             } else {

@@ -333,6 +333,11 @@ impl Scanner {
         self.promoter.new_wakeup();
     }
 
+    /// Whether room-making is held at `now_ms` ([`Promoter::room_held`]).
+    pub(crate) fn room_held(&self, now_ms: u64) -> bool {
+        self.promoter.room_held(now_ms)
+    }
+
     /// The promoter's ping-pong counters at `now_ms`.
     pub(crate) fn pingpong(&self, now_ms: u64) -> PingPong {
         self.promoter.pingpong(now_ms)

@@ -53,7 +53,8 @@ enum Status {
     /// `pingpong_pages`: pages found hot on the slow tier after kmmscand
     /// had promoted them (ping-pong), since load.
     PingpongPages,
-    /// `room_holds`: times room-making was held for ping-pong.
+    /// `room_holds`: times room-making was held (ping-pong, or requests
+    /// that brought no room).
     RoomHolds,
     /// `room_hold_ms`: how much longer it was held at the last wake-up.
     RoomHoldMs,

@@ -2,29 +2,40 @@
 # Overcommit: a hot set 1.5 times the free DRAM, demotion on, the module
 # loaded first.  Node 0 is cut down to about FREE_MB free with hugetlb pages
 # (which neither reclaim nor demotion takes), then tierload writes a hot
-# region of 1.5 x that on the slow node for SECS s, once without the module
-# and once with it, in this boot.  Without a back-off the module fills
-# DRAM, asks kswapd for room, kswapd demotes hot pages promoted a moment
-# ago, they are found young again and promoted again: copies going round.
-# With it (docs/kmmscand.rst, "Ping-pong") the module sees its promoted
-# pages come back, holds room-making, and settles.  Checked:
-#  - the module counted returned pages and held room-making at least once;
+# region of 1.5 x that on the slow node, for NONE_SECS s without the module,
+# then for SECS s with it, in this boot.  Once DRAM is full the module asks kswapd
+# for room; kswapd demotes only what reclaim finds cold, and the top tier
+# now holds hot pages: either the requests bring nothing (the rounds that
+# follow cannot promote) or they demote hot pages promoted a moment ago,
+# which come back (ping-pong).  The module backs off from both
+# (docs/kmmscand.rst, "Ping-pong").  Checked:
+#  - room-making was held (room_holds), in at least half the seconds from
+#    the first hold to the end, and no request for room was made between
+#    two seconds that were both held;
+#  - the thread's CPU from the first hold to the end under CPU_STEADY_PCT%
+#    of a CPU (measured under TCG with KASAN: 4.4-5.5%; 17% over the whole
+#    run, and 537-641 requests for room in 40 s, when nothing held it);
 #  - the workload's own ping-pong count (pages it saw on node 0, then the
-#    slow node, then node 0 again) is at most PP_MAX_PCT% of the hot pages;
-#  - pages demoted during the run are at most DEMOTED_MAX_X times the hot
-#    set (each demotion of a hot page is a copy the application pays for);
-#  - the workload did at least WORK_MIN_PCT% of the work it did without the
-#    module (accesses in SECS s; a ratio within one boot: TCG emulates no
-#    memory latency, so DRAM gains nothing here and only the cost shows);
+#    slow node, then node 0 again) is at most PP_MAX_PCT% of the hot pages,
+#    and the module's pingpong_pages at most that too;
 #  - no OOM kill, no kernel report.
+# Reported, not bounded: the workload's accesses per second with the module
+# against a NONE_SECS s run without it, in this boot.  TCG emulates no
+# memory latency (DRAM gains nothing here, only the module's copies and
+# their TLB flushes show), and its speed swings with where the guest's
+# pages sit in the host: in six runs of this test in one session the ratio
+# was 35%, 58%, 75%, 86%, 93% and 121%, the run without the module alone
+# ranging from 11 to 34 million accesses a second.  `make bench` measures
+# it (workload overcommit, app_ops_rel_none, median of three runs).
 . /tests/lib/common.sh
 find_slow_node
-FREE_MB=${OVERCOMMIT_FREE_MB:-384}
-SECS=${OVERCOMMIT_SECS:-30}
+SECS=${OVERCOMMIT_SECS:-50}
+NONE_SECS=20
 PP_MAX_PCT=10
 DEMOTED_MAX_X=2
-WORK_MIN_PCT=90
-need_node_mb "$SLOW" 1200
+FREE_MB=${OVERCOMMIT_FREE_MB:-160}
+CPU_STEADY_PCT=10
+need_node_mb "$SLOW" 400
 HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
 [ -w "$HP" ] || fail "no 2 MiB hugetlb pages on node 0 ($HP): the kernel needs CONFIG_HUGETLBFS"
 node0_free_mb() { awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo; }
@@ -32,30 +43,55 @@ free=$(node0_free_mb)
 echo $(( (free - FREE_MB) / 2 )) >"$HP"
 free=$(node0_free_mb)
 info "node 0: $(cat "$HP") huge pages of 2 MiB reserved, $free MiB free"
-[ "$free" -le $((FREE_MB + 128)) ] && [ "$free" -ge $((FREE_MB - 128)) ] ||
+[ "$free" -le $((FREE_MB + 64)) ] && [ "$free" -ge $((FREE_MB - 64)) ] ||
 	{ echo 0 >"$HP"; fail "could not bring node 0 to about $FREE_MB MiB free ($free MiB)"; }
 HOT=$((free * 3 / 2))
 hot_pages=$((HOT * 256))
 echo 1 >/sys/kernel/mm/numa/demotion_enabled
 demoted() { echo $(( $(vmstat pgdemote_kswapd) + $(vmstat pgdemote_direct) )); }
 oom0=$(vmstat oom_kill)
-# run NAME: the workload for SECS s; its end line in /tmp/oc.NAME.
+# run NAME SECONDS: the workload; its end line in /tmp/oc.NAME.
 run() {
-	tierload --pattern hot --hot-mb "$HOT" --cold-mb 0 --node "$SLOW" --seconds "$SECS" \
+	tierload --pattern hot --hot-mb "$HOT" --cold-mb 0 --node "$SLOW" --seconds "$2" \
 		--sample-ms 1000 >/tmp/oc.$1.out 2>&1 || { tail -n 5 /tmp/oc.$1.out; fail "tierload ($1) failed"; }
 	grep '^tierload: E ' /tmp/oc.$1.out >/tmp/oc.$1
 }
 end_field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "/tmp/oc.$1"; }
 
-run none
+run none $NONE_SECS
 d0=$(demoted)
 p0=$(vmstat kmmscand_promoted)
 k0=$(vmstat kmmscand_kswapd_requests)
 load_module
 kpid=$(kthread_pids)
-c0=$(awk '{ print $14 + $15 }' "/proc/$kpid/stat")
-run kmmscand
-c1=$(awk '{ print $14 + $15 }' "/proc/$kpid/stat")
+cpu() { awk '{ print $14 + $15 }' "/proc/$kpid/stat"; }
+c0=$(cpu)
+run kmmscand "$SECS" &
+app=$!
+# The steady state: from the first hold on, DRAM is full of the hot set's
+# part that fits.
+t0=$(uptime_ms)
+while [ "$(knob room_holds)" = 0 ] && kill -0 $app 2>/dev/null; do sleep 0.2; done
+t_hold=$(( ($(uptime_ms) - t0) / 1000 ))
+cm=$(cpu)
+km=$(vmstat kmmscand_kswapd_requests)
+t_mid=$(uptime_ms)
+# Every second until the end: whether room-making is held, and requests
+# made between two seconds that were both held (none should be).
+held_s=0 total_s=0 held_requests=0 prev_held=0 prev_k=$km
+while kill -0 $app 2>/dev/null; do
+	sleep 1
+	k=$(vmstat kmmscand_kswapd_requests)
+	h=0
+	[ "$(knob room_hold_ms)" -gt 0 ] && h=1
+	total_s=$((total_s + 1))
+	held_s=$((held_s + h))
+	[ $h = 1 ] && [ $prev_held = 1 ] && held_requests=$((held_requests + k - prev_k))
+	prev_held=$h prev_k=$k
+done
+wait $app || fail "the workload under the module failed"
+steady_s=$(( ($(uptime_ms) - t_mid) / 1000 ))
+c1=$(cpu)
 returned=$(knob pingpong_pages)
 holds=$(knob room_holds)
 d1=$(demoted)
@@ -65,22 +101,27 @@ unload_module
 echo 0 >/sys/kernel/mm/numa/demotion_enabled
 echo 0 >"$HP"
 
-ops_none=$(end_field none ops)
-ops_k=$(end_field kmmscand ops)
+# Accesses per second of each run.
+ops_none=$(awk '{ for (i = 1; i <= NF; i++) { if ($i ~ /^ops=/) o = substr($i, 5); if ($i ~ /^t=/) t = substr($i, 3) } } END { if (t > 0) printf "%d\n", o / t }' /tmp/oc.none)
+ops_k=$(awk '{ for (i = 1; i <= NF; i++) { if ($i ~ /^ops=/) o = substr($i, 5); if ($i ~ /^t=/) t = substr($i, 3) } } END { if (t > 0) printf "%d\n", o / t }' /tmp/oc.kmmscand)
 pp=$(end_field kmmscand pp)
 info "hot set $HOT MiB ($hot_pages pages) for $SECS s, $free MiB of node 0 free"
 info "none: $(cat /tmp/oc.none)"
 info "kmmscand: $(cat /tmp/oc.kmmscand)"
 info "kmmscand: promoted $((p1 - p0)), demoted $((d1 - d0)), kswapd requests $((k1 - k0)), pingpong_pages $returned, room_holds $holds, thread CPU $((c1 - c0)) cs"
+info "first hold after ${t_hold} s; the $steady_s s after it: held in $held_s of $total_s one-second samples, $held_requests requests for room while held, thread CPU $((c1 - cm)) cs (bound $((CPU_STEADY_PCT * steady_s)) cs, $CPU_STEADY_PCT%), kswapd requests $((k1 - km))"
 [ -n "$ops_none" ] && [ -n "$ops_k" ] && [ -n "$pp" ] || fail "no end line from tierload"
 [ "$ops_none" -gt 0 ] || fail "the workload did nothing without the module"
 pct=$((ops_k * 100 / ops_none))
-info "work with the module: $pct% of the work without it (bound >= $WORK_MIN_PCT%); ping-pong $pp pages ($((pp * 100 / hot_pages))%, bound $PP_MAX_PCT%)"
+info "accesses per second: $ops_k with the module, $ops_none without ($NONE_SECS s): $pct% (reported, not bounded); ping-pong $pp pages ($((pp * 100 / hot_pages))%, bound $PP_MAX_PCT%)"
 [ $((p1 - p0)) -gt 0 ] || fail "nothing was promoted: the test did not exercise promotion"
-[ "$returned" -gt 0 ] || fail "the module saw none of its promoted pages come back"
-[ "$holds" -ge 1 ] || fail "room-making was never held: the module kept making room for pages that came back"
+[ "$holds" -ge 1 ] || fail "room-making was never held: the module kept asking for room that did not come or demoted hot pages"
+[ "$holds" -ge 1 ] && [ "$steady_s" -ge 10 ] || fail "no hold, or the first came after ${t_hold} s of $SECS: too late to see the steady state"
+[ $((held_s * 2)) -ge "$total_s" ] || fail "room-making was held in only $held_s of $total_s seconds after the first hold"
+[ "$held_requests" = 0 ] || fail "$held_requests requests for room while room-making was held"
+[ $((c1 - cm)) -le $((CPU_STEADY_PCT * steady_s)) ] || fail "the thread used $((c1 - cm)) cs of CPU in the $steady_s s after the first hold (bound $CPU_STEADY_PCT% of a CPU)"
 [ "$pp" -le $((hot_pages * PP_MAX_PCT / 100)) ] || fail "the workload saw $pp pages go back and forth (bound $PP_MAX_PCT% of $hot_pages)"
+[ "$returned" -le $((hot_pages * PP_MAX_PCT / 100)) ] || fail "the module counted $returned pages back on the slow tier (bound $PP_MAX_PCT% of $hot_pages)"
 [ $((d1 - d0)) -le $((hot_pages * DEMOTED_MAX_X)) ] || fail "$((d1 - d0)) pages demoted in $SECS s, more than $DEMOTED_MAX_X x the hot set"
-[ "$pct" -ge $WORK_MIN_PCT ] || fail "the workload did $pct% of its work without the module (bound $WORK_MIN_PCT%)"
 [ "$(vmstat oom_kill)" = "$oom0" ] || fail "an OOM kill during the test"
 check_dmesg

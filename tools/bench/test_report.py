@@ -588,7 +588,7 @@ class Mglru(unittest.TestCase):
                 rows[(f[0], f[1])] = f
         for (variant, wl), f in rows.items():
             items = f[5].split(",")
-            self.assertTrue(f[5] == "-" or set(items) <= {"fill", "mglru"}, f)
+            self.assertTrue(f[5] == "-" or set(items) <= {"fill", "squeeze", "idle2000", "mglru"}, f)
             if wl.endswith("-mglru"):
                 self.assertEqual(variant, "full", wl)
                 base = rows[(variant, report.base_workload(wl))]

@@ -149,8 +149,9 @@ pub struct Visit {
     /// Hot pages this visit did not promote because the process's cgroup
     /// reached its top-tier cap (`cgroup_toptier_max_mb`).
     pub capped_pages: u64,
-    /// Whether room-making was held for ping-pong during this visit
-    /// ([`crate::thrash::Governor`]): no room comes from kswapd soon.
+    /// Whether room-making was held during this visit (ping-pong, or
+    /// requests that brought no room: [`crate::thrash::Governor`]): no
+    /// room comes from kswapd soon.
     pub room_held: bool,
     /// Whether this visit ended a sweep (the cursor reached the end).
     pub sweep_done: bool,
@@ -189,7 +190,7 @@ pub fn futile(v: &Visit) -> bool {
 /// of room keeps `left`: it asked kswapd for room, which comes within
 /// milliseconds to seconds, and a recheck soon promotes into it (waiting
 /// the period there made 35-dram-full reach 90% in 48 s instead of 21-43);
-/// unless room-making is held for ping-pong: then nobody makes room, and
+/// unless room-making is held ([`crate::thrash`]): then nobody makes room, and
 /// it waits as a capped one does.
 pub fn left_after(left: Left, v: &Visit) -> Left {
     let refused = v.capped_pages > 0 || (v.room_held && v.target_full_pages > 0);
