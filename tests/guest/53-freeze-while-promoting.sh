@@ -5,7 +5,8 @@
 # PM core's freezer test (freeze every task, wait, thaw) must succeed with
 # a 2 s freeze timeout (the kernel's default is 20 s) while promotion is
 # in progress, and promotion must go on after the thaw until >= 90% of the
-# set is on node 0.
+# set is on node 0 within 200 s of the start (alone: 50-85 s; in the suite
+# 75-114 s, and once 76% at 128 s, the earlier bound).
 . /tests/lib/common.sh
 find_slow_node
 need_node_mb "$SLOW" 1200
@@ -13,7 +14,7 @@ need_node_mb "$SLOW" 1200
 grep -qw freeze /sys/power/state || fail "suspend-to-idle not available ($(cat /sys/power/state))"
 rm -f /tmp/fz.ready
 { echo "node 0 MemFree $(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo) kB"; big_procs; } >/tmp/fz.procs
-$MEMTIER --size-mb 1024 --node "$SLOW" --pattern hot --seconds 120 \
+$MEMTIER --size-mb 1024 --node "$SLOW" --pattern hot --seconds 200 \
 	--until-node 0 --until-pct 90 --report-ms 5000 --ready-file /tmp/fz.ready >/tmp/fz.out 2>&1 &
 pid=$!
 wait_ready /tmp/fz.ready $pid /tmp/fz.out

@@ -23,9 +23,9 @@
 # against a NONE_SECS s run without it, in this boot.  TCG emulates no
 # memory latency (DRAM gains nothing here, only the module's copies and
 # their TLB flushes show), and its speed swings with where the guest's
-# pages sit in the host: in six runs of this test in one session the ratio
-# was 35%, 58%, 75%, 86%, 93% and 121%, the run without the module alone
-# ranging from 11 to 34 million accesses a second.  `make bench` measures
+# pages sit in the host: in seven runs of this test in one session the ratio
+# was 19%, 35%, 58%, 75%, 86%, 93% and 121%, the run without the module alone
+# ranging from 11 to 45 million accesses a second.  `make bench` measures
 # it (workload overcommit, app_ops_rel_none, median of three runs).
 . /tests/lib/common.sh
 find_slow_node
@@ -38,13 +38,25 @@ CPU_STEADY_PCT=10
 need_node_mb "$SLOW" 400
 HP=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
 [ -w "$HP" ] || fail "no 2 MiB hugetlb pages on node 0 ($HP): the kernel needs CONFIG_HUGETLBFS"
+# Give node 0 back whatever way the test ends.
+trap 'echo 0 >"$HP"; echo 0 >/sys/kernel/mm/numa/demotion_enabled' EXIT
 node0_free_mb() { awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo; }
+# After a long suite node 0's free memory is fragmented: drop the page
+# cache, compact, and ask again for what is still missing.
+sync
+echo 3 >/proc/sys/vm/drop_caches
+for try in 1 2 3 4; do
+	echo 1 >/proc/sys/vm/compact_memory
+	free=$(node0_free_mb)
+	[ "$free" -gt $((FREE_MB + 32)) ] || break
+	echo $(( $(cat "$HP") + (free - FREE_MB) / 2 )) >"$HP"
+done
 free=$(node0_free_mb)
-echo $(( (free - FREE_MB) / 2 )) >"$HP"
-free=$(node0_free_mb)
-info "node 0: $(cat "$HP") huge pages of 2 MiB reserved, $free MiB free"
-[ "$free" -le $((FREE_MB + 64)) ] && [ "$free" -ge $((FREE_MB - 64)) ] ||
-	{ echo 0 >"$HP"; fail "could not bring node 0 to about $FREE_MB MiB free ($free MiB)"; }
+info "node 0: $(cat "$HP") huge pages of 2 MiB reserved ($try tries), $free MiB free"
+# The checks are relative to what is free; more than FREE_MB (huge pages
+# that could not be had) only makes the fill phase longer.
+[ "$free" -le 400 ] && [ "$free" -ge $((FREE_MB - 64)) ] ||
+	{ echo 0 >"$HP"; fail "could not bring node 0 to between $((FREE_MB - 64)) and 400 MiB free ($free MiB)"; }
 HOT=$((free * 3 / 2))
 hot_pages=$((HOT * 256))
 echo 1 >/sys/kernel/mm/numa/demotion_enabled
