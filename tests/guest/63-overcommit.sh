@@ -31,7 +31,7 @@
 # it (workload overcommit, app_ops_rel_none, median of three runs).
 . /tests/lib/common.sh
 find_slow_node
-SECS=${OVERCOMMIT_SECS:-50}
+SECS=${OVERCOMMIT_SECS:-60}
 NONE_SECS=20
 PP_MAX_PCT=10
 DEMOTED_MAX_X=2
