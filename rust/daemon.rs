@@ -348,12 +348,12 @@ impl Daemon {
         }
     }
 
-    /// Whether to visit nothing this wake-up ([`thrash::parked`]).
+    /// Whether to visit nothing this wake-up ([`thrash::parked`]; the
+    /// zones are read only while room-making is held).
     fn parked(&self) -> bool {
-        let held = self.scanner.room_held(self.clock.now_ms());
         let mut marks = [ZoneMarks::default(); node::MAX_ZONES];
-        held && thrash::parked(
-            held,
+        thrash::parked(
+            self.scanner.room_held(self.clock.now_ms()),
             self.topo
                 .toptier
                 .iter()
