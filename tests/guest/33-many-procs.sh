@@ -2,10 +2,14 @@
 # Many processes, small hot sets: the module loaded first, then 8 processes,
 # each with its own 24 MiB hot region and 24 MiB cold region on the slow
 # node.  Every process's hot region reaches 90% on node 0 within LIMIT s,
-# and no more than 5% of the cold memory moves.
+# and no more than 5% of the cold memory moves.  The bound is not a speed
+# claim: under TCG with KASAN the eight busy processes leave the nice-0
+# thread about 2/9 of the two vCPUs, and the slowest process reached 90%
+# after 30-56 s in local full-suite runs; one CI run had 7 of 8 short of
+# it at 60 s (all moving, 4096 of 6144 pages each).
 . /tests/lib/common.sh
 find_slow_node
-LIMIT=${MANY_LIMIT_S:-60}
+LIMIT=${MANY_LIMIT_S:-120}
 N=8
 load_module
 p0=$(vmstat kmmscand_promoted)

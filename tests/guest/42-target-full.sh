@@ -1,6 +1,6 @@
 #!/bin/sh
 # Node 0 full and nothing to make room with: a process holds all of node
-# 0's free memory but 64 MiB, demotion is off (no swap either), and a
+# 0's free memory but 96 MiB, demotion is off (no swap either), and a
 # 128 MiB region on the slow node is kept hot, with default knobs.  The
 # module promotes what fits above the high watermark, then counts the rest
 # in kmmscand_promote_fail_target_full and asks kswapd for room
@@ -17,7 +17,7 @@ VISIT_BOUND=${TARGET_FULL_VISITS:-200}
 dem=$(cat /sys/kernel/mm/numa/demotion_enabled)
 echo 0 >/sys/kernel/mm/numa/demotion_enabled
 free_mb=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
-fill=$((free_mb - 64))
+fill=$((free_mb - 96))
 [ "$fill" -gt 256 ] || fail "node 0 has only $free_mb MiB free"
 rm -f /tmp/tf.ready /tmp/tf-hot.ready
 $MEMTIER --size-mb "$fill" --node 0 --pattern once --seconds 600 --ready-file /tmp/tf.ready >/tmp/tf-fill.out 2>&1 &
