@@ -49,7 +49,7 @@ module: kernel
 progs: setup tierstat
 	@mkdir -p $(BUILD)/progs
 	gcc -static -O2 -Wall -Wextra -Werror -o $(BUILD)/progs/memtier tests/progs/memtier.c
-	gcc -static -O2 -std=gnu99 -pthread -Wall -Wextra -Werror -o $(BUILD)/progs/tierload tests/progs/tierload.c
+	gcc -static -O2 -std=gnu99 -pthread -Wall -Wextra -Werror -o $(BUILD)/progs/tierload tests/progs/tierload.c -lm
 	@for p in $(TEST_PROGS); do \
 		echo "gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c"; \
 		gcc -static -O2 -Wall -Wextra -Werror -pthread -o $(BUILD)/progs/$$p tests/progs/$$p.c || exit 1; \

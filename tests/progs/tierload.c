@@ -15,6 +15,16 @@
  *   --pattern shift    two windows of --hot-mb MiB, then --cold-mb cold:
  *                      window A is hot until --shift-at seconds, window B
  *                      from then on
+ *   --pattern zipf     a key-value store's gets: --threads workers write one
+ *                      byte of page k, k drawn from a Zipfian distribution
+ *                      (YCSB's, exponent --zipf-theta, default 0.99) over all
+ *                      the (--hot-mb + --cold-mb) MiB, one 4 KiB value per
+ *                      page, the keys scattered over the region by a fixed
+ *                      shuffle (as a hash table places them).  "hot" is the
+ *                      --hot-mb MiB of the most popular keys, "cold" the
+ *                      rest, which is accessed too, rarely (with 0.99, 64 of
+ *                      512 MiB get about 80% of the accesses: the E line's
+ *                      hot_share)
  *
  * --procs N runs N such processes, each with its own region (sizes per
  * process).  --thp asks for THPs (MADV_HUGEPAGE), else MADV_NOHUGEPAGE.
@@ -61,6 +71,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <glob.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -81,13 +92,13 @@
 #define MAX_PROCS	64
 #define THP_SIZE	(2UL << 20)
 
-enum pattern { P_HOT, P_RANDOM, P_SHIFT };
+enum pattern { P_HOT, P_RANDOM, P_SHIFT, P_ZIPF };
 
 struct opts {
 	enum pattern pattern;
 	unsigned long hot_mb, cold_mb, fill_mb;
 	int node, top, thp, threads, procs, move_pages;
-	double seconds, shift_at;
+	double seconds, shift_at, zipf_theta;
 	unsigned int sample_ms, flush_ms, placed_min_pct;
 	const char *ready_file, *go_file;
 };
@@ -108,6 +119,10 @@ static long npages, window_pages, cold_pages, nwindows;
 static volatile int stop, shifted;
 static struct counter counters[MAX_THREADS];
 static int proc_index;
+/* --pattern zipf: the page of each popularity rank, and the rank of each page. */
+static uint32_t *page_of_rank, *rank_of_page;
+/* Gray et al.'s Zipfian generator (YCSB's ZipfianGenerator): its constants. */
+static double zipf_alpha, zipf_eta, zipf_zetan, zipf_half_pow;
 
 static void die(const char *what)
 {
@@ -352,6 +367,76 @@ static void sleep_until(double until)
 	}
 }
 
+/* --- Zipfian keys ------------------------------------------------------ */
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * The rank order of the region's pages (a Fisher-Yates shuffle with a fixed
+ * seed per process) and the generator's constants for @n keys, exponent
+ * theta: "Quickly Generating Billion-Record Synthetic Databases" (Gray et
+ * al., SIGMOD'94), as YCSB implements it.
+ */
+static void zipf_init(long n)
+{
+	double theta = o.zipf_theta, zeta2 = 1 + pow(0.5, theta);
+	uint64_t x = 0x2545f4914f6cdd1dULL + (uint64_t)proc_index;
+	long i;
+
+	page_of_rank = malloc(sizeof(*page_of_rank) * n);
+	rank_of_page = malloc(sizeof(*rank_of_page) * n);
+	if (!page_of_rank || !rank_of_page)
+		die("malloc");
+	for (i = 0; i < n; i++)
+		page_of_rank[i] = (uint32_t)i;
+	for (i = n - 1; i > 0; i--) {
+		long j = (long)(xorshift(&x) % (uint64_t)(i + 1));
+		uint32_t t = page_of_rank[i];
+
+		page_of_rank[i] = page_of_rank[j];
+		page_of_rank[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		rank_of_page[page_of_rank[i]] = (uint32_t)i;
+	zipf_zetan = 0;
+	for (i = 1; i <= n; i++)
+		zipf_zetan += 1 / pow((double)i, theta);
+	zipf_alpha = 1 / (1 - theta);
+	zipf_eta = (1 - pow(2.0 / n, 1 - theta)) / (1 - zeta2 / zipf_zetan);
+	zipf_half_pow = zeta2;
+}
+
+/* A rank in [0, n), rank 0 the most popular. */
+static long zipf_rank(uint64_t *x, long n)
+{
+	double u = (double)(xorshift(x) >> 11) / (double)(1ULL << 53);
+	double uz = u * zipf_zetan;
+	long r;
+
+	if (uz < 1)
+		return 0;
+	if (uz < zipf_half_pow)
+		return 1;
+	r = (long)(n * pow(zipf_eta * u - zipf_eta + 1, zipf_alpha));
+	return r < n ? r : n - 1;
+}
+
+/* The share of the accesses that go to the @hot most popular of @n keys. */
+static double zipf_share(long hot)
+{
+	double s = 0;
+
+	for (long i = 1; i <= hot; i++)
+		s += 1 / pow((double)i, o.zipf_theta);
+	return s / zipf_zetan;
+}
+
 /* --- workers ----------------------------------------------------------- */
 
 struct worker {
@@ -367,6 +452,20 @@ static void *worker_main(void *arg)
 	unsigned long ops = 0;
 
 	w->tid_nr = (pid_t)syscall(SYS_gettid);
+	if (o.pattern == P_ZIPF) {
+		uint64_t x = 0x9e3779b97f4a7c15ULL * (w->index + 1 + 64 * proc_index);
+
+		while (!stop) {
+			for (int k = 0; k < 256; k++) {
+				long page = page_of_rank[zipf_rank(&x, npages)];
+
+				region[page * page_size + (long)((x >> 40) & 63) * 64]++;
+			}
+			ops += 256;
+			__atomic_store_n(&c->ops, ops, __ATOMIC_RELAXED);
+		}
+		return NULL;
+	}
 	if (o.pattern == P_RANDOM) {
 		uint64_t x = 0x9e3779b97f4a7c15ULL * (w->index + 1 + 64 * proc_index);
 		long n = window_pages;
@@ -458,6 +557,8 @@ static void sample(signed char *node, unsigned char *st, struct tally *t)
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < npages; i++) {
 		int top = node[i] == o.top;
+		/* Where the page stands: its popularity rank for zipf. */
+		long k = rank_of_page ? (long)rank_of_page[i] : i;
 
 		if (node[i] < 0) {
 			t->absent++;
@@ -477,9 +578,9 @@ static void sample(signed char *node, unsigned char *st, struct tally *t)
 		}
 		if (!top)
 			continue;
-		if (i < window_pages)
+		if (k < window_pages)
 			t->a++;
-		else if (i < nwindows * window_pages)
+		else if (k < nwindows * window_pages)
 			t->b++;
 		else
 			t->cold++;
@@ -521,6 +622,8 @@ static int run_proc(int ready_fd, int start_fd)
 	npages = nwindows * window_pages + cold_pages;
 	len = (size_t)npages * page_size;
 	region = map_aligned(len, o.thp);
+	if (o.pattern == P_ZIPF)
+		zipf_init(npages);
 	t_place = now_s();
 	place(region, len, o.node);
 	t_place = now_s() - t_place;
@@ -532,7 +635,8 @@ static int run_proc(int ready_fd, int start_fd)
 	sample(node, st, &tl);
 	printf("tierload: B p=%d pid=%d pattern=%s window_pages=%ld windows=%ld cold_pages=%ld threads=%d on_slow=%ld/%ld thp_kb=%ld place_s=%.2f\n",
 	       proc_index, (int)getpid(),
-	       o.pattern == P_HOT ? "hot" : o.pattern == P_RANDOM ? "random" : "shift",
+	       o.pattern == P_HOT ? "hot" : o.pattern == P_RANDOM ? "random" :
+	       o.pattern == P_SHIFT ? "shift" : "zipf",
 	       window_pages, nwindows, cold_pages, o.threads, tl.slow, npages,
 	       thp_kb(region), t_place);
 	if (tl.slow * 100 < npages * (long)o.placed_min_pct) {
@@ -589,9 +693,12 @@ static int run_proc(int ready_fd, int start_fd)
 	stop = 1;
 	for (i = 0; i < o.threads; i++)
 		pthread_join(w[i].tid, NULL);
-	printf("tierload: E p=%d t=%.3f ops=%lu sys=%.3f pp=%ld dm=%ld thp_kb=%ld\n",
+	printf("tierload: E p=%d t=%.3f ops=%lu sys=%.3f pp=%ld dm=%ld thp_kb=%ld",
 	       proc_index, now_s() - t0, total_ops(), sys, pingpong, demoted,
 	       thp_kb(region));
+	if (o.pattern == P_ZIPF)
+		printf(" hot_share=%.3f", zipf_share(window_pages));
+	printf("\n");
 	return 0;
 }
 
@@ -630,9 +737,9 @@ static int fill(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: tierload --pattern hot|random|shift --hot-mb N [--cold-mb N]\n"
+		"usage: tierload --pattern hot|random|shift|zipf --hot-mb N [--cold-mb N]\n"
 		"                [--node N] [--top N] [--thp] [--threads N] [--procs N]\n"
-		"                [--seconds S] [--shift-at S] [--sample-ms MS]\n"
+		"                [--seconds S] [--shift-at S] [--zipf-theta T] [--sample-ms MS]\n"
 		"                [--sample-method pagemap|move_pages] [--flush-ms MS]\n"
 		"                [--ready-file PATH] [--go-file PATH] [--placed-min-pct P]\n"
 		"       tierload --fill-mb N [--node N] [--ready-file PATH]\n");
@@ -675,6 +782,7 @@ static void parse(int argc, char **argv)
 		{ "procs", required_argument, 0, 'P' },
 		{ "seconds", required_argument, 0, 'S' },
 		{ "shift-at", required_argument, 0, 'A' },
+		{ "zipf-theta", required_argument, 0, 'Z' },
 		{ "sample-ms", required_argument, 0, 'm' },
 		{ "sample-method", required_argument, 0, 'M' },
 		{ "placed-min-pct", required_argument, 0, 'L' },
@@ -687,7 +795,7 @@ static void parse(int argc, char **argv)
 
 	o = (struct opts){ .node = 1, .top = 0, .threads = 1, .procs = 1,
 			   .seconds = 30, .shift_at = -1, .sample_ms = 1000,
-			   .flush_ms = 100, .placed_min_pct = 99 };
+			   .flush_ms = 100, .placed_min_pct = 99, .zipf_theta = 0.99 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -697,6 +805,8 @@ static void parse(int argc, char **argv)
 				o.pattern = P_RANDOM;
 			else if (!strcmp(optarg, "shift"))
 				o.pattern = P_SHIFT;
+			else if (!strcmp(optarg, "zipf"))
+				o.pattern = P_ZIPF;
 			else
 				usage();
 			break;
@@ -710,6 +820,7 @@ static void parse(int argc, char **argv)
 		case 'P': o.procs = (int)num(optarg); break;
 		case 'S': o.seconds = fnum(optarg); break;
 		case 'A': o.shift_at = fnum(optarg); break;
+		case 'Z': o.zipf_theta = fnum(optarg); break;
 		case 'm': o.sample_ms = (unsigned int)num(optarg); break;
 		case 'M':
 			if (!strcmp(optarg, "move_pages"))
@@ -731,7 +842,8 @@ static void parse(int argc, char **argv)
 		return;
 	if (!o.hot_mb || o.threads < 1 || o.threads > MAX_THREADS ||
 	    o.procs < 1 || o.procs > MAX_PROCS || !o.sample_ms || o.placed_min_pct > 100 ||
-	    (o.pattern == P_RANDOM && o.cold_mb))
+	    (o.pattern == P_RANDOM && o.cold_mb) ||
+	    (o.pattern == P_ZIPF && (o.zipf_theta <= 0 || o.zipf_theta >= 1)))
 		usage();
 	if (o.pattern == P_SHIFT && o.shift_at < 0)
 		o.shift_at = o.seconds / 2;

@@ -66,6 +66,13 @@ WORKLOAD_DESC = {
     "dramfull": "Node 0 first filled with cold anonymous memory, demotion enabled; then a"
                 " hot and a cold region on the slow node.",
     "thp": "The hot64 layout in THPs (MADV_HUGEPAGE).",
+    "overcommit": "Node 0 cut to 384 MiB free by hugetlb pages, demotion enabled; a 576 MiB"
+                  " hot region on the slow node (1.5x free DRAM): ping-pong and futile work.",
+    "procs2000": "2,000 idle processes with 256 KiB each on the slow node beside one process"
+                 " with a 64 MiB hot region: the cost of idle processes.",
+    "zipf": "A key-value store: two threads update 4 KiB values of 512 MiB of keys drawn from"
+            " a Zipfian distribution (0.99, keys shuffled over the region); \"hot\" is the"
+            " 64 MiB of most popular keys (about 80% of the accesses), the rest is accessed rarely.",
 }
 # Workload variants: <base><suffix> is <base> with one more setup item
 # (tests/bench/workloads), reported like <base> otherwise.
