@@ -23,6 +23,13 @@
 #               damon     DAMON, the kernel's memory-tiering setup
 #                         (samples/damon/mtier.c) through sysfs: see damon_on
 #               kmmscand  insmod kmmscand.ko, default knobs
+#               dram      no mechanism, the region placed on node 0 instead
+#                         of the slow node (tierload --place-node 0): the
+#                         measured oracle, whose operation rate is what the
+#                         hot set in DRAM from the start is worth in this
+#                         boot (on the CXL topology, where the slow tier is
+#                         slow; on hmat the control: equal to none, as TCG
+#                         emulates no latency)
 #               kmmscand-base
 #                         insmod /extra/kmmscand-base.ko, a base build of
 #                         the module to compare kmmscand with in the same
@@ -238,7 +245,7 @@ damon_off() {
 mech_on() {
 	MECH_PIDS=
 	case $1 in
-	none) ;;
+	none|dram) ;;
 	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_on ;;
 	kmmscand|kmmscand-base)
@@ -254,7 +261,7 @@ mech_on() {
 
 mech_off() {
 	case $1 in
-	none) ;;
+	none|dram) ;;
 	numab2) echo 0 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_off ;;
 	kmmscand|kmmscand-base) rmmod kmmscand ;;
@@ -419,6 +426,7 @@ run() {
 		squeeze_start || { run_abort; return 1; }
 	fi
 	common="--node $SLOW --top 0 --seconds $secs --ready-file /tmp/run.ready"
+	[ "$mech" = dram ] && common="$common --place-node 0"
 	if [ "$start" = on-first ]; then
 		snapshot /tmp/v.before
 		mech_on "$mech" || { run_abort; return 1; }

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-MECHANISMS = ["none", "numab2", "damon", "kmmscand", "kmmscand-base"]
+MECHANISMS = ["none", "numab2", "damon", "kmmscand", "kmmscand-base", "dram"]
 # The ones tools/bench/run runs unless told otherwise: kmmscand-base only
 # runs with a base module (--base-module).
 DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
@@ -49,11 +49,12 @@ MECH_LABEL = {
     "damon": "DAMON migrate_hot (mtier setup)",
     "kmmscand": "kmmscand (default knobs)",
     "kmmscand-base": "kmmscand (base module)",
+    "dram": "hot set in DRAM from the start (measured oracle)",
 }
 MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e",
-              "kmmscand": "#2ca02c", "kmmscand-base": "#98df8a"}
+              "kmmscand": "#2ca02c", "kmmscand-base": "#98df8a", "dram": "#000000"}
 MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-",
-              "kmmscand-base": "--"}
+              "kmmscand-base": "--", "dram": "-."}
 
 WORKLOAD_DESC = {
     "hot64": "A hot region written continuously, a cold one touched once, both on the slow node.",
