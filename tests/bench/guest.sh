@@ -427,6 +427,9 @@ run() {
 	fi
 	common="--node $SLOW --top 0 --seconds $secs --ready-file /tmp/run.ready"
 	[ "$mech" = dram ] && common="$common --place-node 0"
+	# An application (redis.sh) takes tierload's options and prints its lines.
+	load=$TIERLOAD
+	case " $* " in *" --app "*) load="sh $here/redis.sh" ;; esac
 	if [ "$start" = on-first ]; then
 		snapshot /tmp/v.before
 		mech_on "$mech" || { run_abort; return 1; }
@@ -434,11 +437,11 @@ run() {
 		# does, despite the MPOL_BIND it is placed under): accepted, the
 		# B line says how much was still on the slow node.
 		# shellcheck disable=SC2086
-		$TIERLOAD $common --placed-min-pct 0 "$@" >"$out" 2>&1 &
+		$load $common --placed-min-pct 0 "$@" >"$out" 2>&1 &
 		app=$!
 	else
 		# shellcheck disable=SC2086
-		$TIERLOAD $common --go-file /tmp/run.go "$@" >"$out" 2>&1 &
+		$load $common --go-file /tmp/run.go "$@" >"$out" 2>&1 &
 		app=$!
 		while [ ! -e /tmp/run.ready ] && alive $app; do
 			sleep 0.1

@@ -33,6 +33,11 @@
  * --procs N runs N such processes, each with its own region (sizes per
  * process).  --thp asks for THPs (MADV_HUGEPAGE), else MADV_NOHUGEPAGE.
  *
+ * --move-pid PID instead moves the pages of process PID that are on --top to
+ * --node (migrate_pages(2), the process's policies left as they are), then
+ * exits: how the benchmark puts an unmodified application's memory on the
+ * slow node after it has loaded its data.
+ *
  * --fill-mb M instead places M MiB of cold anonymous memory on --node
  * (policy reset to default, so that reclaim may demote it), then sleeps
  * until killed: the "DRAM full" benchmark's filler.
@@ -100,7 +105,7 @@ enum pattern { P_HOT, P_RANDOM, P_SHIFT, P_ZIPF };
 
 struct opts {
 	enum pattern pattern;
-	unsigned long hot_mb, cold_mb, fill_mb;
+	unsigned long hot_mb, cold_mb, fill_mb, move_pid;
 	int node, top, place_node, thp, threads, procs, move_pages;
 	double seconds, shift_at, zipf_theta;
 	unsigned int sample_ms, flush_ms, placed_min_pct;
@@ -738,6 +743,24 @@ static int fill(void)
 	return 0;
 }
 
+/* --- moving another process ------------------------------------------- */
+
+static int move_pid(void)
+{
+	unsigned long from[MAX_NODES / 64] = { 0 }, to[MAX_NODES / 64] = { 0 };
+	double t = now_s();
+	long left;
+
+	from[o.top / 64] = 1UL << (o.top % 64);
+	to[o.node / 64] = 1UL << (o.node % 64);
+	left = syscall(SYS_migrate_pages, (pid_t)o.move_pid, MAX_NODES + 1, from, to);
+	if (left < 0)
+		die("migrate_pages");
+	printf("tierload: M pid=%lu from=%d to=%d not_moved=%ld move_s=%.2f\n",
+	       o.move_pid, o.top, o.node, left, now_s() - t);
+	return 0;
+}
+
 /* --- main -------------------------------------------------------------- */
 
 static void usage(void)
@@ -748,7 +771,8 @@ static void usage(void)
 		"                [--seconds S] [--shift-at S] [--zipf-theta T] [--sample-ms MS]\n"
 		"                [--sample-method pagemap|move_pages] [--flush-ms MS]\n"
 		"                [--ready-file PATH] [--go-file PATH] [--placed-min-pct P]\n"
-		"       tierload --fill-mb N [--node N] [--ready-file PATH]\n");
+		"       tierload --fill-mb N [--node N] [--ready-file PATH]\n"
+		"       tierload --move-pid PID [--node N] [--top N]\n");
 	exit(2);
 }
 
@@ -781,6 +805,7 @@ static void parse(int argc, char **argv)
 		{ "hot-mb", required_argument, 0, 'H' },
 		{ "cold-mb", required_argument, 0, 'C' },
 		{ "fill-mb", required_argument, 0, 'F' },
+		{ "move-pid", required_argument, 0, 'V' },
 		{ "node", required_argument, 0, 'n' },
 		{ "top", required_argument, 0, 'T' },
 		{ "place-node", required_argument, 0, 'N' },
@@ -820,6 +845,7 @@ static void parse(int argc, char **argv)
 		case 'H': o.hot_mb = num(optarg); break;
 		case 'C': o.cold_mb = num(optarg); break;
 		case 'F': o.fill_mb = num(optarg); break;
+		case 'V': o.move_pid = num(optarg); break;
 		case 'n': o.node = (int)num(optarg); break;
 		case 'T': o.top = (int)num(optarg); break;
 		case 'N': o.place_node = (int)num(optarg); break;
@@ -848,7 +874,7 @@ static void parse(int argc, char **argv)
 	if (optind != argc || o.node >= MAX_NODES || o.top >= MAX_NODES ||
 	    o.place_node >= MAX_NODES || o.node == o.top)
 		usage();
-	if (o.fill_mb)
+	if (o.fill_mb || o.move_pid)
 		return;
 	if (!o.hot_mb || o.threads < 1 || o.threads > MAX_THREADS ||
 	    o.procs < 1 || o.procs > MAX_PROCS || !o.sample_ms || o.placed_min_pct > 100 ||
@@ -870,6 +896,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.fill_mb)
 		return fill();
+	if (o.move_pid)
+		return move_pid();
 	if (pipe(ready) || pipe(start))
 		die("pipe");
 	for (i = 0; i < o.procs; i++) {

@@ -87,9 +87,15 @@ def check_row(row: dict[str, str], problems: list[str], reps: bool = False) -> N
         if (lo is not None and v < lo - EPS) or (hi is not None and v > hi + EPS):
             problems.append(f"{where}: {col}={v:g} outside [{lo}, {hi}]")
 
-    need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
-         "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
-         "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s", "rep")
+    if row.get("app_p99_ms"):
+        # An application (report.APP_PATTERNS): no hot-set figures.
+        need("seconds", "procs", "app_sys_s", "app_ops_per_s", "app_p50_ms", "dram_share_final",
+             "k", "on_s", "pages_migrated", "rep")
+    else:
+        need("seconds", "procs", "hot_pages", "cold_pages", "hot_final", "hot_moved_pages",
+             "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
+             "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s",
+             "rep")
     if row["mechanism"] == "damon" or row["mechanism"] in KMMSCAND:
         need("mech_cpu_s", "pages_promoted")
     secs = n["seconds"] or 0.0
@@ -116,7 +122,7 @@ def check_row(row: dict[str, str], problems: list[str], reps: bool = False) -> N
     tl = n["timeline_s"] or 0.0
     bound("timeline_s", secs * 0.9, None)
     bound("slow_s", 0, tl)
-    if n["extra_cpu_s"] is not None:
+    if n["extra_cpu_s"] is not None and not row.get("app_p99_ms"):
         need("mem_time_tw_rel_oracle")
     tw = n["mem_time_tw_rel_oracle"]
     if tw is not None and tl > 0 and n["slow_s"] is not None:

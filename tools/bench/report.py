@@ -71,6 +71,11 @@ WORKLOAD_DESC = {
                   " hot region on the slow node (1.5x free DRAM): ping-pong and futile work.",
     "procs2000": "2,000 idle processes with 256 KiB each on the slow node beside one process"
                  " with a 64 MiB hot region: the cost of idle processes.",
+    "redis": "Redis 7.0 from Debian, unmodified: 60,000 keys of 4 KiB stored, its memory"
+             " then moved to the slow node; redis-benchmark GETs 12,000 of them (a fifth"
+             " of the data) uniformly, 8 clients, in chunks of 2,000.  ops/s are its GETs;"
+             " the hot-set columns do not apply (where each key sits is not known): DRAM"
+             " share is the server's memory on node 0 at the end, p50/p99 its latency.",
     "zipf": "A key-value store: two threads update 4 KiB values of 512 MiB of keys drawn from"
             " a Zipfian distribution (0.99, keys shuffled over the region); \"hot\" is the"
             " 64 MiB of most popular keys (about 80% of the accesses), the rest is accessed rarely.",
@@ -106,6 +111,11 @@ def lru_gen_text(v: Optional[float]) -> str:
     return "-" if v is None else f"0x{int(v):04x}"
 
 
+# tierload patterns that are an application run by tests/bench (redis.sh):
+# the B/S/E lines give its memory's placement and its own rates, not a
+# hot set's.
+APP_PATTERNS = {"redis"}
+
 # A result row: COLUMNS -> value (None = blank).
 Row = dict[str, Any]
 
@@ -126,6 +136,7 @@ COLUMNS = [
     "kmmscand_promote_fail_target_full", "status",
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
     "setup", "lru_gen_enabled", "rep",
+    "app_p50_ms", "app_p99_ms", "dram_share_final",
 ]
 # The columns that are text; every other one is a number or blank.
 TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
@@ -163,6 +174,10 @@ class Proc:
     cold_pages: int = 0
     samples: list[Sample] = field(default_factory=list)
     ended: bool = False
+    pattern: str = ""
+    # An application's own latency (redis: the median over its chunks).
+    p50_ms: Optional[float] = None
+    p99_ms: Optional[float] = None
 
 
 @dataclass
@@ -253,6 +268,7 @@ def parse_tierload(run: Run, line: str) -> None:
     try:
         p = run.procs.setdefault(int(f["p"]), Proc(index=int(f["p"])))
         if kind == "B":
+            p.pattern = f.get("pattern", "")
             p.window_pages = int(f["window_pages"])
             p.windows = int(f["windows"])
             p.cold_pages = int(f["cold_pages"])
@@ -269,6 +285,8 @@ def parse_tierload(run: Run, line: str) -> None:
             p.samples.append(s)
         elif kind == "E":
             p.ended = True
+            p.p50_ms = num(f.get("p50_ms", "-"))
+            p.p99_ms = num(f.get("p99_ms", "-"))
     except (KeyError, ValueError):
         run.errors.append(f"unparsable line: {line}")
 
@@ -469,7 +487,19 @@ def compute(run: Run, k: float) -> Row:
         if s1.t > s0.t:
             ops_rate += (s1.ops - s0.ops) / (s1.t - s0.t)
     row["app_ops_per_s"] = ops_rate
-    row["mem_time_rel_oracle"] = modeled_memory_time(procs, k)
+    if any(p.pattern in APP_PATTERNS for p in procs):
+        # An application: its "hot" is its whole memory (where its hot keys
+        # sit is not known), so the hot-set figures do not apply; its DRAM
+        # share and its own latency do.
+        for c in ("t50_s", "t90_s", "t50_slowest_s", "t90_slowest_s", "hot_final",
+                  "hot_moved_pages", "cold_moved_pages", "cold_moved_frac", "precision",
+                  "timeline_s", "slow_s"):
+            row[c] = None
+        row["dram_share_final"] = fracs[-1]
+        row["app_p50_ms"] = procs[0].p50_ms
+        row["app_p99_ms"] = procs[0].p99_ms
+    row["mem_time_rel_oracle"] = None if row["dram_share_final"] is not None \
+        else modeled_memory_time(procs, k)
 
     # Counters, over the time the mechanism was on; kmmscand-base's are
     # kmmscand's (KMMSCAND).
@@ -700,6 +730,10 @@ def b_pct(v: float) -> str:
     return f"{100 * v:.1f}"
 
 
+def b_cnt(v: float) -> str:
+    return f"{int(round(v))}"
+
+
 def b_flt(digits: int = 2) -> Callable[[float], str]:
     return lambda v: f"{v:.{digits}f}"
 
@@ -823,8 +857,11 @@ def write_markdown(rows: list[Row], workloads: list[str],
             "hot on top at end", "cold moved", "precision", "promoted", "demoted", "ping-pong"]
         cost = ["thread CPU", "kswapd CPU", "app sys", "extra CPU", "scan pages/s",
                 "promoted pages/s",
-                "peak pages/s", "hint faults", "ops vs none", "slow-tier s", "mem time",
+                "peak pages/s", "hint faults", "ops/s", "ops vs none", "slow-tier s", "mem time",
                 "mem time (ops)"]
+        app = any(r["app_p99_ms"] is not None for r in wrows)
+        if app:
+            cost += ["p50 latency", "p99 latency", "DRAM share at end"]
         lead = ["start", "mechanism"] + (["runs"] if multi else [])
         for title, head in (("Placement", placement), ("Cost", cost)):
             out += [f"{title}:", "", "| " + " | ".join(lead + head) + " |",
@@ -844,10 +881,16 @@ def write_markdown(rows: list[Row], workloads: list[str],
                               flt(r["app_sys_s"], " s"), spread(c, "extra_cpu_s", b_flt(), " s"),
                               cnt(r["scan_pages_per_s"]),
                               cnt(r["promote_pages_per_s"]), cnt(r["promote_peak_pages_per_s"]),
-                              cnt(r["numa_hint_faults"]), flt(r["app_ops_rel_none"], "x"),
+                              cnt(r["numa_hint_faults"]),
+                              spread(c, "app_ops_per_s", b_cnt, ""),
+                              flt(r["app_ops_rel_none"], "x"),
                               spread(c, "slow_s", b_flt(1), " s"),
                               spread(c, "mem_time_tw_rel_oracle", b_flt()),
                               flt(r["mem_time_rel_oracle"])]
+                    if app:
+                        vals += [spread(c, "app_p50_ms", b_flt(3), " ms"),
+                                 spread(c, "app_p99_ms", b_flt(3), " ms"),
+                                 pct(r["dram_share_final"])]
                 lead_cells = [str(r["start"]), mech_label(c)] + (
                     [str(len(cell_runs(c)))] if multi else [])
                 out.append("| " + " | ".join(lead_cells + vals) + " |")

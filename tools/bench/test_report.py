@@ -333,7 +333,9 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(report.COLUMNS[43:46], ["timeline_s", "slow_s",
                                                      "mem_time_tw_rel_oracle"])
             self.assertEqual(report.COLUMNS[46:48], ["setup", "lru_gen_enabled"])
-            self.assertEqual(report.COLUMNS[48:], ["rep"])
+            self.assertEqual(report.COLUMNS[48:49], ["rep"])
+            self.assertEqual(report.COLUMNS[49:], ["app_p50_ms", "app_p99_ms",
+                                                   "dram_share_final"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
@@ -702,7 +704,7 @@ class Reps(unittest.TestCase):
             self.assertEqual([(r["mechanism"], r["rep"]) for r in rows],
                              [("none", "1")] + [(m, str(k)) for m in mechs[1:]
                                                 for k in (1, 2, 3)])
-            self.assertEqual(list(rows[0])[-1], "rep")
+            self.assertEqual(list(rows[0])[48], "rep")
             with (out / "timelines.csv").open() as fh:
                 tl = list(csv.DictReader(fh))
             self.assertEqual(list(tl[0])[-1], "rep")
@@ -765,7 +767,7 @@ class Reps(unittest.TestCase):
             joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
             self.assertIn("hot64/on-first/none: 2 rows in results.csv, expected 1", joined)
             cells = next(csv.reader([text[-1]]))
-            cells[-1] = "2"  # kmmscand's reps 1, 2, 2
+            cells[48] = "2"  # kmmscand's reps 1, 2, 2
             (out / "results.csv").write_text("\n".join(text[:-1] + [",".join(cells)]) + "\n")
             joined = "\n".join(check.check(out, ["hot64"], mechs, ["on-first"]))
             self.assertIn("hot64/on-first/kmmscand: reps 1, 2, 2, expected 1 to 3", joined)
@@ -793,6 +795,26 @@ class Reps(unittest.TestCase):
             self.assertNotIn("[", "".join(ln for ln in summary.splitlines() if ln.startswith("|")))
             self.assertIn("One run per cell.  Placement sampled every 1000 ms.", summary)
             self.assertEqual(table(summary)[3]["T90 on-first"], "4.0 s")
+
+
+class App(unittest.TestCase):
+    """An application (redis.sh): its memory's DRAM share and latency, no
+    hot-set figures."""
+
+    def test_redis_row(self) -> None:
+        text = run_text("redis", "kmmscand", "on-first", 4, 1000, 0, ramp(0, 4),
+                        ops_per_s=5000)
+        text = text.replace("pattern=hot", "pattern=redis").replace(
+            "thp_kb=0\nBENCH v", "thp_kb=0 p50_ms=0.250 p99_ms=1.500\nBENCH v")
+        runs = report.parse_log(text)
+        row = report.compute(runs[0], 2.0)
+        self.assertEqual(row["status"], "ok")
+        self.assertEqual(row["app_p50_ms"], 0.25)
+        self.assertEqual(row["app_p99_ms"], 1.5)
+        self.assertEqual(row["dram_share_final"], 1.0)
+        self.assertAlmostEqual(row["app_ops_per_s"], 5000.0)
+        for c in ("t50_s", "t90_s", "hot_final", "slow_s", "cold_moved_frac"):
+            self.assertIsNone(row[c], c)
 
 
 if __name__ == "__main__":
