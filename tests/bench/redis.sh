@@ -60,6 +60,8 @@ die() { echo "redis.sh: $*" >&2; [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null; e
 [ -n "$TIERLOAD" ] || die "no tierload"
 now() { awk '{ print $1 }' /proc/uptime; }
 cli() { "$APP/run" redis-cli -s "$SOCK" "$@"; }
+# since T: seconds from T (a now reading) to now.
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
 rm -f "$SOCK"
 "$APP/run" redis-server --port 0 --unixsocket "$SOCK" --save '' --appendonly no \
@@ -88,7 +90,7 @@ placed_node=${place:-$node}
 all=$(pages -1)
 on_place=$(pages "$placed_node")
 on_slow=$(pages "$node")
-echo "tierload: B p=0 pid=$srv pattern=redis window_pages=$all windows=1 cold_pages=0 threads=$clients on_slow=$on_slow/$all placed_node=$placed_node placed=$on_place/$all thp_kb=0 place_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }') keys=$keys hot_keys=$hot value=$value"
+echo "tierload: B p=0 pid=$srv pattern=redis window_pages=$all windows=1 cold_pages=0 threads=$clients on_slow=$on_slow/$all placed_node=$placed_node placed=$on_place/$all thp_kb=0 place_s=$(since "$t0") keys=$keys hot_keys=$hot value=$value"
 [ -n "$ready" ] && : >"$ready"
 if [ -n "$go" ]; then
 	n=0
@@ -99,6 +101,8 @@ if [ -n "$go" ]; then
 	done
 fi
 stime() { awk '{ print $15 }' "/proc/$srv/stat"; }
+# sys_since TICKS: the server's system CPU s since it had used TICKS.
+sys_since() { awk -v a="$1" -v b="$(stime)" 'BEGIN { printf "%.3f", (b - a) / 100 }'; }
 s0=$(stime)
 start=$(now)
 end=$(awk -v a="$start" -v s="$secs" 'BEGIN { print a + s }')
@@ -116,7 +120,7 @@ end=$(awk -v a="$start" -v s="$secs" 'BEGIN { print a + s }')
 load=$!
 ops() { awk '{ s += $2 } END { print s + 0 }' /tmp/redis.chunks; }
 sample() {
-	echo "tierload: S p=0 t=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }') ops=$(ops) hot=$(pages "$top")/$(pages -1) cold=0/0 absent=0 pp=0 dm=0 sys=$(awk -v a="$s0" -v b="$(stime)" 'BEGIN { printf "%.3f", (b - a) / 100 }') ms=0"
+	echo "tierload: S p=0 t=$(since "$start") ops=$(ops) hot=$(pages "$top")/$(pages -1) cold=0/0 absent=0 pp=0 dm=0 sys=$(sys_since "$s0") ms=0"
 }
 next=$start
 while :; do
@@ -130,8 +134,8 @@ while :; do
 	next=$(awk -v n="$next" -v m="$sample_ms" -v e="$end" 'BEGIN { n += m / 1000; print (n > e ? e : n) }')
 done
 wait $load
-sys=$(awk -v a="$s0" -v b="$(stime)" 'BEGIN { printf "%.3f", (b - a) / 100 }')
-el=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+sys=$(sys_since "$s0")
+el=$(since "$start")
 med() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
 p50=$(awk '{ print $4 }' /tmp/redis.chunks | med)
 p99=$(awk '{ print $5 }' /tmp/redis.chunks | med)

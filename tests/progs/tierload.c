@@ -481,9 +481,7 @@ static void *worker_main(void *arg)
 
 		while (!stop) {
 			for (int k = 0; k < 256; k++) {
-				x ^= x << 13;
-				x ^= x >> 7;
-				x ^= x << 17;
+				xorshift(&x);
 				region[(long)(x % (uint64_t)n) * page_size +
 				       (long)((x >> 40) & 63) * 64]++;
 			}
