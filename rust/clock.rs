@@ -10,7 +10,8 @@ use kernel::time::{
     Monotonic, //
 };
 
-/// Milliseconds since a start instant.
+/// Milliseconds since a start instant (a copy reads the same time).
+#[derive(Clone, Copy)]
 pub(crate) struct Clock {
     start: Instant<Monotonic>,
 }

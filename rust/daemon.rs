@@ -25,8 +25,10 @@ use kernel::{
     sync::{
         aref::ARef,
         atomic::{
+            Acquire,
             Atomic,
-            Relaxed, //
+            Relaxed,
+            Release, //
         },
         Mutex,
     },
@@ -52,6 +54,7 @@ use crate::policy::{
     turns,
     vma::VmFlagBits,
 };
+use crate::promote::PingPong;
 use crate::scan::{
     MmState,
     Scanner,
@@ -125,9 +128,11 @@ pub(crate) struct Shared {
     pingpong_pages: Atomic<u64>,
     /// Times room-making was held (read by sysfs).
     room_holds: Atomic<u64>,
-    /// How much longer room-making was held at the thread's last wake-up
+    /// When the current or last hold of room-making ends, on `clock`
     /// (ms; read by sysfs).
-    room_hold_ms: Atomic<u64>,
+    room_hold_until_ms: Atomic<u64>,
+    /// The daemon's clock (sysfs reads how much of a hold is left).
+    clock: Clock,
     /// The thread's working state, allocated at load time (so a lack of
     /// memory fails `insmod`, not the thread later).
     daemon: ThreadOwned<Daemon>,
@@ -136,6 +141,7 @@ pub(crate) struct Shared {
 impl Shared {
     /// Default tunables and a freshly allocated daemon state.
     pub(crate) fn new(daemon: Daemon) -> impl PinInit<Self> {
+        let clock = daemon.clock;
         pin_init!(Shared {
             tunables <- new_mutex!(Tunables::default(), "kmmscand_tunables"),
             tunables_gen: Atomic::new(0),
@@ -145,7 +151,8 @@ impl Shared {
             quiet_mms: Atomic::new(0),
             pingpong_pages: Atomic::new(0),
             room_holds: Atomic::new(0),
-            room_hold_ms: Atomic::new(0),
+            room_hold_until_ms: Atomic::new(0),
+            clock,
             daemon: ThreadOwned::new(daemon),
         })
     }
@@ -220,10 +227,22 @@ impl Shared {
         self.room_holds.load(Relaxed)
     }
 
-    /// How much longer room-making was held at the thread's last wake-up
-    /// (ms; 0: not held).
+    /// How much longer room-making is held now (ms; 0: not held).  A hold
+    /// that begins during a visit shows when the visit ends; one that ends
+    /// shows at once, so a reader that sees a hold with `room_holds`
+    /// unchanged since an earlier reading saw the same hold throughout.
     pub(crate) fn room_hold_ms(&self) -> u64 {
-        self.room_hold_ms.load(Relaxed)
+        // Acquire: pairs with the Release in `publish_pingpong`, so that a
+        // reader of `room_holds` after this sees the count of this hold.
+        let until = self.room_hold_until_ms.load(Acquire);
+        until.saturating_sub(self.clock.now_ms())
+    }
+
+    /// Publishes the ping-pong counters for sysfs.
+    fn publish_pingpong(&self, pp: &PingPong) {
+        self.pingpong_pages.store(pp.returned_pages, Relaxed);
+        self.room_holds.store(pp.holds, Relaxed);
+        self.room_hold_until_ms.store(pp.hold_until_ms, Release);
     }
 }
 
@@ -329,11 +348,7 @@ impl Daemon {
                 }
                 shared.tracked_mms.store(self.nr_mms, Relaxed);
                 shared.quiet_mms.store(self.nr_quiet, Relaxed);
-                let now = self.clock.now_ms();
-                let pp = self.scanner.pingpong(now);
-                shared.pingpong_pages.store(pp.returned_pages, Relaxed);
-                shared.room_holds.store(pp.holds, Relaxed);
-                shared.room_hold_ms.store(pp.hold_left_ms, Relaxed);
+                shared.publish_pingpong(&self.scanner.pingpong());
                 self.age_if_due(ctx);
             } else {
                 self.let_go(shared);

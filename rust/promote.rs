@@ -85,8 +85,8 @@ pub(crate) struct PingPong {
     pub(crate) returned_pages: u64,
     /// Times room-making was held.
     pub(crate) holds: u64,
-    /// How much longer it is held (ms).
-    pub(crate) hold_left_ms: u64,
+    /// When the current or last hold ends (ms on the daemon's clock).
+    pub(crate) hold_until_ms: u64,
 }
 
 /// The promotion state: the batch being built and the rate limit.
@@ -135,12 +135,12 @@ impl Promoter {
         self.governor.hold_left_ms(now_ms) > 0
     }
 
-    /// The ping-pong counters at `now_ms`.
-    pub(crate) fn pingpong(&self, now_ms: u64) -> PingPong {
+    /// The ping-pong counters.
+    pub(crate) fn pingpong(&self) -> PingPong {
         PingPong {
             returned_pages: self.governor.returned_total(),
             holds: self.governor.holds(),
-            hold_left_ms: self.governor.hold_left_ms(now_ms),
+            hold_until_ms: self.governor.hold_until_ms(),
         }
     }
 

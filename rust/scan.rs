@@ -338,9 +338,9 @@ impl Scanner {
         self.promoter.room_held(now_ms)
     }
 
-    /// The promoter's ping-pong counters at `now_ms`.
-    pub(crate) fn pingpong(&self, now_ms: u64) -> PingPong {
-        self.promoter.pingpong(now_ms)
+    /// The promoter's ping-pong counters.
+    pub(crate) fn pingpong(&self) -> PingPong {
+        self.promoter.pingpong()
     }
 
     /// Visits `mm` (of process `pid`, whose threads allow `threads`) for

@@ -56,7 +56,7 @@ enum Status {
     /// `room_holds`: times room-making was held (ping-pong, or requests
     /// that brought no room).
     RoomHolds,
-    /// `room_hold_ms`: how much longer it was held at the last wake-up.
+    /// `room_hold_ms`: how much longer it is held.
     RoomHoldMs,
 }
 

@@ -11,7 +11,9 @@
 # (docs/kmmscand.rst, "Ping-pong").  Checked:
 #  - room-making was held (room_holds), in at least half the seconds from
 #    the first hold to the end, and no request for room was made between
-#    two samples that were held with no new hold in between;
+#    two samples that were held with no new hold in between (room_hold_ms
+#    is read live; when it was the value of the last wake-up, a visit that
+#    outlived its hold made requests that a CI run counted as held);
 #  - the thread's CPU while held (between two samples that were both held)
 #    under HELD_CPU_PCT% of a CPU, and from the first hold to the end under
 #    CPU_STEADY_PCT% (measured under TCG with KASAN: 2.5-5.5% with 160 MiB
@@ -96,6 +98,13 @@ t_mid=$(uptime_ms)
 # Every second until the end: whether room-making is held, and requests
 # made between two seconds that were both held (none should be).
 # The thread's CPU between two held samples: what a hold costs.
+# A sample reads the request count, room_holds, room_hold_ms (live: how
+# much of the hold is left now), room_holds again and the request count
+# again.  Held with both room_holds readings equal to N means hold N was
+# on at that moment (the module publishes a hold's count before its end
+# time).  Two such samples with the same N: hold N lasted from the first to
+# the second, so no request can have been made between the first one's
+# second count and the second one's first count.
 held_s=0 total_s=0 held_requests=0 prev_held=0 prev_k=$km
 held_cs=0 held_ms=0 prev_c=$cm prev_t=$t_mid prev_n=$(knob room_holds)
 while kill -0 $app 2>/dev/null; do
@@ -104,19 +113,20 @@ while kill -0 $app 2>/dev/null; do
 	c=$(cpu)
 	t=$(uptime_ms)
 	n=$(knob room_holds)
+	left=$(knob room_hold_ms)
+	n_after=$(knob room_holds)
+	k_after=$(vmstat kmmscand_kswapd_requests)
 	h=0
-	[ "$(knob room_hold_ms)" -gt 0 ] && h=1
+	[ "$left" -gt 0 ] && h=1
 	total_s=$((total_s + 1))
 	held_s=$((held_s + h))
-	# Held at both samples and no new hold between them: held throughout
-	# (a hold that ended and a new one that began in between leave room
-	# for the requests that led to the new one).
+	[ "$n" = "$n_after" ] || h=0
 	if [ $h = 1 ] && [ $prev_held = 1 ] && [ "$n" = "$prev_n" ]; then
 		held_requests=$((held_requests + k - prev_k))
 		held_cs=$((held_cs + c - prev_c))
 		held_ms=$((held_ms + t - prev_t))
 	fi
-	prev_held=$h prev_k=$k prev_c=$c prev_t=$t prev_n=$n
+	prev_held=$h prev_k=$k_after prev_c=$c prev_t=$t prev_n=$n
 done
 wait $app || fail "the workload under the module failed"
 steady_s=$(( ($(uptime_ms) - t_mid) / 1000 ))

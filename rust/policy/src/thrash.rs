@@ -294,6 +294,11 @@ impl Governor {
         self.hold_until_ms.saturating_sub(now_ms)
     }
 
+    /// When the current or last hold ends (ms; 0: never held).
+    pub const fn hold_until_ms(&self) -> u64 {
+        self.hold_until_ms
+    }
+
     /// Holds so far.
     pub const fn holds(&self) -> u64 {
         self.holds
