@@ -284,6 +284,7 @@ impl Promoter {
         if self.drain.take() {
             migrate::drain_lru_caches(ctx);
         }
+        self.batch.order_for_migration();
         let res = self.batch.migrate(ctx, nid);
         if res.isolate_failed > 0 {
             self.drain.isolation_failed();

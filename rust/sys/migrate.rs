@@ -5,7 +5,10 @@
 
 use kernel::prelude::*;
 
-use crate::policy::folio;
+use crate::policy::{
+    batch,
+    folio, //
+};
 
 use super::{
     c,
@@ -96,6 +99,13 @@ impl Batch {
     /// The addresses the folios in the batch were found mapped at.
     pub(crate) fn addrs(&self) -> impl Iterator<Item = u64> + '_ {
         self.items.iter().map(|y| y.addr)
+    }
+
+    /// Puts the folios in the order `migrate_pages()` should see them
+    /// ([`batch::migration_order`]: base pages first).
+    pub(crate) fn order_for_migration(&mut self) {
+        self.items
+            .sort_unstable_by_key(|y| batch::migration_order(y.nr_pages, y.addr));
     }
 
     /// Empties the batch.

@@ -496,7 +496,8 @@ say "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 say "lru_gen enabled=$(lru_gen || echo absent)"
 failed=0
 for wl in "$@"; do
-	line=$(awk -v v="$variant" -v w="$wl" '$1 == v && $2 == w' "$table")
+	# The full variant also runs the extra lines (tests/bench/workloads).
+	line=$(awk -v v="$variant" -v w="$wl" '($1 == v || (v == "full" && $1 == "extra")) && $2 == w' "$table")
 	[ -n "$line" ] || { say "error no workload $wl ($variant) in $table"; failed=1; continue; }
 	# shellcheck disable=SC2086
 	set -- $line

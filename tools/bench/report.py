@@ -59,6 +59,9 @@ MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-",
 WORKLOAD_DESC = {
     "hot64": "A hot region written continuously, a cold one touched once, both on the slow node.",
     "hot1g": "The same at scale: a 1 GiB hot region and a 512 MiB cold one.",
+    "hot1g-roomy": "hot1g in a guest with 4 GiB of DRAM: room beyond the hot set plus 1 GiB,"
+                   " so NUMA balancing takes its free-space path (pgdat_free_space_enough())"
+                   " rather than its under-pressure one.",
     "random": "Flat random (abench-like): two threads write random pages of one buffer.",
     "shift": "A hot window that moves to a second region halfway through"
              " (T50/T90 for the first window, \"T90 after shift\" for the second).",

@@ -580,25 +580,34 @@ class Mglru(unittest.TestCase):
                           joined)
 
     def test_workloads_table(self) -> None:
-        """tests/bench/workloads: known setup items; each -mglru workload is
-        its base with mglru added; the quick set has none."""
+        """tests/bench/workloads: known variants and setup items; a name
+        once among full and extra; each -mglru workload is its base (full)
+        with mglru added, an extra; the quick set has none."""
         table = Path(__file__).resolve().parents[2] / "tests" / "bench" / "workloads"
         rows = {}
+        sized = {}
         for ln in table.read_text().splitlines():
             if ln.strip() and not ln.startswith("#"):
                 f = ln.split(None, 6)
+                self.assertIn(f[0], ("full", "extra", "quick"), ln)
+                size = "quick" if f[0] == "quick" else "full"
+                self.assertNotIn((size, f[1]), sized, ln)
+                sized[(size, f[1])] = f
                 rows[(f[0], f[1])] = f
         for (variant, wl), f in rows.items():
             items = f[5].split(",")
             self.assertTrue(f[5] == "-" or set(items) <= {"fill", "squeeze", "idle2000", "mglru"}, f)
             if wl.endswith("-mglru"):
-                self.assertEqual(variant, "full", wl)
-                base = rows[(variant, report.base_workload(wl))]
+                self.assertEqual(variant, "extra", wl)
+                base = rows[("full", report.base_workload(wl))]
                 self.assertEqual(f[2:5] + f[6:], base[2:5] + base[6:], wl)
                 want = ["mglru"] if base[5] == "-" else base[5].split(",") + ["mglru"]
                 self.assertEqual(items, want, wl)
-        self.assertIn(("full", "hot1g-mglru"), rows)
-        self.assertIn(("full", "dramfull-mglru"), rows)
+        self.assertIn(("extra", "hot1g-mglru"), rows)
+        self.assertIn(("extra", "dramfull-mglru"), rows)
+        self.assertEqual(sorted(wl for v, wl in rows if v == "full"),
+                         ["dramfull", "hot1g", "hot64", "overcommit", "procs8", "random",
+                          "shift", "thp", "zipf"])
 
 
 # Samples every 250 ms, as the full variant takes them.

@@ -10,6 +10,18 @@
 //! module counts (`kmmscand_promote_fail_target_full`, `..._rate_limited`)
 //! and leaves in the hotness history so it is tried again on a later scan.
 
+/// The key by which a batch's folios are ordered before they are handed to
+/// `migrate_pages()`: base pages first, then larger folios, each size by
+/// address.  `migrate_pages()` gives up on the rest of its list at the first
+/// folio whose destination cannot be allocated (-ENOMEM), and a promotion
+/// does not split a large folio to retry (`MR_NUMA_MISPLACED`).  On a target
+/// nearly full, or with its free memory fragmented, a 2 MiB destination fails
+/// long before a 4 KiB one, so a THP early in the list would leave the base
+/// pages after it unmoved.
+pub const fn migration_order(nr_pages: u32, addr: u64) -> (u32, u64) {
+    (nr_pages, addr)
+}
+
 /// Whether a folio may join the batch, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -196,5 +208,28 @@ mod tests {
         assert!(d.take(), "the failure is remembered for the next wake-up");
         d.new_wakeup();
         assert!(!d.take(), "and forgotten once drained");
+    }
+
+    #[test]
+    fn base_pages_go_before_large_folios_each_by_address() {
+        // (nr_pages, addr) as a walk finds them: a THP between base pages.
+        let mut found = [
+            (1u32, 0x5000u64),
+            (512, 0x20_0000),
+            (1, 0x1000),
+            (16, 0x4_0000),
+            (1, 0x60_0000),
+        ];
+        found.sort_unstable_by_key(|&(n, a)| migration_order(n, a));
+        assert_eq!(
+            found,
+            [
+                (1, 0x1000),
+                (1, 0x5000),
+                (1, 0x60_0000),
+                (16, 0x4_0000),
+                (512, 0x20_0000)
+            ]
+        );
     }
 }
