@@ -22,6 +22,11 @@
 #                         its defaults
 #               damon     DAMON, the kernel's memory-tiering setup
 #                         (samples/damon/mtier.c) through sysfs: see damon_on
+#               damon-tuned
+#                         the same with its demotion goal (free memory on
+#                         node 0) at twice node 0's promotion watermark
+#                         rather than the sample's 0.5%, which kswapd never
+#                         lets free memory fall to: see damon_free_goal_bp
 #               kmmscand  insmod kmmscand.ko, default knobs
 #               dram      no mechanism, the region placed on node 0 instead
 #                         of the slow node (tierload --place-node 0): the
@@ -171,7 +176,7 @@ damon_ctx() {
 	if [ "$2" = promote ]; then
 		set -- $(node_range "$SLOW") migrate_hot 0 1 4294967295 node_mem_used_bp 9970 Y
 	else
-		set -- $(node_range 0) migrate_cold "$SLOW" 0 0 node_mem_free_bp 50 N
+		set -- $(node_range 0) migrate_cold "$SLOW" 0 0 node_mem_free_bp "$DAMON_FREE_BP" N
 	fi
 	echo 1 >"$c/targets/nr_targets"
 	echo 1 >"$c/targets/0/regions/nr_regions"
@@ -215,7 +220,23 @@ damon_ctx() {
 	echo "$9" >"$s/ops_filters/0/allow"
 }
 
+# damon_free_goal_bp NODE: twice NODE's promotion watermark (the sum of
+# its zones' "promo" marks in /proc/zoneinfo), in basis points of its
+# managed pages, as node_mem_free_bp counts them (si_meminfo_node()).
+# kswapd keeps free memory above the low watermark, so a goal below it
+# (the sample's 50, 0.5%) is always met and the demotion scheme never
+# applies; one above the promotion watermark leaves DAMON room to demote
+# cold memory that reclaim would leave in place.
+damon_free_goal_bp() {
+	awk -v n="$1," '/^Node/ { on = ($2 == n) }
+		on && $1 == "promo" { p += $2 }
+		on && $1 == "managed" { m += $2 }
+		END { if (p > 0 && m > 0) printf "%d\n", (2 * p * 10000 + m - 1) / m }' /proc/zoneinfo
+}
+
+# damon_on FREE_BP: both kdamonds, the demotion goal FREE_BP.
 damon_on() {
+	DAMON_FREE_BP=$1
 	echo 2 >"$DAMON/nr_kdamonds"
 	damon_ctx 0 promote
 	damon_ctx 1 demote
@@ -224,8 +245,10 @@ damon_on() {
 	MECH_PIDS="$(cat "$DAMON/0/pid") $(cat "$DAMON/1/pid")"
 }
 
-# damon_stats: the schemes' applied bytes, as "BENCH v" lines.
+# damon_stats: the schemes' applied bytes and the demotion goal, for the
+# "BENCH v" lines.
 damon_stats() {
+	echo "damon_free_goal_bp $DAMON_FREE_BP"
 	for k in 0 1; do
 		echo update_schemes_stats >"$DAMON/$k/state" 2>/dev/null
 		s=$DAMON/$k/contexts/0/schemes/0/stats
@@ -247,7 +270,12 @@ mech_on() {
 	case $1 in
 	none|dram) ;;
 	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
-	damon) damon_on ;;
+	damon) damon_on 50 ;;
+	damon-tuned)
+		bp=$(damon_free_goal_bp 0)
+		[ -n "$bp" ] || { say "error no promo watermark for node 0 in /proc/zoneinfo"; return 1; }
+		damon_on "$bp"
+		;;
 	kmmscand|kmmscand-base)
 		ko=$KO
 		[ "$1" = kmmscand-base ] && ko=$BASE_KO
@@ -263,7 +291,7 @@ mech_off() {
 	case $1 in
 	none|dram) ;;
 	numab2) echo 0 >/proc/sys/kernel/numa_balancing ;;
-	damon) damon_off ;;
+	damon|damon-tuned) damon_off ;;
 	kmmscand|kmmscand-base) rmmod kmmscand ;;
 	esac
 	MECH_PIDS=
@@ -457,7 +485,7 @@ run() {
 	rc=$?
 	kill $guard 2>/dev/null
 	snapshot /tmp/v.after
-	[ "$mech" = damon ] && damon_stats >>/tmp/v.after
+	case $mech in damon|damon-tuned) damon_stats >>/tmp/v.after ;; esac
 	mech_off "$mech"
 	has_setup fill && fill_stop
 	has_setup squeeze && squeeze_stop

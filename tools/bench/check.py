@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import (COLUMNS, DEFAULT_MECHANISMS, KMMSCAND, LRU_GEN_ON,  # noqa: E402
+from report import (COLUMNS, DAMON, DEFAULT_MECHANISMS, KMMSCAND, LRU_GEN_ON,  # noqa: E402
                     MECHANISMS, STARTS, TEXT_COLUMNS)
 
 NCPU = 2
@@ -96,7 +96,7 @@ def check_row(row: dict[str, str], problems: list[str], reps: bool = False) -> N
              "cold_moved_pages", "pingpong_pages", "app_sys_s", "app_ops_per_s",
              "mem_time_rel_oracle", "k", "on_s", "pages_migrated", "timeline_s", "slow_s",
              "rep")
-    if row["mechanism"] == "damon" or row["mechanism"] in KMMSCAND:
+    if row["mechanism"] in DAMON or row["mechanism"] in KMMSCAND:
         need("mech_cpu_s", "pages_promoted")
     secs = n["seconds"] or 0.0
     hot, cold = n["hot_pages"] or 0.0, n["cold_pages"] or 0.0

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-MECHANISMS = ["none", "numab2", "damon", "kmmscand", "kmmscand-base", "dram"]
+MECHANISMS = ["none", "numab2", "damon", "damon-tuned", "kmmscand", "kmmscand-base", "dram"]
 # The ones tools/bench/run runs unless told otherwise: kmmscand-base only
 # runs with a base module (--base-module).
 DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
@@ -35,6 +35,9 @@ DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
 # compared with kmmscand in the same boot; its module is kmmscand too, with
 # the same thread and /proc/vmstat counters.
 KMMSCAND = ("kmmscand", "kmmscand-base")
+# The DAMON setups: damon-tuned is damon with its demotion goal above node
+# 0's promotion watermark (tests/bench/guest.sh), the same kdamonds.
+DAMON = ("damon", "damon-tuned")
 STARTS = ["on-first", "on-later"]
 USER_HZ = 100
 PAGE = 4096
@@ -47,13 +50,14 @@ MECH_LABEL = {
     "none": "none (numa_balancing=0)",
     "numab2": "NUMA balancing tiering (=2)",
     "damon": "DAMON migrate_hot (mtier setup)",
+    "damon-tuned": "DAMON, demotion goal above the promotion watermark",
     "kmmscand": "kmmscand (default knobs)",
     "kmmscand-base": "kmmscand (base module)",
     "dram": "hot set in DRAM from the start (measured oracle)",
 }
-MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e",
+MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e", "damon-tuned": "#d62728",
               "kmmscand": "#2ca02c", "kmmscand-base": "#98df8a", "dram": "#000000"}
-MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "kmmscand": "-",
+MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "damon-tuned": "-.", "kmmscand": "-",
               "kmmscand-base": "--", "dram": "-."}
 
 WORKLOAD_DESC = {
@@ -139,7 +143,7 @@ COLUMNS = [
     "kmmscand_promote_fail_target_full", "status",
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
     "setup", "lru_gen_enabled", "rep",
-    "app_p50_ms", "app_p99_ms", "dram_share_final",
+    "app_p50_ms", "app_p99_ms", "dram_share_final", "damon_applied_pages",
 ]
 # The columns that are text; every other one is a number or blank.
 TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
@@ -505,8 +509,9 @@ def compute(run: Run, k: float) -> Row:
         else modeled_memory_time(procs, k)
 
     # Counters, over the time the mechanism was on; kmmscand-base's are
-    # kmmscand's (KMMSCAND).
-    mech = "kmmscand" if run.mechanism in KMMSCAND else run.mechanism
+    # kmmscand's (KMMSCAND), damon-tuned's damon's (DAMON).
+    mech = "kmmscand" if run.mechanism in KMMSCAND else \
+        "damon" if run.mechanism in DAMON else run.mechanism
     row["pages_migrated"] = delta(run, "pgmigrate_success")
     demoted = dsum(run, "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged")
     damon_promoted = delta(run, "damon0_sz_applied")
@@ -514,10 +519,21 @@ def compute(run: Run, k: float) -> Row:
     if mech == "damon" and damon_demoted is not None:
         demoted = (demoted or 0.0) + damon_demoted / PAGE
     row["pages_demoted"] = demoted
+    row["damon_applied_pages"] = damon_promoted / PAGE if mech == "damon" and \
+        damon_promoted is not None else None
+    # DAMON's promotions are the pages of the workload that reached the top
+    # tier, from its placement samples: its promotion scheme's sz_applied
+    # also counts migrations that fell back to another slow-tier node
+    # (migrate_hot allocates without __GFP_THISNODE).  Everything starts on
+    # the slow node, so what is on the top tier got there by promotion.
+    if row["hot_moved_pages"] is not None:
+        reached = float(row["hot_moved_pages"] + row["cold_moved_pages"])
+    else:
+        reached = float(max(0, sum(p.samples[-1].hot - p.samples[0].hot for p in procs)))
     promoted = {
         "none": delta(run, "pgpromote_success"),
         "numab2": delta(run, "pgpromote_success"),
-        "damon": damon_promoted / PAGE if damon_promoted is not None else None,
+        "damon": reached,
         "kmmscand": delta(run, "kmmscand_promoted"),
     }.get(mech)
     row["pages_promoted"] = promoted

@@ -63,7 +63,7 @@ def run_text(wl: str, mech: str, start: str, secs: int, hot_n: int, cold_n: int,
         for p in range(procs):
             lines.append(f"tierload: E p={p} t={secs}.0 ops={ops_per_s * secs} sys=0.5 pp=0 dm=0 thp_kb=0")
     c = {"uptime_ms": (1000, 1000 + 1000 * secs + 500), "mech_ticks": (0, 150),
-         "kswapd_ticks": (10, 30), "pgmigrate_success": (5, 5 + hot_n)}
+         "kswapd_ticks": (10, 30), "pgmigrate_success": (5, 5 + hot_n + cold_n)}
     c.update(counters or {})
     for name, (b, a) in c.items():
         lines.append(f"BENCH v {name} {b} {a}")
@@ -250,16 +250,19 @@ class Metrics(unittest.TestCase):
              "pgdemote_direct": (1, 3), "damon0_sz_applied": (0, 4096 * 40),
              "damon1_sz_applied": (0, 4096 * 5), "kmmscand_promoted": (0, 80),
              "kmmscand_slowtier_scanned": (0, 21000), "numa_pte_updates": (0, 10500)}
-        want = {"none": (100, 9), "numab2": (100, 9), "damon": (40, 14), "kmmscand": (80, 9),
-                "kmmscand-base": (80, 9)}
+        # DAMON's promotions: the region's pages on the top tier at the end
+        # (all 100 hot ones), not its promotion scheme's sz_applied (40).
+        want = {"none": (100, 9), "numab2": (100, 9), "damon": (100, 14), "kmmscand": (80, 9),
+                "kmmscand-base": (80, 9), "damon-tuned": (100, 14)}
         for m, (promoted, demoted) in want.items():
             r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
             self.assertEqual(r["pages_promoted"], promoted, m)
             self.assertEqual(r["pages_demoted"], demoted, m)
             self.assertAlmostEqual(r["on_s"], 10.5)
             self.assertEqual(r["kswapd_cpu_s"], 0.2)
-            self.assertEqual(r["mech_cpu_s"], 1.5 if m in ("damon", "kmmscand", "kmmscand-base")
-                             else None)
+            self.assertEqual(r["mech_cpu_s"], 1.5 if m in ("damon", "damon-tuned", "kmmscand",
+                                                          "kmmscand-base") else None)
+            self.assertEqual(r["damon_applied_pages"], 40 if m in report.DAMON else None)
         for m in report.KMMSCAND:
             r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
             self.assertAlmostEqual(r["scan_pages_per_s"], 2000)
@@ -334,8 +337,9 @@ class EndToEnd(unittest.TestCase):
                                                      "mem_time_tw_rel_oracle"])
             self.assertEqual(report.COLUMNS[46:48], ["setup", "lru_gen_enabled"])
             self.assertEqual(report.COLUMNS[48:49], ["rep"])
-            self.assertEqual(report.COLUMNS[49:], ["app_p50_ms", "app_p99_ms",
-                                                   "dram_share_final"])
+            self.assertEqual(report.COLUMNS[49:52], ["app_p50_ms", "app_p99_ms",
+                                                     "dram_share_final"])
+            self.assertEqual(report.COLUMNS[52:], ["damon_applied_pages"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
