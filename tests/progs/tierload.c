@@ -153,8 +153,8 @@ static long sys_mbind(void *addr, unsigned long len, int mode,
 	return syscall(SYS_mbind, addr, len, mode, mask, maxnode, 0);
 }
 
-/* Binds [p, p + len) to @node, touches it there, resets the policy. */
-static void place(char *p, size_t len, int node)
+/* Binds [p, p + len) to @node and touches it there (see unbind()). */
+static void place_bound(char *p, size_t len, int node)
 {
 	unsigned long mask[MAX_NODES / 64] = { 0 };
 
@@ -162,8 +162,20 @@ static void place(char *p, size_t len, int node)
 	if (sys_mbind(p, len, MPOL_BIND, mask, MAX_NODES + 1))
 		die("mbind(MPOL_BIND)");
 	memset(p, 1, len);
+}
+
+/* Resets the policy of [p, p + len) to default: the pages may move. */
+static void unbind(char *p, size_t len)
+{
 	if (sys_mbind(p, len, MPOL_DEFAULT, NULL, 0))
 		die("mbind(MPOL_DEFAULT)");
+}
+
+/* Binds [p, p + len) to @node, touches it there, resets the policy. */
+static void place(char *p, size_t len, int node)
+{
+	place_bound(p, len, node);
+	unbind(p, len);
 }
 
 /* A 2 MiB-aligned anonymous mapping of @len bytes. */
@@ -634,7 +646,7 @@ static int run_proc(int ready_fd, int start_fd)
 	if (o.pattern == P_ZIPF)
 		zipf_init(npages);
 	t_place = now_s();
-	place(region, len, o.place_node);
+	place_bound(region, len, o.place_node);
 	t_place = now_s() - t_place;
 	placement_init();
 	node = malloc(npages);
@@ -653,6 +665,12 @@ static int run_proc(int ready_fd, int start_fd)
 			o.place_node, tl.placed, npages);
 		return 2;
 	}
+	/*
+	 * Unbound only now: a promoter already running skips memory bound to
+	 * the slow node, so the placement read above is the workload's own,
+	 * not what a promoter moved while it was read.
+	 */
+	unbind(region, len);
 	for (i = 0; i < o.threads; i++) {
 		w[i].index = i;
 		errno = pthread_create(&w[i].tid, NULL, worker_main, &w[i]);
