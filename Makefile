@@ -107,8 +107,9 @@ plot:
 
 # The reference comparison with NUMA balancing tiering and DAMON, on a kernel
 # without debugging options (built once, cached like the test kernel):
-# eleven workloads x four mechanisms, on-first, 3 runs each (none once),
-# about 90-100 minutes, results in bench/results/<date>-<kernel>/
+# nine workloads x four mechanisms, on-first, 3 runs each (none once),
+# about 75 minutes (BENCH_WORKLOADS=all adds the five extra ones of
+# tests/bench/workloads), results in bench/results/<date>-<kernel>/
 # (tools/bench/run; BENCH_QUICK=1 for the 5-minute variant; BENCH_WORKLOADS,
 # BENCH_MECHS, BENCH_STARTS="on-first on-later", BENCH_RUNS, BENCH_K;
 # BENCH_BASE_MODULE=F adds mechanism kmmscand-base, F: a base build of the
