@@ -245,16 +245,25 @@ damon_on() {
 	MECH_PIDS="$(cat "$DAMON/0/pid") $(cat "$DAMON/1/pid")"
 }
 
-# damon_stats: the schemes' applied bytes and the demotion goal, for the
-# "BENCH v" lines.
+# damon_stats: the schemes' tried and applied regions and bytes, the
+# intervals as the intervals goal tuned them by the end, and the demotion
+# goal, for the "BENCH v" lines.  nr_tried counts the regions whose access
+# pattern matched the scheme (for promotion: sampled accessed at least
+# once in the last aggregation), before the quota and the young filter;
+# sz_ops_filter_passed what the young filter let through;
+# nr_applied those the action then took.
 damon_stats() {
 	echo "damon_free_goal_bp $DAMON_FREE_BP"
 	for k in 0 1; do
 		echo update_schemes_stats >"$DAMON/$k/state" 2>/dev/null
 		s=$DAMON/$k/contexts/0/schemes/0/stats
-		echo "damon${k}_sz_applied $(cat "$s/sz_applied" 2>/dev/null)"
-		echo "damon${k}_nr_applied $(cat "$s/nr_applied" 2>/dev/null)"
-		echo "damon${k}_qt_exceeds $(cat "$s/qt_exceeds" 2>/dev/null)"
+		for f in nr_tried sz_tried sz_ops_filter_passed nr_applied sz_applied qt_exceeds; do
+			echo "damon${k}_$f $(cat "$s/$f" 2>/dev/null)"
+		done
+		echo update_tuned_intervals >"$DAMON/$k/state" 2>/dev/null
+		i=$DAMON/$k/contexts/0/monitoring_attrs/intervals
+		echo "damon${k}_sample_us $(cat "$i/sample_us" 2>/dev/null)"
+		echo "damon${k}_aggr_us $(cat "$i/aggr_us" 2>/dev/null)"
 	done
 }
 

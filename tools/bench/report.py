@@ -144,6 +144,7 @@ COLUMNS = [
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
     "setup", "lru_gen_enabled", "rep",
     "app_p50_ms", "app_p99_ms", "dram_share_final", "damon_applied_pages",
+    "damon_tried_pages", "damon_sample_us",
 ]
 # The columns that are text; every other one is a number or blank.
 TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
@@ -521,6 +522,14 @@ def compute(run: Run, k: float) -> Row:
     row["pages_demoted"] = demoted
     row["damon_applied_pages"] = damon_promoted / PAGE if mech == "damon" and \
         damon_promoted is not None else None
+    # What DAMON's promotion scheme found to act on (regions whose access
+    # pattern matched, before quota and filters), and the sampling interval
+    # its intervals goal had tuned by the end of the run.
+    damon_tried = delta(run, "damon0_sz_tried")
+    row["damon_tried_pages"] = damon_tried / PAGE if mech == "damon" and \
+        damon_tried is not None else None
+    row["damon_sample_us"] = run.counters.get("damon0_sample_us", (None, None))[1] \
+        if mech == "damon" else None
     # DAMON's promotions are the pages of the workload that reached the top
     # tier, from its placement samples: its promotion scheme's sz_applied
     # also counts migrations that fell back to another slow-tier node

@@ -248,6 +248,7 @@ class Metrics(unittest.TestCase):
     def test_counters(self) -> None:
         c = {"pgpromote_success": (10, 110), "pgdemote_kswapd": (0, 7),
              "pgdemote_direct": (1, 3), "damon0_sz_applied": (0, 4096 * 40),
+             "damon0_sz_tried": (None, 4096 * 70), "damon0_sample_us": (None, 20000),
              "damon1_sz_applied": (0, 4096 * 5), "kmmscand_promoted": (0, 80),
              "kmmscand_slowtier_scanned": (0, 21000), "numa_pte_updates": (0, 10500)}
         # DAMON's promotions: the region's pages on the top tier at the end
@@ -263,6 +264,8 @@ class Metrics(unittest.TestCase):
             self.assertEqual(r["mech_cpu_s"], 1.5 if m in ("damon", "damon-tuned", "kmmscand",
                                                           "kmmscand-base") else None)
             self.assertEqual(r["damon_applied_pages"], 40 if m in report.DAMON else None)
+            self.assertEqual(r["damon_tried_pages"], 70 if m in report.DAMON else None)
+            self.assertEqual(r["damon_sample_us"], 20000 if m in report.DAMON else None)
         for m in report.KMMSCAND:
             r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
             self.assertAlmostEqual(r["scan_pages_per_s"], 2000)
@@ -339,7 +342,8 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(report.COLUMNS[48:49], ["rep"])
             self.assertEqual(report.COLUMNS[49:52], ["app_p50_ms", "app_p99_ms",
                                                      "dram_share_final"])
-            self.assertEqual(report.COLUMNS[52:], ["damon_applied_pages"])
+            self.assertEqual(report.COLUMNS[52:], ["damon_applied_pages", "damon_tried_pages",
+                                                   "damon_sample_us"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
