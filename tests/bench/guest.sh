@@ -77,6 +77,8 @@ HUGEPAGES=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
 BASE_KO=/extra/kmmscand-base.ko
 variant=full
 DAMON_TUNER=temporal
+DAMON_APPLY_US=1000000
+DAMON_TRACE=0
 mechs="none numab2 damon kmmscand"
 starts="on-first on-later"
 runs=1
@@ -88,6 +90,8 @@ while [ $# -gt 0 ]; do
 	--starts) starts=$2; shift ;;
 	--runs) runs=$2; shift ;;
 	--damon-tuner) DAMON_TUNER=$2; shift ;;
+	--damon-apply-us) DAMON_APPLY_US=$2; shift ;;
+	--damon-trace) DAMON_TRACE=1 ;;
 	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -186,7 +190,7 @@ damon_ctx() {
 	s=$c/schemes/0
 	echo "$3" >"$s/action"
 	echo "$4" >"$s/target_nid"
-	echo 1000000 >"$s/apply_interval_us"
+	echo "$DAMON_APPLY_US" >"$s/apply_interval_us"
 	echo 4096 >"$s/access_pattern/sz/min"
 	echo 18446744073709551615 >"$s/access_pattern/sz/max"
 	echo "$5" >"$s/access_pattern/nr_accesses/min"
@@ -234,12 +238,37 @@ damon_free_goal_bp() {
 		END { if (p > 0 && m > 0) printf "%d\n", (2 * p * 10000 + m - 1) / m }' /proc/zoneinfo
 }
 
+# --damon-trace: two of DAMON's tracepoints recorded during each DAMON
+# run and counted per kdamond by damon_stats: damos_stat_after_apply_interval
+# (once each time its scheme was due and applied to the regions) and
+# damon_monitor_intervals_tune (each time the intervals goal changed the
+# sampling interval).
+TRACE=/sys/kernel/tracing
+damon_trace_on() {
+	[ -d $TRACE/events ] || mount -t tracefs nodev $TRACE
+	echo 0 >$TRACE/tracing_on
+	echo 4096 >$TRACE/buffer_size_kb
+	echo >$TRACE/trace
+	echo 1 >$TRACE/events/damon/damos_stat_after_apply_interval/enable
+	echo 1 >$TRACE/events/damon/damon_monitor_intervals_tune/enable
+	echo 1 >$TRACE/tracing_on
+}
+
+# damon_trace_counts K: the two counts for kdamond K, as "BENCH v" lines.
+damon_trace_counts() {
+	pid=$(cat "$DAMON/$1/pid")
+	awk -v p="-$pid " -v k="$1" 'index($0, p) && /damos_stat_after_apply_interval:/ { a++ }
+		index($0, p) && /damon_monitor_intervals_tune:/ { t++ }
+		END { printf "damon%s_applies %d\ndamon%s_tunes %d\n", k, a, k, t }' $TRACE/trace
+}
+
 # damon_on FREE_BP: both kdamonds, the demotion goal FREE_BP.
 damon_on() {
 	DAMON_FREE_BP=$1
 	echo 2 >"$DAMON/nr_kdamonds"
 	damon_ctx 0 promote
 	damon_ctx 1 demote
+	[ "$DAMON_TRACE" = 1 ] && damon_trace_on
 	echo on >"$DAMON/0/state"
 	echo on >"$DAMON/1/state"
 	MECH_PIDS="$(cat "$DAMON/0/pid") $(cat "$DAMON/1/pid")"
@@ -264,7 +293,13 @@ damon_stats() {
 		i=$DAMON/$k/contexts/0/monitoring_attrs/intervals
 		echo "damon${k}_sample_us $(cat "$i/sample_us" 2>/dev/null)"
 		echo "damon${k}_aggr_us $(cat "$i/aggr_us" 2>/dev/null)"
+		[ "$DAMON_TRACE" = 1 ] && damon_trace_counts $k
 	done
+	if [ "$DAMON_TRACE" = 1 ]; then
+		echo 0 >$TRACE/tracing_on
+		echo 0 >$TRACE/events/damon/enable
+	fi
+	return 0
 }
 
 damon_off() {
@@ -523,7 +558,7 @@ find_slow_node
 KSWAPD_PIDS=$(pid_of kswapd0)
 [ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
 table=$here/workloads
-say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER runs=$runs"
+say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER damon_apply_us=$DAMON_APPLY_US damon_trace=$DAMON_TRACE runs=$runs"
 for n in /sys/devices/system/node/node[0-9]*; do
 	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
 done
