@@ -277,10 +277,10 @@ damon_on() {
 # damon_stats: the schemes' tried and applied regions and bytes, the
 # intervals as the intervals goal tuned them by the end, and the demotion
 # goal, for the "BENCH v" lines.  nr_tried counts the regions whose access
-# pattern matched the scheme (for promotion: sampled accessed at least
-# once in the last aggregation), before the quota and the young filter;
-# sz_ops_filter_passed what the young filter let through;
-# nr_applied those the action then took.
+# pattern matched when the scheme applied (for promotion: an access in the
+# region's moving count), while its quota lasted, before its young filter;
+# sz_ops_filter_passed what the young filter let through; nr_applied the
+# regions the action then moved something of.
 damon_stats() {
 	echo "damon_free_goal_bp $DAMON_FREE_BP"
 	for k in 0 1; do

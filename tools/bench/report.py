@@ -523,7 +523,7 @@ def compute(run: Run, k: float) -> Row:
     row["damon_applied_pages"] = damon_promoted / PAGE if mech == "damon" and \
         damon_promoted is not None else None
     # What DAMON's promotion scheme found to act on (regions whose access
-    # pattern matched, before quota and filters), and the sampling interval
+    # pattern matched when it applied, before its young filter), and the sampling interval
     # its intervals goal had tuned by the end of the run.
     damon_tried = delta(run, "damon0_sz_tried")
     row["damon_tried_pages"] = damon_tried / PAGE if mech == "damon" and \
