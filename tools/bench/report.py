@@ -520,16 +520,15 @@ def compute(run: Run, k: float) -> Row:
     if mech == "damon" and damon_demoted is not None:
         demoted = (demoted or 0.0) + damon_demoted / PAGE
     row["pages_demoted"] = demoted
-    row["damon_applied_pages"] = damon_promoted / PAGE if mech == "damon" and \
-        damon_promoted is not None else None
-    # What DAMON's promotion scheme found to act on (regions whose access
-    # pattern matched when it applied, before its young filter), and the sampling interval
-    # its intervals goal had tuned by the end of the run.
-    damon_tried = delta(run, "damon0_sz_tried")
-    row["damon_tried_pages"] = damon_tried / PAGE if mech == "damon" and \
-        damon_tried is not None else None
-    row["damon_sample_us"] = run.counters.get("damon0_sample_us", (None, None))[1] \
-        if mech == "damon" else None
+    # DAMON's promotion scheme: the bytes it applied to and those it tried
+    # (regions whose access pattern matched when it applied, before its
+    # young filter), in pages, and the sampling interval its intervals goal
+    # had tuned by the end of the run.
+    if mech == "damon":
+        tried = delta(run, "damon0_sz_tried")
+        row["damon_applied_pages"] = None if damon_promoted is None else damon_promoted / PAGE
+        row["damon_tried_pages"] = None if tried is None else tried / PAGE
+        row["damon_sample_us"] = run.counters.get("damon0_sample_us", (None, None))[1]
     # DAMON's promotions are the pages of the workload that reached the top
     # tier, from its placement samples: its promotion scheme's sz_applied
     # also counts migrations that fell back to another slow-tier node
