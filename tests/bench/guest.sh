@@ -27,6 +27,13 @@
 #                         node 0) at twice node 0's promotion watermark
 #                         rather than the sample's 0.5%, which kswapd never
 #                         lets free memory fall to: see damon_free_goal_bp
+#               damon-apply0
+#                         damon with its schemes applied at every
+#                         aggregation (apply_interval_us 0, DAMON's sysfs
+#                         default) instead of mtier.c's 1 s, which the
+#                         intervals goal keeps re-arming below 16.7 ms
+#                         sampling, so that the scheme never applies
+#                         (README, "DAMON loaded after the workload")
 #               kmmscand  insmod kmmscand.ko, default knobs
 #               dram      no mechanism, the region placed on node 0 instead
 #                         of the slow node (tierload --place-node 0): the
@@ -190,7 +197,7 @@ damon_ctx() {
 	s=$c/schemes/0
 	echo "$3" >"$s/action"
 	echo "$4" >"$s/target_nid"
-	echo "$DAMON_APPLY_US" >"$s/apply_interval_us"
+	echo "$DAMON_RUN_APPLY_US" >"$s/apply_interval_us"
 	echo 4096 >"$s/access_pattern/sz/min"
 	echo 18446744073709551615 >"$s/access_pattern/sz/max"
 	echo "$5" >"$s/access_pattern/nr_accesses/min"
@@ -311,10 +318,15 @@ damon_off() {
 
 mech_on() {
 	MECH_PIDS=
+	DAMON_RUN_APPLY_US=$DAMON_APPLY_US
 	case $1 in
 	none|dram) ;;
 	numab2) echo 2 >/proc/sys/kernel/numa_balancing ;;
 	damon) damon_on 50 ;;
+	damon-apply0)
+		DAMON_RUN_APPLY_US=0
+		damon_on 50
+		;;
 	damon-tuned)
 		bp=$(damon_free_goal_bp 0)
 		[ -n "$bp" ] || { say "error no promo watermark for node 0 in /proc/zoneinfo"; return 1; }
@@ -335,7 +347,7 @@ mech_off() {
 	case $1 in
 	none|dram) ;;
 	numab2) echo 0 >/proc/sys/kernel/numa_balancing ;;
-	damon|damon-tuned) damon_off ;;
+	damon|damon-tuned|damon-apply0) damon_off ;;
 	kmmscand|kmmscand-base) rmmod kmmscand ;;
 	esac
 	MECH_PIDS=
@@ -529,7 +541,7 @@ run() {
 	rc=$?
 	kill $guard 2>/dev/null
 	snapshot /tmp/v.after
-	case $mech in damon|damon-tuned) damon_stats >>/tmp/v.after ;; esac
+	case $mech in damon|damon-tuned|damon-apply0) damon_stats >>/tmp/v.after ;; esac
 	mech_off "$mech"
 	has_setup fill && fill_stop
 	has_setup squeeze && squeeze_stop

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
-MECHANISMS = ["none", "numab2", "damon", "damon-tuned", "kmmscand", "kmmscand-base", "dram"]
+MECHANISMS = ["none", "numab2", "damon", "damon-tuned", "damon-apply0", "kmmscand", "kmmscand-base",
+              "dram"]
 # The ones tools/bench/run runs unless told otherwise: kmmscand-base only
 # runs with a base module (--base-module).
 DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
@@ -36,8 +37,9 @@ DEFAULT_MECHANISMS = ["none", "numab2", "damon", "kmmscand"]
 # the same thread and /proc/vmstat counters.
 KMMSCAND = ("kmmscand", "kmmscand-base")
 # The DAMON setups: damon-tuned is damon with its demotion goal above node
-# 0's promotion watermark (tests/bench/guest.sh), the same kdamonds.
-DAMON = ("damon", "damon-tuned")
+# 0's promotion watermark, damon-apply0 damon with its schemes applied at
+# every aggregation (tests/bench/guest.sh); the same kdamonds.
+DAMON = ("damon", "damon-tuned", "damon-apply0")
 STARTS = ["on-first", "on-later"]
 USER_HZ = 100
 PAGE = 4096
@@ -51,13 +53,16 @@ MECH_LABEL = {
     "numab2": "NUMA balancing tiering (=2)",
     "damon": "DAMON migrate_hot (mtier setup)",
     "damon-tuned": "DAMON, demotion goal above the promotion watermark",
+    "damon-apply0": "DAMON, schemes applied at every aggregation",
     "kmmscand": "kmmscand (default knobs)",
     "kmmscand-base": "kmmscand (base module)",
     "dram": "hot set in DRAM from the start (measured oracle)",
 }
 MECH_COLOR = {"none": "#7f7f7f", "numab2": "#1f77b4", "damon": "#ff7f0e", "damon-tuned": "#d62728",
+              "damon-apply0": "#9467bd",
               "kmmscand": "#2ca02c", "kmmscand-base": "#98df8a", "dram": "#000000"}
-MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "damon-tuned": "-.", "kmmscand": "-",
+MECH_STYLE = {"none": ":", "numab2": "-", "damon": "--", "damon-tuned": "-.", "damon-apply0": ":",
+              "kmmscand": "-",
               "kmmscand-base": "--", "dram": "-."}
 
 WORKLOAD_DESC = {
