@@ -633,46 +633,53 @@ u64 kmmscand_pages_demoted(void)
 }
 
 /* ---------------------------------------------------------------------
- * The page-table walk: test and clear Accessed bits of slow-tier folios.
- *
- * x86 clears the Accessed bit without flushing the TLB, and the CPU sets it
- * again only on a page-table walk: a page whose translation stays cached
- * would look idle however hot it is.  So the walk remembers the span of
- * every entry it tested (found young or not) and of every page table it
- * skipped, across all the VMAs walked under one hold of the mmap lock, and
- * the module flushes it once (ScanLock in rust/sys/mm.rs) before dropping
- * the lock.  Flushing what was found *not* young matters because this
- * walk is not the only one clearing Accessed bits without a flush: MGLRU's
- * aging walk, folio_referenced() in reclaim and DAMON do too.  A bit
- * cleared by them under a cached translation stays clear however hot the
- * page; after our flush the next access sets it again, so the next sweep
- * sees it.
- *
- * Page tables not used since the last sweep are skipped: the CPU sets the
- * Accessed bit of a PMD that points to a page table whenever it walks
- * through it, so a PMD found not young means that no page it maps was
- * accessed since the bit was cleared and the paging-structure caches were
- * flushed.  This is what MGLRU does with CONFIG_ARCH_HAS_NONLEAF_PMD_YOUNG,
- * and MGLRU clears these bits too, without a flush: so a skipped table's
- * range is flushed (paging-structure caches included) like a tested one,
- * and a table MGLRU cleared under a hot set is read again by the next
- * sweep instead of being skipped for ever.  The skip is off for mms with
- * secondary MMUs, whose accesses do not set the CPU's bits.
- *
- * Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a pmd_entry
- * only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
- * a page table, so the walk never splits a THP.  Nothing here sleeps or
- * takes a folio lock under the PTL: a young folio is only recorded (PFN,
- * size, node); isolation happens later, after the mmap lock is dropped.
- *
- * A folio is tested only if the walk's target_of[] has a destination for
- * its node (so top-tier folios and folios whose VMA policy forbids every
- * top-tier node are left alone), and only if none of the facts the Rust
- * side lists in w->untestable holds for it.  A folio found young is marked
- * young for reclaim (folio_set_young()), as DAMON and page_idle do:
- * clearing the PTE bit must not make a used folio look unused to
- * folio_referenced().
+ * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback: it
+ * keeps the walk's state and decides which folios to test, which page
+ * tables to skip and what to record (docs/design.rst, "The walk").  What
+ * is here reads and clears page-table entries, each function one kernel
+ * operation: the accessors are macros and inline functions, and the
+ * callback table is a C structure.  Nothing here sleeps; the callers hold
+ * the mmap read lock and, where stated, the page-table lock.
  */
+
+/* The pmd_entry callback, in Rust (rust/sys/walk.rs). */
+int kmmscand_rs_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
+			  struct mm_walk *walk);
+
+static const struct mm_walk_ops kmmscand_walk_ops = {
+	.pmd_entry	= kmmscand_rs_pmd_entry,
+	.walk_lock	= PGWALK_RDLOCK,
+};
+
+/*
+ * walk_page_range_vma() over [@start, @end) of @vma, the callback given
+ * @private: 0 when the range was walked, 1 when the callback stopped it,
+ * or a negative errno.
+ */
+int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, void *private)
+{
+	return walk_page_range_vma(vma, start, end, &kmmscand_walk_ops,
+				   private);
+}
+
+/* The private pointer kmmscand_walk_vma() was given. */
+void *kmmscand_walk_private(struct mm_walk *walk)
+{
+	return walk->private;
+}
+
+/* The VMA being walked. */
+struct vm_area_struct *kmmscand_walk_cur_vma(struct mm_walk *walk)
+{
+	return walk->vma;
+}
+
+/* Has the walk call pmd_entry again for the same PMD (it changed). */
+void kmmscand_walk_again(struct mm_walk *walk)
+{
+	walk->action = ACTION_AGAIN;
+}
 
 /* What kind of folio @folio is (KMMSCAND_FOLIO_*, the cheap facts). */
 static u32 kmmscand_folio_kind(struct folio *folio)
@@ -690,8 +697,153 @@ static u32 kmmscand_folio_kind(struct folio *folio)
 	return facts;
 }
 
-/* The facts about @folio that decide whether migration would take it. */
-static u32 kmmscand_folio_state(struct folio *folio)
+static void kmmscand_folio_read(struct folio *folio,
+				struct kmmscand_folio *info)
+{
+	info->pfn = folio_pfn(folio);
+	info->nr_pages = folio_nr_pages(folio);
+	info->nid = folio_nid(folio);
+	info->facts = kmmscand_folio_kind(folio);
+	info->mapping = (unsigned long)READ_ONCE(folio->mapping);
+	info->index = folio->index;
+}
+
+/*
+ * The PMD lock, taken, if @pmd maps a THP (pmd_trans_huge_lock()), else
+ * NULL.  The caller releases it with spin_unlock().
+ */
+struct spinlock *kmmscand_pmd_huge_lock(void *pmd, struct vm_area_struct *vma)
+{
+	return pmd_trans_huge_lock(pmd, vma);
+}
+
+/*
+ * The folio @pmd maps at @haddr if it is present and normal
+ * (vm_normal_folio_pmd()), with what it is in @info; NULL otherwise.
+ * The caller holds the PMD lock.
+ */
+struct folio *kmmscand_pmd_folio(struct vm_area_struct *vma, void *pmd,
+				 unsigned long haddr,
+				 struct kmmscand_folio *info)
+{
+	pmd_t pmde = pmdp_get(pmd);
+	struct folio *folio;
+
+	if (!pmd_present(pmde))
+		return NULL;
+	folio = vm_normal_folio_pmd(vma, haddr, pmde);
+	if (folio)
+		kmmscand_folio_read(folio, info);
+	return folio;
+}
+
+/*
+ * Tests and clears the Accessed bit of @pmd, which maps a THP at @haddr,
+ * and the secondary MMUs' (mmu_notifier_clear_young()): whether one was
+ * set.  The caller holds the PMD lock.
+ */
+bool kmmscand_pmd_test_clear_young(struct vm_area_struct *vma, void *pmd,
+				   unsigned long haddr)
+{
+	bool young = pmdp_test_and_clear_young(vma, haddr, pmd);
+
+	young |= mmu_notifier_clear_young(vma->vm_mm, haddr,
+					  haddr + HPAGE_PMD_SIZE);
+	return young;
+}
+
+/*
+ * Whether the CPU sets the Accessed bit of a PMD that points to a page
+ * table when it walks through it (arch_has_hw_nonleaf_pmd_young()).
+ */
+bool kmmscand_table_young_supported(void)
+{
+	return arch_has_hw_nonleaf_pmd_young();
+}
+
+/*
+ * Tests and clears, under the PMD lock as MGLRU does, the Accessed bit of
+ * @pmd if it points to a page table (mapping from @start): 1 if it was
+ * set, 0 if not, -1 if @pmd points to no page table.
+ */
+int kmmscand_table_test_clear_young(struct vm_area_struct *vma, void *pmd,
+				    unsigned long start)
+{
+	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
+	pmd_t val = pmdp_get(pmd);
+	int ret = -1;
+
+	if (pmd_present(val) && !pmd_leaf(val))
+		ret = pmdp_test_and_clear_young(vma, start, pmd);
+	spin_unlock(ptl);
+	return ret;
+}
+
+/*
+ * The page table under @pmd, mapped and locked (pte_offset_map_lock()),
+ * at @addr's entry; *@ptl the lock.  NULL when the PMD changed under us
+ * (e.g. collapsed to a THP).
+ */
+void *kmmscand_pte_map_lock(struct mm_struct *mm, void *pmd,
+			    unsigned long addr, struct spinlock **ptl)
+{
+	return pte_offset_map_lock(mm, pmd, addr, ptl);
+}
+
+/* Unlocks and unmaps what kmmscand_pte_map_lock() returned. */
+void kmmscand_pte_unmap_unlock(void *pte, struct spinlock *ptl)
+{
+	pte_unmap_unlock(pte, ptl);
+}
+
+/*
+ * The folio @pte maps at @addr if it is present and normal
+ * (vm_normal_folio()), with what it is in @info; NULL otherwise.  The
+ * caller holds the PTE lock.
+ */
+struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
+				 unsigned long addr,
+				 struct kmmscand_folio *info)
+{
+	pte_t ptent = ptep_get(pte);
+	struct folio *folio;
+
+	if (!pte_present(ptent))
+		return NULL;
+	folio = vm_normal_folio(vma, addr, ptent);
+	if (folio)
+		kmmscand_folio_read(folio, info);
+	return folio;
+}
+
+/*
+ * Tests and clears the Accessed bit of @pte, which maps @addr, and the
+ * secondary MMUs': whether one was set.  The caller holds the PTE lock.
+ */
+bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
+				   unsigned long addr)
+{
+	bool young = ptep_test_and_clear_young(vma, addr, pte);
+
+	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
+	return young;
+}
+
+/*
+ * Marks @folio young for reclaim (folio_set_young()), as DAMON and
+ * page_idle do when they clear an Accessed bit: a used folio must not look
+ * unused to folio_referenced().
+ */
+void kmmscand_folio_set_young(struct folio *folio)
+{
+	folio_set_young(folio);
+}
+
+/*
+ * The facts about @folio that decide whether migration would take it
+ * (KMMSCAND_FOLIO_PINNED, KMMSCAND_FOLIO_DIRTY_FILE).
+ */
+u32 kmmscand_folio_state(struct folio *folio)
 {
 	u32 facts = 0;
 
@@ -700,251 +852,6 @@ static u32 kmmscand_folio_state(struct folio *folio)
 	if (folio_is_file_lru(folio) && folio_test_dirty(folio))
 		facts |= KMMSCAND_FOLIO_DIRTY_FILE;
 	return facts;
-}
-
-static void kmmscand_note_flush(struct kmmscand_walk *w, unsigned long start,
-				unsigned long end)
-{
-	if (w->flush_start >= w->flush_end) {
-		w->flush_start = start;
-		w->flush_end = end;
-		return;
-	}
-	w->flush_start = min_t(u64, w->flush_start, start);
-	w->flush_end = max_t(u64, w->flush_end, end);
-}
-
-static void kmmscand_record_young(struct kmmscand_walk *w,
-				  struct folio *folio, u32 kind, int nid,
-				  unsigned long addr)
-{
-	unsigned long pfn = folio_pfn(folio);
-	struct kmmscand_young *last;
-
-	/* A PTE-mapped large folio is recorded once per run of its PTEs. */
-	if (w->nr_young) {
-		last = &w->young[w->nr_young - 1];
-		if (last->pfn == pfn)
-			return;
-	}
-	last = &w->young[w->nr_young++];
-	last->pfn = pfn;
-	last->nr_pages = folio_nr_pages(folio);
-	last->nid = nid;
-	last->target = w->target_of[nid];
-	last->facts = kind | kmmscand_folio_state(folio);
-	last->_pad = 0;
-	last->addr = addr;
-	last->mapping = (unsigned long)READ_ONCE(folio->mapping);
-	last->index = folio->index;
-}
-
-/*
- * Accounts @nr pages of @folio (of kind @kind), mapped at [@start, @end),
- * and says whether to test their Accessed bit: only when the folio's node
- * has a destination and none of the untestable facts holds.  A tested
- * range is flushed at the end of the hold, young or not (see above).
- */
-static bool kmmscand_want_test(struct kmmscand_walk *w, u32 kind, int nid,
-			       unsigned int nr, unsigned long start,
-			       unsigned long end)
-{
-	w->node_pages[nid] += nr;
-	if (w->target_of[nid] < 0 || (kind & w->untestable))
-		return false;
-	w->slow_scanned += nr;
-	kmmscand_note_flush(w, start, end);
-	return true;
-}
-
-/* Notes that @nr pages of @folio, mapped from @start, were young. */
-static void kmmscand_found_young(struct kmmscand_walk *w, struct folio *folio,
-				 u32 kind, int nid, unsigned long start,
-				 unsigned int nr)
-{
-	folio_set_young(folio);
-	w->young_pages += nr;
-	kmmscand_record_young(w, folio, kind, nid, start);
-}
-
-static void kmmscand_scan_pmd(pmd_t *pmd, unsigned long addr,
-			      struct kmmscand_walk *w,
-			      struct vm_area_struct *vma)
-{
-	unsigned long haddr = addr & HPAGE_PMD_MASK;
-	unsigned long hend = haddr + HPAGE_PMD_SIZE;
-	pmd_t pmde = pmdp_get(pmd);
-	struct folio *folio;
-	bool young;
-	u32 kind;
-	int nid;
-
-	if (!pmd_present(pmde))
-		return;
-	folio = vm_normal_folio_pmd(vma, haddr, pmde);
-	if (!folio)
-		return;
-	nid = folio_nid(folio);
-	kind = kmmscand_folio_kind(folio);
-	if (!kmmscand_want_test(w, kind, nid, folio_nr_pages(folio), haddr,
-				hend))
-		return;
-	young = pmdp_test_and_clear_young(vma, haddr, pmd);
-	young |= mmu_notifier_clear_young(vma->vm_mm, haddr, hend);
-	if (young)
-		kmmscand_found_young(w, folio, kind, nid, haddr,
-				     folio_nr_pages(folio));
-}
-
-static void kmmscand_scan_pte(pte_t *pte, unsigned long addr,
-			      struct kmmscand_walk *w,
-			      struct vm_area_struct *vma)
-{
-	pte_t ptent = ptep_get(pte);
-	struct folio *folio;
-	bool young;
-	u32 kind;
-	int nid;
-
-	if (!pte_present(ptent))
-		return;
-	folio = vm_normal_folio(vma, addr, ptent);
-	if (!folio)
-		return;
-	nid = folio_nid(folio);
-	kind = kmmscand_folio_kind(folio);
-	if (!kmmscand_want_test(w, kind, nid, 1, addr, addr + PAGE_SIZE))
-		return;
-	young = ptep_test_and_clear_young(vma, addr, pte);
-	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
-	if (young)
-		kmmscand_found_young(w, folio, kind, nid, addr, 1);
-}
-
-/*
- * Whether the page table under @pmd was unused since its Accessed bit was
- * last cleared.  Clears the bit (under the PMD lock, as MGLRU does) when it
- * is set, so that the next sweep can tell, and notes the range for the
- * flush that makes the CPU set it again on the next use.  An idle table's
- * range is flushed too: the bit may have been cleared by MGLRU, which does
- * not flush, under a translation the CPU still caches.
- *
- * Only a walk over the whole 2 MiB the table maps may test the bit: two
- * small VMAs can share one table, and a walk resumed in the middle of a
- * table has already cleared it.
- */
-static bool kmmscand_table_idle(pmd_t *pmd, unsigned long addr,
-				unsigned long next, struct kmmscand_walk *w,
-				struct mm_walk *walk)
-{
-	unsigned long start = addr & PMD_MASK;
-	bool table, young;
-	spinlock_t *ptl;
-	pmd_t val;
-
-	if (!w->skip_idle_tables || !arch_has_hw_nonleaf_pmd_young())
-		return false;
-	if (addr != start || next - addr != PMD_SIZE)
-		return false;
-	ptl = pmd_lock(walk->mm, pmd);
-	val = pmdp_get(pmd);
-	table = pmd_present(val) && !pmd_leaf(val);
-	young = table && pmdp_test_and_clear_young(walk->vma, start, pmd);
-	spin_unlock(ptl);
-	if (!table)
-		return false;	/* not a page table: the caller handles it */
-	kmmscand_note_flush(w, start, start + PMD_SIZE);
-	w->flush_tables = 1;
-	return !young;
-}
-
-static int kmmscand_pmd_entry(pmd_t *pmd, unsigned long addr,
-			      unsigned long next, struct mm_walk *walk)
-{
-	struct kmmscand_walk *w = walk->private;
-	pte_t *start_pte, *pte;
-	spinlock_t *ptl;
-	int ret = 0;
-
-	/* No lock but the mmap lock is held here: a good place to yield. */
-	cond_resched();
-
-	/*
-	 * Stop here when the young buffer is full, on rmmod, or when a writer
-	 * waits for the mmap lock (never stall the application's mmap/munmap
-	 * for a background scan): the caller drops the lock and resumes here,
-	 * or leaves the rest for its next visit if the lock is still taken.
-	 */
-	if (w->nr_young == w->max_young || kthread_should_stop() ||
-	    mmap_lock_is_contended(walk->mm)) {
-		w->next_addr = addr;
-		return 1;
-	}
-
-	ptl = pmd_trans_huge_lock(pmd, walk->vma);
-	if (ptl) {
-		/*
-		 * A PMD-mapped folio is tested only by the walk that covers
-		 * its first address: a visit that ends inside it and the next
-		 * one that starts there must not both count it.
-		 */
-		if ((addr & ~HPAGE_PMD_MASK) == 0) {
-			kmmscand_scan_pmd(pmd, addr, w, walk->vma);
-			w->ptables_read++;
-		}
-		spin_unlock(ptl);
-		return 0;
-	}
-
-	if (kmmscand_table_idle(pmd, addr, next, w, walk)) {
-		w->ptables_skipped++;
-		return 0;
-	}
-
-	start_pte = pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
-	if (!pte) {
-		/* The PMD changed under us (e.g. collapsed to a THP): retry. */
-		walk->action = ACTION_AGAIN;
-		return 0;
-	}
-	w->ptables_read++;
-	for (; addr < next; pte++, addr += PAGE_SIZE) {
-		if (w->nr_young == w->max_young) {
-			w->next_addr = addr;
-			ret = 1;
-			break;
-		}
-		kmmscand_scan_pte(pte, addr, w, walk->vma);
-	}
-	pte_unmap_unlock(start_pte, ptl);
-	return ret;
-}
-
-static const struct mm_walk_ops kmmscand_walk_ops = {
-	.pmd_entry	= kmmscand_pmd_entry,
-	.walk_lock	= PGWALK_RDLOCK,
-};
-
-/*
- * Walks [@start, @end) of @vma under the mmap read lock the caller holds.
- * Returns KMMSCAND_WALK_DONE when the range was walked (w->next_addr = @end),
- * KMMSCAND_WALK_STOPPED when it stopped early (young buffer full, thread
- * stopping, or a writer waiting for the mmap lock; w->next_addr = where to
- * resume), or a negative errno.
- */
-int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, struct kmmscand_walk *w)
-{
-	int ret;
-
-	ret = walk_page_range_vma(vma, start, end, &kmmscand_walk_ops, w);
-	if (ret < 0)
-		return ret;
-	if (ret == 0) {
-		w->next_addr = end;
-		return KMMSCAND_WALK_DONE;
-	}
-	return KMMSCAND_WALK_STOPPED;
 }
 
 /* ---------------------------------------------------------------------

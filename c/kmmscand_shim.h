@@ -15,9 +15,12 @@
 
 #include <linux/types.h>
 
+struct folio;
 struct kobject;
 struct mem_cgroup;
 struct mm_struct;
+struct mm_walk;
+struct spinlock;
 struct task_struct;
 struct vm_area_struct;
 
@@ -70,7 +73,7 @@ enum kmmscand_next {
 
 /*
  * Facts about a folio the walk meets; the Rust side decides which of them
- * keep it from being tested (kmmscand_walk.untestable) and which make a
+ * keep it from being tested (rust/sys/walk.rs) and which make a
  * young one unmovable (rust/policy/src/folio.rs, where each bit is the
  * same).  For a ZONE_DEVICE folio no other fact is read; PINNED and
  * DIRTY_FILE are read for young folios only.
@@ -95,45 +98,15 @@ struct kmmscand_young {
 	u64 index;	/* folio->index when found */
 };
 
-/* In/out state of the page-table walks of one hold of the mmap lock. */
-struct kmmscand_walk {
-	/* in: destination per source node, -1 = do not test folios there */
-	s16 target_of[KMMSCAND_MAX_NODES];
-	/* in: where young folios are recorded */
-	struct kmmscand_young *young;
-	u32 max_young;
-	/* in: skip page tables whose PMD was not accessed since last time */
-	u32 skip_idle_tables;
-	/* out: records filled (the walk stops when young is full) */
-	u32 nr_young;
-	/* in: KMMSCAND_FOLIO_* facts that keep a folio from being tested */
-	u32 untestable;
-	/* out: address to resume from (== end when the range was done) */
-	u64 next_addr;
-	/* out, accumulated: slow-tier pages tested, pages found young */
-	u64 slow_scanned;
-	u64 young_pages;
-	/* out, accumulated: page tables skipped (PMD not accessed) */
-	u64 ptables_skipped;
-	/* out, accumulated: page tables read, and PMD-mapped folios tested */
-	u64 ptables_read;
-	/*
-	 * out, accumulated: span where Accessed bits (of PTEs, or of PMDs
-	 * pointing to page tables) were cleared and not yet flushed (start >=
-	 * end: none); the module takes it over after each walk and flushes it
-	 * before it drops the mmap lock
-	 */
-	u64 flush_start;
-	u64 flush_end;
-	u64 flush_tables;	/* a PMD's Accessed bit is in the span */
-	/* out, accumulated: mapped pages seen per node (target tie-break) */
-	u64 node_pages[KMMSCAND_MAX_NODES];
-};
-
-/* How a walk ended. */
-enum kmmscand_walk_end {
-	KMMSCAND_WALK_DONE,		/* the range was walked */
-	KMMSCAND_WALK_STOPPED,	/* young buffer full or thread stopping */
+/* What the walk reads of a folio it meets (kmmscand_pte_folio()). */
+struct kmmscand_folio {
+	u64 pfn;	/* folio_pfn() */
+	u64 mapping;	/* folio->mapping: with index, its identity */
+	u64 index;	/* folio->index */
+	u32 nr_pages;	/* folio_nr_pages() */
+	s32 nid;	/* folio_nid() */
+	u32 facts;	/* KMMSCAND_FOLIO_ZONE_DEVICE..SHARED */
+	u32 _pad;
 };
 
 /* Outcome of one promotion batch, in base pages unless noted. */
@@ -221,8 +194,36 @@ bool kmmscand_mmap_contended(struct mm_struct *mm);
 bool kmmscand_mm_has_notifiers(struct mm_struct *mm);
 u64 kmmscand_mm_layout_seq(struct mm_struct *mm);
 u64 kmmscand_pages_demoted(void);
+
+/*
+ * The page-table walk (rust/sys/walk.rs).  A page-table entry is passed as
+ * a pointer to its pte_t or pmd_t (void * here: those types are not
+ * declared in this header); a page-table lock as its spinlock.
+ */
 int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, struct kmmscand_walk *walk);
+		      unsigned long end, void *private);
+void *kmmscand_walk_private(struct mm_walk *walk);
+struct vm_area_struct *kmmscand_walk_cur_vma(struct mm_walk *walk);
+void kmmscand_walk_again(struct mm_walk *walk);
+struct spinlock *kmmscand_pmd_huge_lock(void *pmd, struct vm_area_struct *vma);
+struct folio *kmmscand_pmd_folio(struct vm_area_struct *vma, void *pmd,
+				 unsigned long haddr,
+				 struct kmmscand_folio *info);
+bool kmmscand_pmd_test_clear_young(struct vm_area_struct *vma, void *pmd,
+				   unsigned long haddr);
+bool kmmscand_table_young_supported(void);
+int kmmscand_table_test_clear_young(struct vm_area_struct *vma, void *pmd,
+				    unsigned long start);
+void *kmmscand_pte_map_lock(struct mm_struct *mm, void *pmd,
+			    unsigned long addr, struct spinlock **ptl);
+void kmmscand_pte_unmap_unlock(void *pte, struct spinlock *ptl);
+struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
+				 unsigned long addr,
+				 struct kmmscand_folio *info);
+bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
+				   unsigned long addr);
+void kmmscand_folio_set_young(struct folio *folio);
+u32 kmmscand_folio_state(struct folio *folio);
 
 void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		      int target, u32 untestable, gfp_t gfp_small,

@@ -85,7 +85,6 @@ use crate::sys::{
         self,
         NodePages,
         ScanLock,
-        Walk,
         YoungFolio, //
     },
     thread::ThreadCtx,
@@ -94,6 +93,7 @@ use crate::sys::{
         count,
         VmEvent, //
     },
+    walk::Walk,
 };
 
 /// Young folios recorded per hold of the mmap lock before it is dropped to

@@ -31,8 +31,6 @@ mod generated {
 
 pub(super) use generated::*;
 
-use kernel::prelude::*;
-
 /// Node sets are `u64` bitmaps (`KMMSCAND_MAX_NODES`).
 pub(super) const MAX_NODES: usize = KMMSCAND_MAX_NODES as usize;
 
@@ -47,8 +45,8 @@ pub(super) type MemPolicy = kmmscand_mempolicy;
 pub(super) type ThreadNodes = kmmscand_thread_nodes;
 /// `struct kmmscand_young`.
 pub(super) type Young = kmmscand_young;
-/// `struct kmmscand_walk`.
-pub(super) type WalkState = kmmscand_walk;
+/// `struct kmmscand_folio`.
+pub(super) type Folio = kmmscand_folio;
 /// `struct kmmscand_promote_result`.
 pub(super) type PromoteResult = kmmscand_promote_result;
 /// `struct kmmscand_vm_flag_bits`.
@@ -60,11 +58,6 @@ pub(super) type ZoneMarks = kmmscand_zone_marks;
 pub(super) const NEXT_FOUND: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_FOUND;
 pub(super) const NEXT_NONE_YET: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_NONE_YET;
 pub(super) const NEXT_END: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_END;
-
-/// `enum kmmscand_walk_end`, as `kmmscand_walk_vma()` returns it (an
-/// `int`, negative for an error).
-pub(super) const WALK_DONE: c_int = kmmscand_walk_end_KMMSCAND_WALK_DONE as c_int;
-pub(super) const WALK_STOPPED: c_int = kmmscand_walk_end_KMMSCAND_WALK_STOPPED as c_int;
 
 // The folio facts are one bit set on both sides: the shim's
 // `KMMSCAND_FOLIO_*` and the policy crate's `FolioFacts`.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Address spaces: the mmap read lock, VMAs, the page-table walk that tests
-//! and clears Accessed bits, and the TLB flush after it.
+//! Address spaces: the mmap read lock, VMAs, and the TLB flush after the
+//! page-table walks ([`super::walk`]) under it.
 
 use core::cell::Cell;
 
@@ -17,16 +17,9 @@ use kernel::{
 };
 
 use crate::policy::{
-    folio::{
-        self,
-        FolioFacts, //
-    },
     mempolicy::MemPolicy,
-    topology::{
-        NodeMask,
-        TargetMap,
-        MAX_NODES, //
-    },
+    ptwalk::FlushSpan,
+    topology::NodeMask,
     visit::WalkEnd,
     vma::{
         VmFlagBits,
@@ -37,8 +30,14 @@ use crate::policy::{
 use super::{
     c,
     node::NodeId,
-    task::mempolicy, //
+    task::mempolicy,
+    walk::{
+        self,
+        Walk, //
+    },
 };
+
+pub(crate) use super::walk::NodePages;
 
 /// The `vm_flags` bits the VMA filter reads, as this kernel defines them.
 pub(crate) fn vm_flag_bits() -> VmFlagBits {
@@ -87,184 +86,6 @@ pub(crate) struct YoungFolio {
     /// Its identity when found (`folio->mapping`, `folio->index`), checked
     /// again before isolation: a PFN reused by another folio is dropped.
     pub(crate) identity: (u64, u64),
-}
-
-/// Mapped pages seen per node by a walk.
-pub(crate) type NodePages = [u64; MAX_NODES];
-
-/// The state of the page-table walks of one address space: the targets,
-/// the buffer of young folios and the counters.
-///
-/// # Invariants
-///
-/// `raw.young` points to the `raw.max_young` records of `buf`, which is
-/// never resized; `raw.nr_young <= raw.max_young`.
-pub(crate) struct Walk {
-    raw: c::WalkState,
-    buf: KVec<c::Young>,
-    /// TLB flushes done for the walks since [`Walk::reset`].
-    tlb_flushes: u64,
-}
-
-// SAFETY: The raw pointer points into `buf`, which `Walk` owns; moving the
-// whole to another thread moves both.
-unsafe impl Send for Walk {}
-
-impl Walk {
-    /// A walk state with room for `capacity` young folios per lock hold.
-    pub(crate) fn new(capacity: usize) -> Result<Walk> {
-        let mut buf = KVec::from_elem(c::Young::default(), capacity.max(1), GFP_KERNEL)?;
-        let raw = c::WalkState {
-            target_of: [-1; MAX_NODES],
-            young: buf.as_mut_ptr(),
-            max_young: buf.len().min(u32::MAX as usize) as u32,
-            skip_idle_tables: 0,
-            nr_young: 0,
-            untestable: folio::UNTESTABLE,
-            next_addr: 0,
-            slow_scanned: 0,
-            young_pages: 0,
-            ptables_skipped: 0,
-            ptables_read: 0,
-            flush_start: 0,
-            flush_end: 0,
-            flush_tables: 0,
-            node_pages: [0; MAX_NODES],
-        };
-        // INVARIANT: `young` is `buf`'s storage, `max_young` its length.
-        Ok(Walk {
-            raw,
-            buf,
-            tlb_flushes: 0,
-        })
-    }
-
-    /// Clears the counters and the young buffer (at the start of a visit).
-    /// No span is left to flush: [`ScanLock::walk`] takes it over after
-    /// every walk.
-    pub(crate) fn reset(&mut self) {
-        self.raw.nr_young = 0;
-        self.raw.slow_scanned = 0;
-        self.raw.young_pages = 0;
-        self.raw.ptables_skipped = 0;
-        self.raw.ptables_read = 0;
-        self.tlb_flushes = 0;
-        self.raw.node_pages = [0; MAX_NODES];
-    }
-
-    /// Takes the span the last walk cleared Accessed bits in and left
-    /// unflushed, leaving none.
-    fn take_unflushed(&mut self) -> FlushSpan {
-        let span = FlushSpan {
-            start: self.raw.flush_start,
-            end: self.raw.flush_end,
-            tables: self.raw.flush_tables != 0,
-        };
-        self.raw.flush_start = 0;
-        self.raw.flush_end = 0;
-        self.raw.flush_tables = 0;
-        span
-    }
-
-    /// Sets the destination of each source node for the VMA about to be
-    /// walked (-1: do not test folios there).
-    pub(crate) fn set_targets(&mut self, map: &TargetMap) {
-        self.raw.target_of = map.target;
-    }
-
-    /// Whether to skip page tables whose PMD was not accessed since the
-    /// previous sweep.
-    pub(crate) fn set_skip_idle_tables(&mut self, skip: bool) {
-        self.raw.skip_idle_tables = u32::from(skip);
-    }
-
-    /// The young folios recorded since [`Walk::clear_young`].  The walk
-    /// records only folios on a node with a target in its map, which holds
-    /// online nodes with memory: a record whose target is not a valid node
-    /// (none is) is left out.
-    pub(crate) fn young(&self) -> impl Iterator<Item = YoungFolio> + '_ {
-        let n = (self.raw.nr_young as usize).min(self.buf.len());
-        self.buf[..n].iter().filter_map(|y| {
-            Some(YoungFolio {
-                pfn: y.pfn,
-                nr_pages: y.nr_pages,
-                // Were it not a valid node id, `usize::MAX` matches no node
-                // (the isolation check drops the folio).
-                nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
-                target: NodeId::new(usize::try_from(y.target).ok()?)?,
-                unmovable: !folio::movable(FolioFacts(y.facts)),
-                addr: y.addr as usize,
-                identity: (y.mapping, y.index),
-            })
-        })
-    }
-
-    /// Empties the young buffer (after processing it).
-    pub(crate) fn clear_young(&mut self) {
-        self.raw.nr_young = 0;
-    }
-
-    /// Slow-tier pages tested.
-    pub(crate) fn slow_scanned(&self) -> u64 {
-        self.raw.slow_scanned
-    }
-
-    /// Pages found young.
-    pub(crate) fn young_pages(&self) -> u64 {
-        self.raw.young_pages
-    }
-
-    /// Page tables read, and PMD-mapped folios tested.
-    pub(crate) fn ptables_read(&self) -> u64 {
-        self.raw.ptables_read
-    }
-
-    /// Page tables skipped because their PMD was not accessed.
-    pub(crate) fn ptables_skipped(&self) -> u64 {
-        self.raw.ptables_skipped
-    }
-
-    /// TLB flushes done.
-    pub(crate) fn tlb_flushes(&self) -> u64 {
-        self.tlb_flushes
-    }
-
-    /// Mapped pages seen per node.
-    pub(crate) fn node_pages(&self) -> &NodePages {
-        &self.raw.node_pages
-    }
-}
-
-/// An address range whose Accessed bits were cleared and not yet flushed
-/// from the TLB (`start >= end`: none).
-#[derive(Clone, Copy, Default)]
-struct FlushSpan {
-    start: u64,
-    end: u64,
-    /// A PMD's Accessed bit is in the span: flush the paging-structure
-    /// caches too.
-    tables: bool,
-}
-
-impl FlushSpan {
-    fn is_empty(&self) -> bool {
-        self.start >= self.end
-    }
-
-    /// The smallest span covering `self` and `other`.
-    fn merge(self, other: FlushSpan) -> FlushSpan {
-        if other.is_empty() {
-            return self;
-        }
-        if self.is_empty() {
-            return other;
-        }
-        FlushSpan {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-            tables: self.tables || other.tables,
-        }
-    }
 }
 
 /// The mmap read lock of one mm, held while walking it.
@@ -419,23 +240,16 @@ impl<'a> ScanLock<'a> {
         if !self.holds(vma) || start < vma.start() || end > vma.end() || start >= end {
             return Err(EINVAL);
         }
-        // SAFETY: `vma` is in the mm whose mmap read lock `self` holds and contains `[start, end)`; `walk.raw` points
-        // to the `max_young` records `walk` owns (`Walk` invariants), borrowed mutably for the call.
-        let ret = unsafe {
-            c::kmmscand_walk_vma(
-                vma.as_ptr(),
-                start as c_ulong,
-                end as c_ulong,
-                &mut walk.raw,
-            )
-        };
+        // SAFETY: `vma` is in the mm whose mmap read lock `self` holds
+        // (checked above) and contains `[start, end)`.
+        let ret = unsafe { walk::walk_vma(vma, start, end, walk) };
         // Whatever the outcome, the bits the walk cleared are this hold's to
         // flush.
         self.unflushed
             .set(self.unflushed.get().merge(walk.take_unflushed()));
         match ret {
-            c::WALK_DONE => Ok(WalkEnd::Done),
-            c::WALK_STOPPED => Ok(WalkEnd::Stopped(walk.raw.next_addr as usize)),
+            0 => Ok(WalkEnd::Done),
+            1 => Ok(WalkEnd::Stopped(walk.next_addr())),
             e if e < 0 => Err(Error::from_errno(e)),
             _ => Err(EINVAL),
         }

@@ -7,7 +7,8 @@
 //!
 //! This is the only module with `unsafe` code.  It depends on `kernel` and
 //! `policy` only; nothing here calls back up into the daemon: the shim's
-//! callbacks land in the crate root.
+//! callbacks land in the crate root, but for the page-table walk's
+//! (`walk`), which only updates the walk's own state.
 
 mod c;
 pub(crate) mod cgroup;
@@ -19,3 +20,4 @@ pub(crate) mod task;
 pub(crate) mod thread;
 pub(crate) mod trace;
 pub(crate) mod vmstat;
+pub(crate) mod walk;

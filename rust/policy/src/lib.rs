@@ -20,6 +20,7 @@
 //! - [`recheck`]: the regions a visit looks at again before the next sweep;
 //! - [`batch`]: what one migration batch may take;
 //! - [`folio`]: which folios are tested, and which young ones can move;
+//! - [`ptwalk`]: what the page-table walk tests, skips and must flush;
 //! - [`topology`]: node sets and the choice of the target node;
 //! - [`turns`]: processes with hot memory to promote share the thread;
 //! - [`room`]: how much a promotion may move to a node now;
@@ -43,6 +44,7 @@ pub mod knobs;
 pub mod mempolicy;
 pub mod pace;
 pub mod parse;
+pub mod ptwalk;
 pub mod ratelimit;
 pub mod recheck;
 pub mod room;

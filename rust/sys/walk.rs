@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The page-table walk: tests and clears the Accessed bits of slow-tier
+//! folios and records the young ones.
+//!
+//! The kernel's `walk_page_range_vma()` calls [`kmmscand_rs_pmd_entry`]
+//! for each PMD of the range; the shim (`c/kmmscand_shim.c`, "The
+//! page-table walk") holds the callback table and one small function per
+//! page-table operation (reading an entry, testing and clearing its
+//! Accessed bit, the page-table locks), since the accessors are macros and
+//! inline functions.  What to test, what to skip and what to record is
+//! decided here, by the rules in [`crate::policy::ptwalk`].
+//!
+//! Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a `pmd_entry`
+//! only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
+//! a page table, so the walk never splits a THP.  Nothing here sleeps or
+//! takes a folio lock under a page-table lock: a young folio is only
+//! recorded (PFN, size, node, identity); isolation happens later, after
+//! the mmap lock is dropped.  A folio found young is marked young for
+//! reclaim, as DAMON and page_idle do.
+
+use kernel::{
+    bindings,
+    mm::virt::VmaRef,
+    page::PAGE_SIZE,
+    prelude::*, //
+};
+
+use crate::policy::{
+    folio::FolioFacts,
+    ptwalk::{
+        self,
+        FlushSpan, //
+    },
+    topology::{
+        TargetMap,
+        MAX_NODES, //
+    },
+    visit::PMD_SIZE,
+};
+
+use super::{
+    c,
+    mm::YoungFolio,
+    node::NodeId, //
+};
+
+/// Mapped pages seen per node by a walk.
+pub(crate) type NodePages = [u64; MAX_NODES];
+
+/// The state of the page-table walks of one address space: the targets,
+/// the buffer of young folios and the counters.
+///
+/// # Invariants
+///
+/// `young` is allocated once, with its capacity, and never grows: the walk
+/// stops when it is full.
+pub(crate) struct Walk {
+    /// Destination per source node (-1: do not test folios there).
+    target_of: [i16; MAX_NODES],
+    /// Skip page tables whose PMD was not accessed since the last sweep.
+    skip_idle_tables: bool,
+    /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
+    hw_table_young: bool,
+    /// Young folios recorded since [`Walk::clear_young`].
+    young: KVec<c::Young>,
+    /// Where to resume after a walk that stopped early.
+    next_addr: usize,
+    slow_scanned: u64,
+    young_pages: u64,
+    ptables_skipped: u64,
+    ptables_read: u64,
+    /// Where Accessed bits were cleared and not yet flushed; taken over by
+    /// the lock hold after every walk ([`super::mm::ScanLock::walk`]).
+    unflushed: FlushSpan,
+    node_pages: NodePages,
+    /// TLB flushes done for the walks since [`Walk::reset`].
+    pub(super) tlb_flushes: u64,
+}
+
+impl Walk {
+    /// A walk state with room for `capacity` young folios per lock hold.
+    pub(crate) fn new(capacity: usize) -> Result<Walk> {
+        // SAFETY: No arguments; reads an architecture constant.
+        let hw_table_young = unsafe { c::kmmscand_table_young_supported() };
+        // INVARIANT: allocated once with its capacity.
+        Ok(Walk {
+            target_of: [-1; MAX_NODES],
+            skip_idle_tables: false,
+            hw_table_young,
+            young: KVec::with_capacity(capacity.max(1), GFP_KERNEL)?,
+            next_addr: 0,
+            slow_scanned: 0,
+            young_pages: 0,
+            ptables_skipped: 0,
+            ptables_read: 0,
+            unflushed: FlushSpan::default(),
+            node_pages: [0; MAX_NODES],
+            tlb_flushes: 0,
+        })
+    }
+
+    /// Clears the counters and the young buffer (at the start of a visit).
+    /// No span is left to flush: [`super::mm::ScanLock::walk`] takes it
+    /// over after every walk.
+    pub(crate) fn reset(&mut self) {
+        self.young.clear();
+        self.slow_scanned = 0;
+        self.young_pages = 0;
+        self.ptables_skipped = 0;
+        self.ptables_read = 0;
+        self.tlb_flushes = 0;
+        self.node_pages = [0; MAX_NODES];
+    }
+
+    /// Takes the span the last walk cleared Accessed bits in and left
+    /// unflushed, leaving none.
+    pub(super) fn take_unflushed(&mut self) -> FlushSpan {
+        core::mem::take(&mut self.unflushed)
+    }
+
+    /// Sets the destination of each source node for the VMA about to be
+    /// walked (-1: do not test folios there).
+    pub(crate) fn set_targets(&mut self, map: &TargetMap) {
+        self.target_of = map.target;
+    }
+
+    /// Whether to skip page tables whose PMD was not accessed since the
+    /// previous sweep.
+    pub(crate) fn set_skip_idle_tables(&mut self, skip: bool) {
+        self.skip_idle_tables = skip;
+    }
+
+    /// The young folios recorded since [`Walk::clear_young`].  The walk
+    /// records only folios on a node with a target in its map, which holds
+    /// online nodes with memory: a record whose target is not a valid node
+    /// (none is) is left out.
+    pub(crate) fn young(&self) -> impl Iterator<Item = YoungFolio> + '_ {
+        self.young.iter().filter_map(|y| {
+            Some(YoungFolio {
+                pfn: y.pfn,
+                nr_pages: y.nr_pages,
+                // Were it not a valid node id, `usize::MAX` matches no node
+                // (the isolation check drops the folio).
+                nid: usize::try_from(y.nid).unwrap_or(usize::MAX),
+                target: NodeId::new(usize::try_from(y.target).ok()?)?,
+                unmovable: !crate::policy::folio::movable(FolioFacts(y.facts)),
+                addr: y.addr as usize,
+                identity: (y.mapping, y.index),
+            })
+        })
+    }
+
+    /// Empties the young buffer (after processing it).
+    pub(crate) fn clear_young(&mut self) {
+        self.young.clear();
+    }
+
+    /// Slow-tier pages tested.
+    pub(crate) fn slow_scanned(&self) -> u64 {
+        self.slow_scanned
+    }
+
+    /// Pages found young.
+    pub(crate) fn young_pages(&self) -> u64 {
+        self.young_pages
+    }
+
+    /// Page tables read, and PMD-mapped folios tested.
+    pub(crate) fn ptables_read(&self) -> u64 {
+        self.ptables_read
+    }
+
+    /// Page tables skipped because their PMD was not accessed.
+    pub(crate) fn ptables_skipped(&self) -> u64 {
+        self.ptables_skipped
+    }
+
+    /// TLB flushes done.
+    pub(crate) fn tlb_flushes(&self) -> u64 {
+        self.tlb_flushes
+    }
+
+    /// Mapped pages seen per node.
+    pub(crate) fn node_pages(&self) -> &NodePages {
+        &self.node_pages
+    }
+
+    /// Where a walk that stopped early resumes.
+    pub(super) fn next_addr(&self) -> usize {
+        self.next_addr
+    }
+
+    fn young_full(&self) -> bool {
+        self.young.len() == self.young.capacity()
+    }
+
+    /// Accounts the `f.nr_pages` pages of folio `f`, mapped at
+    /// `[start, end)`, and says whether to test their Accessed bit.  A
+    /// tested range is flushed at the end of the hold, young or not.
+    fn want_test(&mut self, f: &c::Folio, start: usize, end: usize) -> bool {
+        // A node id is below `MAX_NODES` (the shim's static_assert); were
+        // it not, the folio is left alone.
+        let Some(nid) = node_index(f.nid) else {
+            return false;
+        };
+        self.node_pages[nid] += u64::from(f.nr_pages);
+        if !ptwalk::tests_folio(self.target_of[nid], FolioFacts(f.facts)) {
+            return false;
+        }
+        self.slow_scanned += u64::from(f.nr_pages);
+        self.unflushed.add(start as u64, end as u64, false);
+        true
+    }
+
+    /// Records that the `nr` pages of `folio` (read as `f`) mapped from
+    /// `addr` were young; a PTE-mapped large folio is recorded once per run
+    /// of its PTEs.
+    ///
+    /// # Safety
+    ///
+    /// `folio` is the folio an entry maps, read under that entry's
+    /// page-table lock, which the caller still holds.
+    unsafe fn found_young(
+        &mut self,
+        folio: *mut bindings::folio,
+        f: &c::Folio,
+        addr: usize,
+        nr: u32,
+    ) {
+        // SAFETY: `folio` is mapped by an entry whose page-table lock the
+        // caller holds, so it cannot be freed during the call.
+        unsafe { c::kmmscand_folio_set_young(folio) };
+        self.young_pages += u64::from(nr);
+        if self.young.last().is_some_and(|last| last.pfn == f.pfn) {
+            return;
+        }
+        let Some(nid) = node_index(f.nid) else {
+            return;
+        };
+        // SAFETY: As above.
+        let state = unsafe { c::kmmscand_folio_state(folio) };
+        let y = c::Young {
+            pfn: f.pfn,
+            nr_pages: f.nr_pages,
+            // Below `MAX_NODES` (64): fits.
+            nid: nid as i16,
+            target: self.target_of[nid],
+            facts: f.facts | state,
+            _pad: 0,
+            addr: addr as u64,
+            mapping: f.mapping,
+            index: f.index,
+        };
+        // The callback stops the walk before the buffer is full, so this
+        // always fits.
+        let _ = self.young.push_within_capacity(y);
+    }
+}
+
+/// `nid` as an index into the per-node arrays, if it is a node id.
+fn node_index(nid: i32) -> Option<usize> {
+    usize::try_from(nid).ok().filter(|&n| n < MAX_NODES)
+}
+
+/// Walks `[start, end)` of `vma` with `walk_page_range_vma()`, the callback
+/// [`kmmscand_rs_pmd_entry`] updating `walk`: 0 when the range was walked,
+/// 1 when the walk stopped early (`walk.next_addr()`: where), or a
+/// negative errno.
+///
+/// # Safety
+///
+/// The caller holds the mmap read lock of `vma`'s mm, and `[start, end)`
+/// lies within `vma`.
+pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> c_int {
+    let private: *mut Walk = walk;
+    // SAFETY: The caller holds the mmap read lock and the range lies in
+    // `vma` (as walk_page_range_vma() requires).  `private` points to
+    // `walk`, borrowed mutably for the call; the callback is the only user
+    // of it, on this thread, during the call.
+    unsafe {
+        c::kmmscand_walk_vma(
+            vma.as_ptr(),
+            start as c_ulong,
+            end as c_ulong,
+            private.cast(),
+        )
+    }
+}
+
+/// The walk's `pmd_entry` callback, for the PMD at `pmd` mapping
+/// `[addr, next)`: tests the PMD-mapped folio, or skips the page table if
+/// it was idle, or tests the folios its present PTEs map.  Returns 1 to
+/// stop the walk (`Walk::next_addr`: where to resume) when the young
+/// buffer is full, on rmmod, or when a writer waits for the mmap lock
+/// (never stall the application's mmap/munmap for a background scan), else
+/// 0.
+///
+/// # Safety
+///
+/// Called by `walk_page_range_vma()` from [`walk_vma`] only: `pmd` is a
+/// PMD of the VMA being walked, under the mmap read lock, and the walk's
+/// private pointer is the `Walk` that `walk_vma` was given.
+#[no_mangle]
+unsafe extern "C" fn kmmscand_rs_pmd_entry(
+    pmd: *mut bindings::pmd_t,
+    addr: usize,
+    next: usize,
+    mw: *mut c::mm_walk,
+) -> c_int {
+    // SAFETY: `mw` is the walk in progress (function safety).
+    let (w, vma) = unsafe { (c::kmmscand_walk_private(mw), c::kmmscand_walk_cur_vma(mw)) };
+    // SAFETY: The private pointer is the `Walk` `walk_vma` borrowed mutably
+    // for the walk, used by nothing else meanwhile (function safety).
+    let w = unsafe { &mut *w.cast::<Walk>() };
+    let pmd: *mut c_void = pmd.cast();
+    // SAFETY: `vma` is the VMA being walked, valid under the mmap read lock.
+    let mm = unsafe { (*vma).vm_mm };
+
+    // SAFETY: Only the mmap read lock is held here: the thread may sleep.
+    unsafe { c::kmmscand_cond_resched() };
+    // SAFETY: Reads the thread's stop flag, and `mm`'s lock state (`mm` is
+    // live: its mmap lock is held).
+    if w.young_full() || unsafe { c::kmmscand_should_stop() || c::kmmscand_mmap_contended(mm) } {
+        w.next_addr = addr;
+        return 1;
+    }
+
+    // SAFETY: `pmd` is a PMD of `vma` under the mmap read lock.
+    let ptl = unsafe { c::kmmscand_pmd_huge_lock(pmd, vma) };
+    if !ptl.is_null() {
+        if ptwalk::tests_pmd_folio(addr) {
+            let mut f = c::Folio::default();
+            let haddr = addr & !(PMD_SIZE - 1);
+            // SAFETY: The PMD lock `ptl` is held.
+            let folio = unsafe { c::kmmscand_pmd_folio(vma, pmd, haddr as c_ulong, &mut f) };
+            if !folio.is_null() && w.want_test(&f, haddr, haddr + PMD_SIZE) {
+                // SAFETY: The PMD lock is held; `pmd` maps a THP at `haddr`.
+                if unsafe { c::kmmscand_pmd_test_clear_young(vma, pmd, haddr as c_ulong) } {
+                    // SAFETY: `folio` is what `pmd` maps, under its lock.
+                    unsafe { w.found_young(folio, &f, haddr, f.nr_pages) };
+                }
+            }
+            w.ptables_read += 1;
+        }
+        // SAFETY: `ptl` was taken by `kmmscand_pmd_huge_lock` above.
+        unsafe { bindings::spin_unlock(ptl) };
+        return 0;
+    }
+
+    if ptwalk::may_skip_table(w.skip_idle_tables, w.hw_table_young, addr, next) {
+        // SAFETY: `pmd` is a PMD of `vma`, under the mmap read lock.
+        match unsafe { c::kmmscand_table_test_clear_young(vma, pmd, addr as c_ulong) } {
+            // Not a page table (none, or it changed): the code below
+            // handles it.
+            r if r < 0 => {}
+            young => {
+                // The bit may have been cleared by MGLRU, which does not
+                // flush, under a translation the CPU still caches: flush an
+                // idle table's range too.
+                w.unflushed.add(addr as u64, next as u64, true);
+                if young == 0 {
+                    w.ptables_skipped += 1;
+                    return 0;
+                }
+            }
+        }
+    }
+
+    let mut ptl = core::ptr::null_mut();
+    // SAFETY: `pmd` is a PMD of `vma` in `mm`, under the mmap read lock;
+    // `ptl` is valid for writes.
+    let first = unsafe { c::kmmscand_pte_map_lock(mm, pmd, addr as c_ulong, &mut ptl) };
+    if first.is_null() {
+        // The PMD changed under us (e.g. collapsed to a THP): retry.
+        // SAFETY: `mw` is the walk in progress.
+        unsafe { c::kmmscand_walk_again(mw) };
+        return 0;
+    }
+    w.ptables_read += 1;
+    let mut ret = 0;
+    let mut pte = first.cast::<bindings::pte_t>();
+    let mut a = addr;
+    while a < next {
+        if w.young_full() {
+            w.next_addr = a;
+            ret = 1;
+            break;
+        }
+        let mut f = c::Folio::default();
+        // SAFETY: `pte` is the entry for `a` in the table mapped and locked
+        // above (`[addr, next)` lies in that one table).
+        let folio = unsafe { c::kmmscand_pte_folio(vma, pte.cast(), a as c_ulong, &mut f) };
+        if !folio.is_null()
+            && w.want_test(&f, a, a + PAGE_SIZE)
+            // SAFETY: As above; the PTE lock is held.
+            && unsafe { c::kmmscand_pte_test_clear_young(vma, pte.cast(), a as c_ulong) }
+        {
+            // SAFETY: `folio` is what `pte` maps, under its lock.
+            unsafe { w.found_young(folio, &f, a, 1) };
+        }
+        // SAFETY: `a + PAGE_SIZE < next` or the loop ends: the next entry
+        // is in the same table.
+        pte = unsafe { pte.add(1) };
+        a += PAGE_SIZE;
+    }
+    // SAFETY: `first` and `ptl` are what `kmmscand_pte_map_lock` returned.
+    unsafe { c::kmmscand_pte_unmap_unlock(first, ptl) };
+    ret
+}
