@@ -890,15 +890,16 @@ static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
 }
 
 /*
- * The folio recorded at @y->pfn, with a reference, if it is still the same
- * folio on the same node (the walk dropped all locks since): same head
- * PFN, same size, same node, on an LRU, and none of the facts in
- * @untestable (the walk's mask, from the Rust side) holds for it now.
+ * The folio that holds @pfn, with a reference taken, read into @info, and
+ * whether it is on an LRU (*@lru); NULL when @pfn is not online memory or
+ * its folio is being freed or split.  The caller decides whether it is
+ * the folio it recorded, then isolates it or drops it
+ * (kmmscand_folio_put()).
  */
-static struct folio *kmmscand_get_folio(const struct kmmscand_young *y,
-					u32 untestable)
+struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
+				 bool *lru)
 {
-	struct page *page = pfn_to_online_page(y->pfn);
+	struct page *page = pfn_to_online_page(pfn);
 	struct folio *folio;
 
 	if (!page)
@@ -906,22 +907,29 @@ static struct folio *kmmscand_get_folio(const struct kmmscand_young *y,
 	folio = page_folio(page);
 	if (!folio_try_get(folio))
 		return NULL;
-	/*
-	 * The same folio as the walk found, by identity, not only by PFN: a
-	 * PFN freed and reused since (by another process, maybe under a
-	 * policy that binds it to the slow tier) has another mapping or
-	 * index, and the policy the walk checked does not apply to it.
-	 */
-	if (unlikely(page_folio(page) != folio || folio_pfn(folio) != y->pfn ||
-		     folio_nr_pages(folio) != y->nr_pages ||
-		     folio_nid(folio) != y->nid || !folio_test_lru(folio) ||
-		     (unsigned long)READ_ONCE(folio->mapping) != y->mapping ||
-		     folio->index != y->index ||
-		     (kmmscand_folio_kind(folio) & untestable))) {
+	/* Split or freed and reused between page_folio() and the get. */
+	if (unlikely(page_folio(page) != folio)) {
 		folio_put(folio);
 		return NULL;
 	}
+	kmmscand_folio_read(folio, info);
+	*lru = folio_test_lru(folio);
 	return folio;
+}
+
+/* Drops the reference kmmscand_folio_get() took. */
+void kmmscand_folio_put(struct folio *folio)
+{
+	folio_put(folio);
+}
+
+/*
+ * Isolates @folio from its LRU onto @list (isolate_folio_to_list());
+ * false if it could not be.  The caller keeps its own reference.
+ */
+bool kmmscand_folio_isolate(struct folio *folio, struct list_head *list)
+{
+	return isolate_folio_to_list(folio, list);
 }
 
 /*
@@ -968,7 +976,7 @@ static unsigned long kmmscand_unmapped_pages(struct folio *folio)
  */
 static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
 				  struct kmmscand_dst *dst,
-				  struct kmmscand_promote_result *res)
+				  struct kmmscand_migrate_result *res)
 {
 	unsigned int nr_large = 0, succeeded = 0;
 	u64 pages = 0, unmapped = 0, moved;
@@ -994,50 +1002,35 @@ static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
 
 	moved = min_t(u64, succeeded - min_t(u64, succeeded, unmapped), pages);
 	res->migrated += moved;
-	res->migrate_failed += pages - moved;
+	res->failed += pages - moved;
 	res->thp_migrated += nr_large;
 	if (moved)
 		mod_lruvec_state(lruvec, PGPROMOTE_SUCCESS, moved);
 }
 
 /*
- * Isolates the @nr folios and moves them to @target: one migrate_pages()
- * call per memory cgroup among them (the folios of one process are nearly
+ * Moves the folios isolated on @list to @target: one migrate_pages() call
+ * per memory cgroup among them (the folios of one process are nearly
  * always in one cgroup), so that each cgroup's memory.stat counts its own
  * promotions.  The cgroup is held (get_mem_cgroup_from_folio()) until its
  * pages are counted: once moved, they may be freed at any time, and with
- * them the cgroup's last reference.
+ * them the cgroup's last reference.  @list is empty on return: what did
+ * not move went back to its LRU.
  */
-void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, u32 untestable, gfp_t gfp_small,
-		      gfp_t gfp_large, struct kmmscand_promote_result *res)
+void kmmscand_migrate_isolated(struct list_head *list, int target,
+			       gfp_t gfp_small, gfp_t gfp_large,
+			       struct kmmscand_migrate_result *res)
 {
 	struct kmmscand_dst dst = {
 		.nid = target,
 		.gfp_small = gfp_small,
 		.gfp_large = gfp_large,
 	};
-	unsigned int i, nr_folios = 0;
 	struct folio *folio, *tmp;
-	LIST_HEAD(list);
 
 	memset(res, 0, sizeof(*res));
-	for (i = 0; i < nr; i++) {
-		const struct kmmscand_young *y = &folios[i];
-
-		folio = kmmscand_get_folio(y, untestable);
-		if (!folio || !isolate_folio_to_list(folio, &list)) {
-			res->isolate_failed += y->nr_pages;
-		} else {
-			res->isolated += y->nr_pages;
-			nr_folios++;
-		}
-		if (folio)
-			folio_put(folio);
-	}
-
-	while (!list_empty(&list)) {
-		struct folio *first = list_first_entry(&list, struct folio, lru);
+	while (!list_empty(list)) {
+		struct folio *first = list_first_entry(list, struct folio, lru);
 		struct mem_cgroup *memcg = get_mem_cgroup_from_folio(first);
 		struct mem_cgroup *key;
 		LIST_HEAD(group);
@@ -1049,7 +1042,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 		 */
 		rcu_read_lock();
 		key = folio_memcg(first);
-		list_for_each_entry_safe(folio, tmp, &list, lru)
+		list_for_each_entry_safe(folio, tmp, list, lru)
 			if (folio_memcg(folio) == key)
 				list_move_tail(&folio->lru, &group);
 		rcu_read_unlock();
@@ -1057,10 +1050,7 @@ void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
 				      &dst, res);
 		mem_cgroup_put(memcg);
 	}
-	res->alloc_failed = min(dst.failed, res->migrate_failed);
-	if (nr_folios)
-		trace_kmmscand_migrate_batch(target, nr_folios, res->isolated,
-					     res->migrated, res->migrate_failed);
+	res->no_destination = dst.failed;
 }
 
 /*
@@ -1181,6 +1171,13 @@ void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb)
 {
 	trace_kmmscand_scan_mm_start(pid, start, 0, 0, 0, period_ms, size_mb);
+}
+
+void kmmscand_trace_migrate_batch(int target, unsigned int nr_folios,
+				   u64 nr_pages, u64 migrated, u64 failed)
+{
+	trace_kmmscand_migrate_batch(target, nr_folios, nr_pages, migrated,
+				     failed);
 }
 
 void kmmscand_trace_scan_mm_end(int pid, unsigned long start,

@@ -17,6 +17,7 @@
 
 struct folio;
 struct kobject;
+struct list_head;
 struct mem_cgroup;
 struct mm_struct;
 struct mm_walk;
@@ -109,14 +110,12 @@ struct kmmscand_folio {
 	u32 _pad;
 };
 
-/* Outcome of one promotion batch, in base pages unless noted. */
-struct kmmscand_promote_result {
-	u64 isolated;
-	u64 isolate_failed;
+/* What kmmscand_migrate_isolated() moved, in base pages unless noted. */
+struct kmmscand_migrate_result {
 	u64 migrated;
-	u64 migrate_failed;
-	u64 thp_migrated;	/* large folios, not pages */
-	u64 alloc_failed;	/* of migrate_failed: no destination page */
+	u64 failed;		/* isolated, not moved, put back */
+	u64 thp_migrated;	/* large folios moved whole, not pages */
+	u64 no_destination;	/* pages no destination could be allocated for */
 };
 
 /* The vm_flags bits the VMA filter looks at (0: not in this kernel). */
@@ -225,9 +224,13 @@ bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
 void kmmscand_folio_set_young(struct folio *folio);
 u32 kmmscand_folio_state(struct folio *folio);
 
-void kmmscand_promote(const struct kmmscand_young *folios, unsigned int nr,
-		      int target, u32 untestable, gfp_t gfp_small,
-		      gfp_t gfp_large, struct kmmscand_promote_result *res);
+struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
+				 bool *lru);
+void kmmscand_folio_put(struct folio *folio);
+bool kmmscand_folio_isolate(struct folio *folio, struct list_head *list);
+void kmmscand_migrate_isolated(struct list_head *list, int target,
+			       gfp_t gfp_small, gfp_t gfp_large,
+			       struct kmmscand_migrate_result *res);
 void kmmscand_lru_drain_all(void);
 
 /*
@@ -249,6 +252,8 @@ u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes);
 
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb);
+void kmmscand_trace_migrate_batch(int target, unsigned int nr_folios,
+				   u64 nr_pages, u64 migrated, u64 failed);
 void kmmscand_trace_scan_mm_end(int pid, unsigned long start,
 				unsigned long end, u64 scanned, u64 young,
 				unsigned int period_ms, unsigned int size_mb);

@@ -47,8 +47,8 @@ pub(super) type ThreadNodes = kmmscand_thread_nodes;
 pub(super) type Young = kmmscand_young;
 /// `struct kmmscand_folio`.
 pub(super) type Folio = kmmscand_folio;
-/// `struct kmmscand_promote_result`.
-pub(super) type PromoteResult = kmmscand_promote_result;
+/// `struct kmmscand_migrate_result`.
+pub(super) type MigrateResult = kmmscand_migrate_result;
 /// `struct kmmscand_vm_flag_bits`.
 pub(super) type VmFlagBits = kmmscand_vm_flag_bits;
 /// `struct kmmscand_zone_marks`.

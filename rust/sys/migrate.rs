@@ -3,18 +3,26 @@
 //! Migration: one batch of folios isolated and moved to a node with one
 //! `migrate_pages()` call.
 
-use kernel::prelude::*;
+use kernel::{
+    interop::list::CListHead,
+    prelude::*, //
+};
 
 use crate::policy::{
     batch,
-    folio, //
+    folio::{
+        self,
+        FolioFacts,
+        FolioId, //
+    },
 };
 
 use super::{
     c,
     mm::YoungFolio,
     node::NodeId,
-    thread::ThreadCtx, //
+    thread::ThreadCtx,
+    trace, //
 };
 
 /// The allocation mask of a destination base page: as
@@ -57,6 +65,10 @@ pub(crate) struct BatchResult {
 /// Folios to move together.
 pub(crate) struct Batch {
     items: KVec<c::Young>,
+    /// The folios isolated for one migration: empty but during
+    /// [`Batch::migrate`], which links them and hands them to the shim,
+    /// which empties it.
+    isolated: Pin<KBox<CListHead>>,
 }
 
 impl Batch {
@@ -64,6 +76,7 @@ impl Batch {
     pub(crate) fn with_capacity(capacity: usize) -> Result<Batch> {
         Ok(Batch {
             items: KVec::with_capacity(capacity, GFP_KERNEL)?,
+            isolated: KBox::pin_init(CListHead::new(), GFP_KERNEL)?,
         })
     }
 
@@ -113,37 +126,82 @@ impl Batch {
         self.items.clear();
     }
 
-    /// Isolates the folios and moves them to `target` with one
-    /// `migrate_pages()` call; may sleep, so only the thread calls it.
-    /// Every PFN is checked again (the folio may have been freed, split or
-    /// moved since the walk).  The batch is left as it was.
-    pub(crate) fn migrate(&self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
-        let mut res = c::PromoteResult::default();
-        if !self.items.is_empty() {
-            // SAFETY: `items` is valid for its length (the shim rechecks every PFN); `target` has a pgdat
-            // (`NodeId` invariant); `res` is writable; `_ctx`: we are the kthread and may sleep (`ThreadCtx`).
-            unsafe {
-                c::kmmscand_promote(
-                    self.items.as_ptr(),
-                    self.items.len() as c_uint,
-                    target.index() as c_int,
-                    // Checked again at isolation: a folio that turned
-                    // shared (say) since the walk is dropped.
-                    folio::UNTESTABLE,
-                    GFP_SMALL,
-                    GFP_LARGE,
-                    &mut res,
-                )
+    /// Isolates the folios and moves them to `target`, with one
+    /// `migrate_pages()` call per memory cgroup among them; may sleep, so
+    /// only the thread calls it.  Every PFN is read again, and its folio
+    /// isolated only if it is still the one the walk recorded and may
+    /// still be moved ([`folio::still_the_one`]): the walk dropped every
+    /// lock since.  The batch is left as it was.
+    pub(crate) fn migrate(&mut self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
+        let mut res = BatchResult::default();
+        let list = self.isolated.as_raw();
+        let mut nr_folios = 0u32;
+        for y in self.items.iter() {
+            let mut now = c::Folio::default();
+            let mut on_lru = false;
+            // SAFETY: Any PFN may be passed; `now` and `on_lru` are valid
+            // for writes.
+            let f = unsafe { c::kmmscand_folio_get(y.pfn, &mut now, &mut on_lru) };
+            let recorded = FolioId {
+                pfn: y.pfn,
+                nr_pages: y.nr_pages,
+                nid: i32::from(y.nid),
+                mapping: y.mapping,
+                index: y.index,
             };
+            let seen = FolioId {
+                pfn: now.pfn,
+                nr_pages: now.nr_pages,
+                nid: now.nid,
+                mapping: now.mapping,
+                index: now.index,
+            };
+            let isolated = !f.is_null()
+                && folio::still_the_one(&recorded, &seen, on_lru, FolioFacts(now.facts))
+                // SAFETY: `f` is referenced (taken above); `list` is the
+                // initialized list head `self` owns, pinned.
+                && unsafe { c::kmmscand_folio_isolate(f, list) };
+            if !f.is_null() {
+                // SAFETY: Drops the reference `kmmscand_folio_get` took
+                // (isolation took its own).
+                unsafe { c::kmmscand_folio_put(f) };
+            }
+            if isolated {
+                res.isolated += u64::from(y.nr_pages);
+                nr_folios += 1;
+            } else {
+                res.isolate_failed += u64::from(y.nr_pages);
+            }
         }
-        BatchResult {
-            isolated: res.isolated,
-            isolate_failed: res.isolate_failed,
-            migrated: res.migrated,
-            migrate_failed: res.migrate_failed,
-            thp_migrated: res.thp_migrated,
-            alloc_failed: res.alloc_failed,
+        if nr_folios == 0 {
+            return res;
         }
+        let mut m = c::MigrateResult::default();
+        // SAFETY: `list` holds the folios isolated above and nothing else;
+        // `target` has a pgdat (`NodeId` invariant); `m` is writable;
+        // `_ctx`: we are the kthread and may sleep (`ThreadCtx`).  The
+        // shim empties the list.
+        unsafe {
+            c::kmmscand_migrate_isolated(
+                list,
+                target.index() as c_int,
+                GFP_SMALL,
+                GFP_LARGE,
+                &mut m,
+            )
+        };
+        res.migrated = m.migrated;
+        res.migrate_failed = m.failed;
+        res.thp_migrated = m.thp_migrated;
+        res.alloc_failed = m.no_destination.min(m.failed);
+        trace::migrate_batch(
+            target,
+            nr_folios,
+            res.isolated,
+            res.migrated,
+            res.migrate_failed,
+        );
+        res
     }
 }
 

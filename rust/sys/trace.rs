@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The `kmmscand_scan_mm_{start,end}` tracepoints (`events/kmmscand/`);
-//! `kmmscand_migrate_batch` fires in the shim's migration.
+//! The `kmmscand_scan_mm_{start,end}` and `kmmscand_migrate_batch`
+//! tracepoints (`events/kmmscand/`).
 
 use kernel::{
     prelude::*,
     task::Pid, //
 };
 
-use super::c;
+use super::{
+    c,
+    node::NodeId, //
+};
 
 /// A visit of `pid`'s address space begins at `start`.
 pub(crate) fn scan_mm_start(pid: Pid, start: usize, period_ms: u32, size_mb: u32) {
@@ -47,5 +50,20 @@ pub(crate) fn scan_mm_end(e: &ScanEnd) {
             e.period_ms,
             e.size_mb,
         )
+    }
+}
+
+/// One migration batch: the folios and pages isolated for it, and what
+/// moved.
+pub(crate) fn migrate_batch(
+    target: NodeId,
+    nr_folios: u32,
+    pages: u64,
+    migrated: u64,
+    failed: u64,
+) {
+    // SAFETY: Plain values only.
+    unsafe {
+        c::kmmscand_trace_migrate_batch(target.index() as c_int, nr_folios, pages, migrated, failed)
     }
 }

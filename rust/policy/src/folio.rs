@@ -19,8 +19,9 @@
 //!   the anon LRU: dirty or not, they move.
 //!
 //! [`UNTESTABLE`] is applied twice: by the walk, and again when a hot
-//! folio is isolated (the walk dropped every lock since: a folio that was
-//! private then may be shared now, by a fork, and is dropped).
+//! folio is isolated ([`still_the_one`]: the walk dropped every lock since:
+//! a folio that was private then may be shared now, by a fork, and is
+//! dropped).
 
 /// What the shim saw of a folio, as a bit set.  For a `ZONE_DEVICE` folio
 /// no other fact is read.
@@ -65,9 +66,74 @@ pub const fn movable(f: FolioFacts) -> bool {
     !f.any(UNMOVABLE)
 }
 
+/// What identifies a folio: as the walk recorded it, or as it is read
+/// again at its PFN before isolation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FolioId {
+    /// PFN of its first page.
+    pub pfn: u64,
+    /// Base pages in it.
+    pub nr_pages: u32,
+    /// The node it is on.
+    pub nid: i32,
+    /// `folio->mapping` (the anon_vma or address space, with its flag bits).
+    pub mapping: u64,
+    /// `folio->index`.
+    pub index: u64,
+}
+
+/// Whether the folio found at a recorded PFN just before isolation may be
+/// isolated for the move the walk decided on: the same folio (same head
+/// PFN, size and node, and the same identity: a PFN freed and reused since,
+/// by another process perhaps under a policy that binds it to the slow
+/// tier, has another mapping or index, and the policy the walk checked does
+/// not apply to it), on an LRU, and still testable (a folio private then
+/// may be shared now, by a fork).  The walk dropped every lock since it
+/// recorded the folio.
+pub fn still_the_one(recorded: &FolioId, now: &FolioId, on_lru: bool, facts: FolioFacts) -> bool {
+    recorded == now && on_lru && testable(facts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recorded_folio_is_isolated_only_if_nothing_about_it_changed() {
+        let rec = FolioId {
+            pfn: 0x12345,
+            nr_pages: 1,
+            nid: 1,
+            mapping: 0xffff_8880_0000_1001,
+            index: 42,
+        };
+        let private = FolioFacts::default();
+        assert!(still_the_one(&rec, &rec, true, private));
+        assert!(!still_the_one(&rec, &rec, false, private), "off the LRU");
+        assert!(
+            !still_the_one(&rec, &rec, true, FolioFacts(FolioFacts::SHARED)),
+            "shared since"
+        );
+        let changed = [
+            FolioId {
+                pfn: rec.pfn - 1,
+                ..rec
+            },
+            FolioId {
+                nr_pages: 512,
+                ..rec
+            },
+            FolioId { nid: 0, ..rec },
+            FolioId {
+                mapping: rec.mapping + 0x40,
+                ..rec
+            },
+            FolioId { index: 43, ..rec },
+        ];
+        for now in changed {
+            assert!(!still_the_one(&rec, &now, true, private), "{now:?}");
+        }
+    }
 
     #[test]
     fn private_anonymous_and_clean_file_folios_are_tested_and_moved() {
