@@ -119,11 +119,6 @@ void kmmscand_thread_stop(struct task_struct *task)
 	kthread_stop_put(task);
 }
 
-bool kmmscand_should_stop(void)
-{
-	return kthread_should_stop();
-}
-
 /*
  * Sleeps up to @ms, waking early for kthread_stop() or kmmscand_wake().
  * Freezable: the system can suspend while the thread sleeps here.
@@ -1051,17 +1046,6 @@ void kmmscand_migrate_isolated(struct list_head *list, int target,
 		mem_cgroup_put(memcg);
 	}
 	res->no_destination = dst.failed;
-}
-
-/*
- * Drains every CPU's LRU-add batches (lru_add_drain_all(); sleeps).  A
- * folio still in such a batch is not on an LRU, so isolation fails for
- * it; a task pinned to a CPU where nothing else adds to an LRU leaves its
- * last folios there for as long as it runs.
- */
-void kmmscand_lru_drain_all(void)
-{
-	lru_add_drain_all();
 }
 
 /* ---------------------------------------------------------------------

@@ -151,7 +151,6 @@ ssize_t kmmscand_rs_attr_store(void *ctx, unsigned int attr, const char *buf,
 /* Implemented by the shim, called from Rust (rust/sys/). */
 struct task_struct *kmmscand_thread_create(void *ctx);
 void kmmscand_thread_stop(struct task_struct *task);
-bool kmmscand_should_stop(void);
 void kmmscand_sleep_ms(unsigned int ms);
 void kmmscand_wake(void);
 void kmmscand_cond_resched(void);
@@ -231,7 +230,6 @@ bool kmmscand_folio_isolate(struct folio *folio, struct list_head *list);
 void kmmscand_migrate_isolated(struct list_head *list, int target,
 			       gfp_t gfp_small, gfp_t gfp_large,
 			       struct kmmscand_migrate_result *res);
-void kmmscand_lru_drain_all(void);
 
 /*
  * Exported to this module by kernel patch 0001, but x86's <asm/tlbflush.h>

@@ -4,6 +4,7 @@
 //! `migrate_pages()` call.
 
 use kernel::{
+    bindings,
     interop::list::CListHead,
     prelude::*, //
 };
@@ -210,5 +211,5 @@ impl Batch {
 pub(crate) fn drain_lru_caches(_ctx: &ThreadCtx) {
     // SAFETY: no arguments; `_ctx`: we are the kthread, in process context
     // with no lock held, and may sleep as `lru_add_drain_all()` does.
-    unsafe { c::kmmscand_lru_drain_all() };
+    unsafe { bindings::lru_add_drain_all() };
 }

@@ -63,7 +63,7 @@ impl ThreadCtx {
     pub(crate) fn should_stop(&self) -> bool {
         // SAFETY: By the type invariants we run on the kmmscand kthread, whose
         // kthread data `kthread_should_stop()` reads.
-        unsafe { c::kmmscand_should_stop() }
+        unsafe { bindings::kthread_should_stop() }
     }
 
     /// Sleeps up to `ms`; [`wake`] and `rmmod` end the sleep early.  The

@@ -321,7 +321,9 @@ unsafe extern "C" fn kmmscand_rs_pmd_entry(
     unsafe { c::kmmscand_cond_resched() };
     // SAFETY: Reads the thread's stop flag, and `mm`'s lock state (`mm` is
     // live: its mmap lock is held).
-    if w.young_full() || unsafe { c::kmmscand_should_stop() || c::kmmscand_mmap_contended(mm) } {
+    if w.young_full()
+        || unsafe { bindings::kthread_should_stop() || c::kmmscand_mmap_contended(mm) }
+    {
         w.next_addr = addr;
         return 1;
     }
