@@ -319,11 +319,11 @@ unsafe extern "C" fn kmmscand_rs_pmd_entry(
 
     // SAFETY: Only the mmap read lock is held here: the thread may sleep.
     unsafe { c::kmmscand_cond_resched() };
-    // SAFETY: Reads the thread's stop flag, and `mm`'s lock state (`mm` is
-    // live: its mmap lock is held).
-    if w.young_full()
-        || unsafe { bindings::kthread_should_stop() || c::kmmscand_mmap_contended(mm) }
-    {
+    // SAFETY: The walk runs on the kmmscand kthread (`ScanLock` is only
+    // used there), whose kthread data this reads.
+    let stopping = unsafe { bindings::kthread_should_stop() };
+    // SAFETY: `mm` is live: its mmap lock is held.
+    if w.young_full() || stopping || unsafe { c::kmmscand_mmap_contended(mm) } {
         w.next_addr = addr;
         return 1;
     }
