@@ -410,92 +410,78 @@ static void kmmscand_read_policy(const struct mempolicy *pol,
 }
 
 /*
- * Finds the next user process whose thread-group id is >= *@pid, takes a
- * reference on its mm (mm_users) and reports the placement constraints of
- * its threads: the first @max distinct (mempolicy, mems_allowed) pairs go
- * to @threads and *@nr is the number of distinct pairs seen (more than
- * @max: some were not stored).  The mm is taken from the first thread that
- * has one, so a process whose group leader exited (pthread_exit() in main)
- * is still found.  Kernel threads and exiting tasks are skipped.
- * *@runtime_ns is the thread group's runtime so far (its threads', exiting
- * ones included, plus its exited threads'), *@runnable whether one of its
- * threads is running or runnable: read without locks, as
- * thread_group_cputime() reads them under RCU.
- *
- * Runs under rcu_read_lock() and takes no lock that fork or exit would
- * contend on (task_lock() of one task at a time, as get_task_mm() does).
- * Looks at no more than @max_pids pids (the caller's bound on the RCU
- * section).  *@pid is advanced past what was looked at.
+ * The thread group whose id is the first pid >= @nr (init's namespace):
+ * its leader (pid_task(PIDTYPE_TGID)), and *@found that pid; NULL when the
+ * pid is not a thread group's (a thread's, or gone).  *@found is -1 when
+ * no pid is at or after @nr.  The caller holds rcu_read_lock(), which
+ * keeps the task valid.
  */
-enum kmmscand_next kmmscand_next_mm(int *pid, unsigned int max_pids,
-				    struct mm_struct **mmp,
-				    struct kmmscand_thread_nodes *threads,
-				    unsigned int max, unsigned int *nr,
-				    u64 *runtime_ns, bool *runnable)
+struct task_struct *kmmscand_find_tgid(int nr, int *found)
 {
-	enum kmmscand_next ret = KMMSCAND_NEXT_NONE_YET;
-	unsigned int tries;
+	struct pid *p = find_ge_pid(nr, &init_pid_ns);
 
-	*mmp = NULL;
-	*nr = 0;
-	rcu_read_lock();
-	for (tries = 0; tries < max_pids; tries++) {
-		struct task_struct *leader, *t;
-		struct mm_struct *mm = NULL;
-		struct pid *p;
-
-		p = find_ge_pid(*pid, &init_pid_ns);
-		if (!p) {
-			ret = KMMSCAND_NEXT_END;
-			break;
-		}
-		*pid = pid_nr(p) + 1;
-		leader = pid_task(p, PIDTYPE_TGID);
-		if (!leader || (leader->flags & PF_KTHREAD))
-			continue;
-
-		*runtime_ns = READ_ONCE(leader->signal->sum_sched_runtime);
-		*runnable = false;
-		for_each_thread(leader, t) {
-			struct kmmscand_thread_nodes tn;
-			unsigned int i;
-
-			*runtime_ns += READ_ONCE(t->se.sum_exec_runtime);
-			*runnable |= task_is_running(t);
-			if (t->flags & PF_EXITING)
-				continue;
-			task_lock(t);
-			if (!t->mm) {
-				task_unlock(t);
-				continue;
-			}
-			if (!mm) {
-				if (!mmget_not_zero(t->mm)) {
-					task_unlock(t);
-					break;
-				}
-				mm = t->mm;
-			}
-			kmmscand_read_policy(t->mempolicy, &tn.policy);
-			tn.mems_allowed = nodemask_to_u64(&t->mems_allowed);
-			task_unlock(t);
-			for (i = 0; i < min(*nr, max); i++)
-				if (!memcmp(&threads[i], &tn, sizeof(tn)))
-					break;
-			if (i < min(*nr, max))
-				continue;
-			if (*nr < max)
-				threads[*nr] = tn;
-			(*nr)++;
-		}
-		if (mm) {
-			*mmp = mm;
-			ret = KMMSCAND_NEXT_FOUND;
-			break;
-		}
-		*nr = 0;
+	if (!p) {
+		*found = -1;
+		return NULL;
 	}
-	rcu_read_unlock();
+	*found = pid_nr(p);
+	return pid_task(p, PIDTYPE_TGID);
+}
+
+/*
+ * The thread after @t in @leader's thread group, or its first when @t is
+ * NULL (for_each_thread()'s order); NULL after the last.  The caller holds
+ * rcu_read_lock().
+ */
+struct task_struct *kmmscand_next_thread(struct task_struct *leader,
+					 struct task_struct *t)
+{
+	if (!t)
+		return list_first_or_null_rcu(&leader->signal->thread_head,
+					      struct task_struct, thread_node);
+	return __next_thread(t);
+}
+
+/*
+ * Facts about @t, read without locks as thread_group_cputime() reads them
+ * under RCU: PF_KTHREAD, PF_EXITING, task_is_running(), its runtime so far,
+ * and that of its group's exited threads (signal->sum_sched_runtime).  The
+ * caller holds rcu_read_lock().
+ */
+void kmmscand_task_read(struct task_struct *t, struct kmmscand_task *out)
+{
+	out->kthread = !!(t->flags & PF_KTHREAD);
+	out->exiting = !!(t->flags & PF_EXITING);
+	out->running = task_is_running(t);
+	out->runtime_ns = READ_ONCE(t->se.sum_exec_runtime);
+	out->exited_ns = READ_ONCE(t->signal->sum_sched_runtime);
+}
+
+/*
+ * Under task_lock(@t), as get_task_mm() reads it: whether @t has an mm
+ * (KMMSCAND_THREAD_NO_MM if not), its task policy and cpuset into @nodes,
+ * and, when *@mmp is NULL, an mm_users reference on its mm into *@mmp
+ * (KMMSCAND_THREAD_MM_GONE when the mm is being torn down).  The caller
+ * holds rcu_read_lock().
+ */
+enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
+					   struct mm_struct **mmp,
+					   struct kmmscand_thread_nodes *nodes)
+{
+	enum kmmscand_thread ret = KMMSCAND_THREAD_MM;
+
+	task_lock(t);
+	if (!t->mm) {
+		ret = KMMSCAND_THREAD_NO_MM;
+	} else if (!*mmp && !mmget_not_zero(t->mm)) {
+		ret = KMMSCAND_THREAD_MM_GONE;
+	} else {
+		if (!*mmp)
+			*mmp = t->mm;
+		kmmscand_read_policy(t->mempolicy, &nodes->policy);
+		nodes->mems_allowed = nodemask_to_u64(&t->mems_allowed);
+	}
+	task_unlock(t);
 	return ret;
 }
 

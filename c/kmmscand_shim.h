@@ -65,11 +65,20 @@ struct kmmscand_thread_nodes {
 	u64 mems_allowed;			/* task->mems_allowed */
 };
 
-/* What kmmscand_next_mm() found. */
-enum kmmscand_next {
-	KMMSCAND_NEXT_FOUND,		/* a user process: *mmp referenced */
-	KMMSCAND_NEXT_NONE_YET,	/* nothing in this call; more pids remain */
-	KMMSCAND_NEXT_END,		/* no pid at or after *pid */
+/* What kmmscand_task_read() reads of a task. */
+struct kmmscand_task {
+	u64 runtime_ns;	/* se.sum_exec_runtime */
+	u64 exited_ns;	/* signal->sum_sched_runtime: its group's exited threads' */
+	bool kthread;	/* PF_KTHREAD */
+	bool exiting;	/* PF_EXITING */
+	bool running;	/* task_is_running() */
+};
+
+/* What kmmscand_thread_nodes() found. */
+enum kmmscand_thread {
+	KMMSCAND_THREAD_MM,		/* read; *mmp referenced if it was NULL */
+	KMMSCAND_THREAD_NO_MM,		/* the thread has no mm (exiting) */
+	KMMSCAND_THREAD_MM_GONE,	/* its mm is being torn down */
 };
 
 /*
@@ -177,11 +186,13 @@ unsigned int kmmscand_section_shift(void);
 void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
 int kmmscand_section_nid(u64 section_nr);
 
-enum kmmscand_next kmmscand_next_mm(int *pid, unsigned int max_pids,
-				    struct mm_struct **mmp,
-				    struct kmmscand_thread_nodes *threads,
-				    unsigned int max, unsigned int *nr,
-				    u64 *runtime_ns, bool *runnable);
+struct task_struct *kmmscand_find_tgid(int nr, int *found);
+struct task_struct *kmmscand_next_thread(struct task_struct *leader,
+					 struct task_struct *t);
+void kmmscand_task_read(struct task_struct *t, struct kmmscand_task *out);
+enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
+					   struct mm_struct **mmp,
+					   struct kmmscand_thread_nodes *nodes);
 
 void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
 bool kmmscand_vma_accessible(struct vm_area_struct *vma);

@@ -353,18 +353,13 @@ impl Scanner {
         st: &mut MmState,
         pid: Pid,
         mm: &MmWithUser,
-        threads: Option<ThreadPolicies>,
+        threads: ThreadPolicies,
         hot: &mut HotSections,
     ) -> VisitDone {
         let start = st.cursor;
         let started_ms = env.clock.now_ms();
         let budget = (st.pace.size_mb as usize).saturating_mul(1 << 20);
-        // A process whose threads' constraints could not all be read is
-        // treated as allowing nothing (never move memory a thread forbids).
-        let (policy, cpuset) = match threads {
-            Some(tp) => (tp.policy(), tp.cpuset()),
-            None => (NodeMask::EMPTY, NodeMask::EMPTY),
-        };
+        let (policy, cpuset) = (threads.policy(), threads.cpuset());
         self.promoter
             .begin_visit(mm.as_raw() as usize as u64, env.cap_left);
         self.walk.reset();

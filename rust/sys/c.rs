@@ -54,10 +54,12 @@ pub(super) type VmFlagBits = kmmscand_vm_flag_bits;
 /// `struct kmmscand_zone_marks`.
 pub(super) type ZoneMarks = kmmscand_zone_marks;
 
-/// `enum kmmscand_next`.
-pub(super) const NEXT_FOUND: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_FOUND;
-pub(super) const NEXT_NONE_YET: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_NONE_YET;
-pub(super) const NEXT_END: kmmscand_next = kmmscand_next_KMMSCAND_NEXT_END;
+/// `struct kmmscand_task`.
+pub(super) type Task = kmmscand_task;
+
+/// `enum kmmscand_thread`.
+pub(super) const THREAD_MM: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM;
+pub(super) const THREAD_MM_GONE: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM_GONE;
 
 // The folio facts are one bit set on both sides: the shim's
 // `KMMSCAND_FOLIO_*` and the policy crate's `FolioFacts`.

@@ -9,12 +9,19 @@ use kernel::{
     bindings,
     mm::MmWithUser,
     prelude::*,
-    sync::aref::ARef,
+    sync::{
+        aref::ARef,
+        rcu, //
+    },
     task::Pid, //
 };
 
 use crate::policy::{
-    activity::Activity,
+    activity::{
+        self,
+        Activity,
+        TaskFacts, //
+    },
     mempolicy::{
         MemPolicy,
         ThreadPolicies, //
@@ -25,18 +32,14 @@ use crate::policy::{
 
 use super::c;
 
-/// Distinct (task policy, cpuset) pairs read per process at most.
-const MAX_THREAD_NODES: usize = 16;
-
 /// A user process the cursor found.
 pub(crate) struct Process {
     /// Its thread-group id.
     pub(crate) pid: Pid,
     /// Its address space, with an `mm_users` reference (dropped with it).
     pub(crate) mm: ARef<MmWithUser>,
-    /// What its threads' task policies and cpusets allow; `None` when its
-    /// threads have more distinct constraints than were read.
-    pub(crate) threads: Option<ThreadPolicies>,
+    /// What its threads' task policies and cpusets allow.
+    pub(crate) threads: ThreadPolicies,
     /// Its threads' CPU activity when it was found.
     pub(crate) activity: Activity,
 }
@@ -59,60 +62,91 @@ pub(super) fn mempolicy(raw: &c::MemPolicy) -> Option<MemPolicy> {
     })
 }
 
-/// Advances `cursor` (a thread-group id) to the next user process, if any.
-pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
-    let mut mm: *mut bindings::mm_struct = core::ptr::null_mut();
-    let mut raw = [c::ThreadNodes::default(); MAX_THREAD_NODES];
-    let mut nr: c_uint = 0;
-    let mut pid: c_int = *cursor;
-    let mut runtime_ns: u64 = 0;
-    let mut runnable = false;
-    // SAFETY: All pointers are valid and exclusive for the call; `raw` has
-    // room for the `max` entries passed.
-    let ret = unsafe {
-        c::kmmscand_next_mm(
-            &mut pid,
-            pace::PIDS_PER_STEP,
-            &mut mm,
-            raw.as_mut_ptr(),
-            MAX_THREAD_NODES as c_uint,
-            &mut nr,
-            &mut runtime_ns,
-            &mut runnable,
-        )
+/// What the shim read of `t`, and the runtime of its group's exited
+/// threads (ns).
+///
+/// # Safety
+///
+/// `t` is a task the caller found under the RCU read lock it still holds.
+unsafe fn task_facts(t: *mut bindings::task_struct) -> (TaskFacts, u64) {
+    let mut raw = c::Task::default();
+    // SAFETY: `t` is kept valid by the RCU read lock (function safety);
+    // `raw` is valid for writes.
+    unsafe { c::kmmscand_task_read(t, &mut raw) };
+    let facts = TaskFacts {
+        kthread: raw.kthread,
+        exiting: raw.exiting,
+        running: raw.running,
+        runtime_ns: raw.runtime_ns,
     };
-    *cursor = pid;
-    match ret {
-        c::NEXT_FOUND => {
-            let Some(mm) = NonNull::new(mm.cast::<MmWithUser>()) else {
-                return NextMm::NoneYet;
-            };
-            // SAFETY: `kmmscand_next_mm` found a process: it took an
-            // `mm_users` reference on `mm` (`mmget_not_zero`) that we now
-            // own; `MmWithUser` is a transparent wrapper of `mm_struct`.
-            let mm = unsafe { ARef::from_raw(mm) };
-            let nr = nr as usize;
-            let threads = (nr <= MAX_THREAD_NODES).then(|| {
-                let mut t = ThreadPolicies::new();
-                for tn in &raw[..nr] {
-                    t.add(mempolicy(&tn.policy), NodeMask(tn.mems_allowed));
-                }
-                t
-            });
-            NextMm::Found(Process {
-                // The cursor is one past the process found.
-                pid: pid - 1,
-                mm,
-                threads,
-                activity: Activity {
-                    runtime_ns,
-                    runnable,
-                },
-            })
+    (facts, raw.exited_ns)
+}
+
+/// Advances `cursor` (a thread-group id) to the next user process, if any,
+/// looking at [`pace::PIDS_PER_STEP`] pids at most under one RCU read
+/// lock.  A process is found with a reference on its mm (from the first of
+/// its threads that has one: a process whose group leader exited, by
+/// `pthread_exit()` in `main`, is still found), what all its threads'
+/// task policies and cpusets allow, and its threads' activity.  No lock
+/// that fork or exit contends on is taken but `task_lock()` of one thread
+/// at a time, as `get_task_mm()` takes it.
+pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
+    let _rcu = rcu::read_lock();
+    for _ in 0..pace::PIDS_PER_STEP {
+        let mut found: c_int = -1;
+        // SAFETY: The RCU read lock is held; `found` is valid for writes.
+        let leader = unsafe { c::kmmscand_find_tgid(*cursor, &mut found) };
+        if found < 0 {
+            return NextMm::End;
         }
-        c::NEXT_NONE_YET => NextMm::NoneYet,
-        // `NEXT_END`, and (never) an unknown value: wrap around.
-        c::NEXT_END => NextMm::End,
-        _ => NextMm::End,
+        *cursor = found.saturating_add(1);
+        if leader.is_null() {
+            continue;
+        }
+        // SAFETY: `leader` was found under the RCU read lock, still held.
+        let (facts, exited_ns) = unsafe { task_facts(leader) };
+        if !activity::is_user_process(&facts) {
+            continue;
+        }
+        let mut act = Activity::exited(exited_ns);
+        let mut threads = ThreadPolicies::new();
+        let mut mm: *mut bindings::mm_struct = core::ptr::null_mut();
+        let mut t: *mut bindings::task_struct = core::ptr::null_mut();
+        loop {
+            // SAFETY: `leader` and `t` (null, or a thread of its group) were
+            // found under the RCU read lock, still held.
+            t = unsafe { c::kmmscand_next_thread(leader, t) };
+            if t.is_null() {
+                break;
+            }
+            // SAFETY: As above.
+            let (tf, _) = unsafe { task_facts(t) };
+            act.add(&tf);
+            if !activity::reads_thread(&tf) {
+                continue;
+            }
+            let mut nodes = c::ThreadNodes::default();
+            // SAFETY: As above; `mm` is null or an mm this loop took a
+            // reference on; `nodes` is valid for writes.
+            match unsafe { c::kmmscand_thread_nodes(t, &mut mm, &mut nodes) } {
+                c::THREAD_MM => threads.add(mempolicy(&nodes.policy), NodeMask(nodes.mems_allowed)),
+                c::THREAD_MM_GONE => break,
+                _ => {}
+            }
+        }
+        let Some(mm) = NonNull::new(mm.cast::<MmWithUser>()) else {
+            continue;
+        };
+        // SAFETY: `kmmscand_thread_nodes` took an `mm_users` reference on
+        // `mm` (`mmget_not_zero`) that we now own; `MmWithUser` is a
+        // transparent wrapper of `mm_struct`.
+        let mm = unsafe { ARef::from_raw(mm) };
+        return NextMm::Found(Process {
+            pid: found,
+            mm,
+            threads,
+            activity: act,
+        });
     }
+    NextMm::NoneYet
 }

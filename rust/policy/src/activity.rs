@@ -34,6 +34,50 @@ pub struct Activity {
     pub runnable: bool,
 }
 
+/// What the process cursor reads of a task, without locks, under RCU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TaskFacts {
+    /// `PF_KTHREAD`.
+    pub kthread: bool,
+    /// `PF_EXITING`.
+    pub exiting: bool,
+    /// Running or runnable now.
+    pub running: bool,
+    /// Its runtime so far (ns).
+    pub runtime_ns: u64,
+}
+
+/// Whether the thread group led by a task with facts `leader` is a user
+/// process the cursor takes: not a kernel thread (one that borrowed a
+/// process's mm with `kthread_use_mm()` does not own it).
+pub const fn is_user_process(leader: &TaskFacts) -> bool {
+    !leader.kthread
+}
+
+/// Whether the cursor reads the mm, task policy and cpuset of a thread
+/// with facts `t`: not while it exits (they are being torn down; its
+/// runtime still counts in the group's [`Activity`]).
+pub const fn reads_thread(t: &TaskFacts) -> bool {
+    !t.exiting
+}
+
+impl Activity {
+    /// A thread group's activity before its threads are added: the
+    /// runtime of its exited threads, `exited_ns`.
+    pub const fn exited(exited_ns: u64) -> Self {
+        Activity {
+            runtime_ns: exited_ns,
+            runnable: false,
+        }
+    }
+
+    /// Adds a live thread with facts `t`.
+    pub fn add(&mut self, t: &TaskFacts) {
+        self.runtime_ns = self.runtime_ns.wrapping_add(t.runtime_ns);
+        self.runnable |= t.running;
+    }
+}
+
 /// The runtimes at which the tests standing in one address space began.
 ///
 /// # Invariants
@@ -85,6 +129,36 @@ impl TestedSince {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernel_threads_are_passed_over_and_exiting_threads_only_counted() {
+        let user = TaskFacts::default();
+        let kthread = TaskFacts {
+            kthread: true,
+            ..user
+        };
+        assert!(is_user_process(&user) && !is_user_process(&kthread));
+        let exiting = TaskFacts {
+            exiting: true,
+            running: true,
+            runtime_ns: 7,
+            ..user
+        };
+        assert!(reads_thread(&user) && !reads_thread(&exiting));
+        let mut a = Activity::exited(100);
+        a.add(&TaskFacts {
+            runtime_ns: 20,
+            ..user
+        });
+        a.add(&exiting);
+        assert_eq!(
+            a,
+            Activity {
+                runtime_ns: 127,
+                runnable: true
+            }
+        );
+    }
 
     /// A state whose last complete sweep began at runtime `r`.
     fn swept_from(r: u64) -> TestedSince {
