@@ -1144,10 +1144,11 @@ void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 }
 
 void kmmscand_trace_migrate_batch(int target, unsigned int nr_folios,
-				   u64 nr_pages, u64 migrated, u64 failed)
+				   u64 nr_pages, u64 migrated, u64 failed,
+				   u64 us)
 {
 	trace_kmmscand_migrate_batch(target, nr_folios, nr_pages, migrated,
-				     failed);
+				     failed, us);
 }
 
 void kmmscand_trace_scan_mm_end(int pid, unsigned long start,

@@ -262,7 +262,8 @@ u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes);
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb);
 void kmmscand_trace_migrate_batch(int target, unsigned int nr_folios,
-				   u64 nr_pages, u64 migrated, u64 failed);
+				   u64 nr_pages, u64 migrated, u64 failed,
+				   u64 us);
 void kmmscand_trace_scan_mm_end(int pid, unsigned long start,
 				unsigned long end, u64 scanned, u64 young,
 				unsigned int period_ms, unsigned int size_mb);

@@ -62,13 +62,16 @@ DEFINE_EVENT(kmmscand_scan_mm, kmmscand_scan_mm_end,
 	TP_ARGS(pid, start, end, scanned, young, period_ms, size_mb)
 );
 
-/* One migrate_pages() call: what was asked and what moved. */
+/*
+ * One promotion batch: what was isolated, what moved, and how long its
+ * isolation and migration took (@us, microseconds of wall-clock time).
+ */
 TRACE_EVENT(kmmscand_migrate_batch,
 
 	TP_PROTO(int target, unsigned int nr_folios, u64 nr_pages,
-		 u64 migrated, u64 failed),
+		 u64 migrated, u64 failed, u64 us),
 
-	TP_ARGS(target, nr_folios, nr_pages, migrated, failed),
+	TP_ARGS(target, nr_folios, nr_pages, migrated, failed, us),
 
 	TP_STRUCT__entry(
 		__field(int,		target)
@@ -76,6 +79,7 @@ TRACE_EVENT(kmmscand_migrate_batch,
 		__field(u64,		nr_pages)
 		__field(u64,		migrated)
 		__field(u64,		failed)
+		__field(u64,		us)
 	),
 
 	TP_fast_assign(
@@ -84,11 +88,12 @@ TRACE_EVENT(kmmscand_migrate_batch,
 		__entry->nr_pages	= nr_pages;
 		__entry->migrated	= migrated;
 		__entry->failed		= failed;
+		__entry->us		= us;
 	),
 
-	TP_printk("target=%d folios=%u pages=%llu migrated=%llu failed=%llu",
+	TP_printk("target=%d folios=%u pages=%llu migrated=%llu failed=%llu us=%llu",
 		  __entry->target, __entry->nr_folios, __entry->nr_pages,
-		  __entry->migrated, __entry->failed)
+		  __entry->migrated, __entry->failed, __entry->us)
 );
 
 #endif /* _KMMSCAND_TRACE_H */

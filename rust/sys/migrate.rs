@@ -6,7 +6,11 @@
 use kernel::{
     bindings,
     interop::list::CListHead,
-    prelude::*, //
+    prelude::*,
+    time::{
+        Instant,
+        Monotonic, //
+    },
 };
 
 use crate::policy::{
@@ -134,6 +138,7 @@ impl Batch {
     /// still be moved ([`folio::still_the_one`]): the walk dropped every
     /// lock since.  The batch is left as it was.
     pub(crate) fn migrate(&mut self, _ctx: &ThreadCtx, target: NodeId) -> BatchResult {
+        let started = Instant::<Monotonic>::now();
         let mut res = BatchResult::default();
         let list = self.isolated.as_raw();
         let mut nr_folios = 0u32;
@@ -195,12 +200,14 @@ impl Batch {
         res.migrate_failed = m.failed;
         res.thp_migrated = m.thp_migrated;
         res.alloc_failed = m.no_destination.min(m.failed);
+        let us = u64::try_from(started.elapsed().as_micros_ceil()).unwrap_or(0);
         trace::migrate_batch(
             target,
             nr_folios,
             res.isolated,
             res.migrated,
             res.migrate_failed,
+            us,
         );
         res
     }

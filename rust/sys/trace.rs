@@ -53,17 +53,25 @@ pub(crate) fn scan_mm_end(e: &ScanEnd) {
     }
 }
 
-/// One migration batch: the folios and pages isolated for it, and what
-/// moved.
+/// One migration batch: the folios and pages isolated for it, what moved,
+/// and how long its isolation and migration took (µs).
 pub(crate) fn migrate_batch(
     target: NodeId,
     nr_folios: u32,
     pages: u64,
     migrated: u64,
     failed: u64,
+    us: u64,
 ) {
     // SAFETY: Plain values only.
     unsafe {
-        c::kmmscand_trace_migrate_batch(target.index() as c_int, nr_folios, pages, migrated, failed)
+        c::kmmscand_trace_migrate_batch(
+            target.index() as c_int,
+            nr_folios,
+            pages,
+            migrated,
+            failed,
+            us,
+        )
     }
 }

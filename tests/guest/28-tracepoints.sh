@@ -5,8 +5,10 @@
 #  - every kmmscand_scan_mm_start has end=scanned=young=0 and starts where
 #    the previous visit of that pid ended (or at 0); every scan_mm_end has
 #    young <= scanned;
-#  - every kmmscand_migrate_batch has migrated + failed = pages and
-#    folios <= pages;
+#  - every kmmscand_migrate_batch has migrated + failed = pages,
+#    folios <= pages, and a duration us of at least 1 if it moved pages;
+#    the batches' durations add up to no more than the time the events
+#    were on (the thread runs them one after the other);
 #  - the sum of migrated over all batches equals the growth of
 #    kmmscand_promoted, and the sum of young over all visits that of
 #    kmmscand_young (the events are on from insmod until the daemon is
@@ -24,6 +26,7 @@ for e in kmmscand_scan_mm_start kmmscand_scan_mm_end kmmscand_migrate_batch; do
 	! grep -qw 'comm' $T/events/kmmscand/$e/format || fail "event $e records comm"
 done
 echo 1 > $T/events/kmmscand/enable
+t_on=$(uptime_ms)
 $MEMTIER --size-mb 16 --node "$SLOW" --pattern hot --seconds 20 \
 	--until-node 0 --until-pct 90 --report-ms 500 >/tmp/tr.out
 rc=$?
@@ -33,6 +36,7 @@ sleep 1
 p1=$(vmstat kmmscand_promoted)
 y1=$(vmstat kmmscand_young)
 echo 0 > $T/events/kmmscand/enable
+on_us=$(( ($(uptime_ms) - t_on) * 1000 ))
 cp $T/trace /tmp/trace.txt
 lost=$(cat $T/per_cpu/cpu*/stats | awk '/^overrun:/ { s += $2 } END { print s + 0 }')
 unload_module
@@ -61,9 +65,11 @@ bad=$(awk '
 	/kmmscand_migrate_batch:/ {
 		if (v("migrated") + v("failed") != v("pages") + 0) { print "migrated + failed != pages: " $0; err = 1; exit }
 		if (v("folios") + 0 > v("pages") + 0) { print "more folios than pages: " $0; err = 1; exit }
-		mig += v("migrated")
+		if (v("us") == "") { print "no us field: " $0; err = 1; exit }
+		if (v("migrated") + 0 > 0 && v("us") + 0 < 1) { print "pages moved in 0 us: " $0; err = 1; exit }
+		mig += v("migrated"); us += v("us")
 	}
-	END { if (!err) print "SUMS " mig + 0 " " young + 0 }' /tmp/trace.txt)
+	END { if (!err) print "SUMS " mig + 0 " " young + 0 " " us + 0 }' /tmp/trace.txt)
 case "$bad" in
 SUMS*) ;;
 *) fail "$bad" ;;
@@ -72,4 +78,6 @@ set -- $bad
 info "sum of migrated $2, kmmscand_promoted +$((p1 - p0)); sum of young $3, kmmscand_young +$((y1 - y0))"
 [ "$2" = $((p1 - p0)) ] || fail "the batches' migrated pages ($2) differ from kmmscand_promoted's growth ($((p1 - p0)))"
 [ "$3" = $((y1 - y0)) ] || fail "the visits' young pages ($3) differ from kmmscand_young's growth ($((y1 - y0)))"
+info "the batches took $4 us in all, with the events on for $on_us us"
+[ "$4" -le "$on_us" ] || fail "the batches' durations ($4 us) add up to more than the $on_us us the events were on"
 check_dmesg
