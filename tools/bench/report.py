@@ -149,7 +149,7 @@ COLUMNS = [
     "t50_shift_s", "t50_slowest_s", "timeline_s", "slow_s", "mem_time_tw_rel_oracle",
     "setup", "lru_gen_enabled", "rep",
     "app_p50_ms", "app_p99_ms", "dram_share_final", "damon_applied_pages",
-    "damon_tried_pages", "damon_sample_us",
+    "damon_tried_pages", "damon_sample_us", "kmmscand_migrate_s",
 ]
 # The columns that are text; every other one is a number or blank.
 TEXT_COLUMNS = {"workload", "start", "mechanism", "kernel", "status", "setup"}
@@ -534,6 +534,11 @@ def compute(run: Run, k: float) -> Row:
         row["damon_applied_pages"] = None if damon_promoted is None else damon_promoted / PAGE
         row["damon_tried_pages"] = None if tried is None else tried / PAGE
         row["damon_sample_us"] = run.counters.get("damon0_sample_us", (None, None))[1]
+    # kmmscand's batches: the time their isolation and migration took, from
+    # its kmmscand_migrate_batch tracepoint (BENCH_KMMSCAND_TRACE=1 only).
+    if mech == "kmmscand":
+        us = run.counters.get("kmmscand_migrate_us", (None, None))[1]
+        row["kmmscand_migrate_s"] = None if us is None else us / 1e6
     # DAMON's promotions are the pages of the workload that reached the top
     # tier, from its placement samples: its promotion scheme's sz_applied
     # also counts migrations that fell back to another slow-tier node

@@ -250,7 +250,8 @@ class Metrics(unittest.TestCase):
              "pgdemote_direct": (1, 3), "damon0_sz_applied": (0, 4096 * 40),
              "damon0_sz_tried": (None, 4096 * 70), "damon0_sample_us": (None, 20000),
              "damon1_sz_applied": (0, 4096 * 5), "kmmscand_promoted": (0, 80),
-             "kmmscand_slowtier_scanned": (0, 21000), "numa_pte_updates": (0, 10500)}
+             "kmmscand_slowtier_scanned": (0, 21000), "numa_pte_updates": (0, 10500),
+             "kmmscand_migrate_us": (None, 250000)}
         # DAMON's promotions: the region's pages on the top tier at the end
         # (all 100 hot ones), not its promotion scheme's sz_applied (40).
         want = {"none": (100, 9), "numab2": (100, 9), "damon": (100, 14), "kmmscand": (80, 9),
@@ -266,6 +267,7 @@ class Metrics(unittest.TestCase):
             self.assertEqual(r["damon_applied_pages"], 40 if m in report.DAMON else None)
             self.assertEqual(r["damon_tried_pages"], 70 if m in report.DAMON else None)
             self.assertEqual(r["damon_sample_us"], 20000 if m in report.DAMON else None)
+            self.assertEqual(r["kmmscand_migrate_s"], 0.25 if m in report.KMMSCAND else None)
         for m in report.KMMSCAND:
             r = self.one(run_text("hot64", m, "on-later", 10, 100, 100, ramp(0, 5), counters=c))
             self.assertAlmostEqual(r["scan_pages_per_s"], 2000)
@@ -343,7 +345,7 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(report.COLUMNS[49:52], ["app_p50_ms", "app_p99_ms",
                                                      "dram_share_final"])
             self.assertEqual(report.COLUMNS[52:], ["damon_applied_pages", "damon_tried_pages",
-                                                   "damon_sample_us"])
+                                                   "damon_sample_us", "kmmscand_migrate_s"])
             summary = (out / "summary.md").read_text()
             # Ranked by the time-weighted memory time: damon and kmmscand
             # reach the top tier at the same pace (2.5 s on the slow tier),
