@@ -86,6 +86,7 @@ variant=full
 DAMON_TUNER=temporal
 DAMON_APPLY_US=1000000
 DAMON_TRACE=0
+KMMSCAND_TRACE=0
 mechs="none numab2 damon kmmscand"
 starts="on-first on-later"
 runs=1
@@ -99,6 +100,7 @@ while [ $# -gt 0 ]; do
 	--damon-tuner) DAMON_TUNER=$2; shift ;;
 	--damon-apply-us) DAMON_APPLY_US=$2; shift ;;
 	--damon-trace) DAMON_TRACE=1 ;;
+	--kmmscand-trace) KMMSCAND_TRACE=1 ;;
 	-*) echo "guest.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -269,6 +271,27 @@ damon_trace_counts() {
 		END { printf "damon%s_applies %d\ndamon%s_tunes %d\n", k, a, k, t }' $TRACE/trace
 }
 
+# --kmmscand-trace: kmmscand's kmmscand_migrate_batch tracepoint recorded
+# during each kmmscand run; kmmscand_trace_stats sums its batches and the
+# time they took (isolation and migration) for the "BENCH v" lines.
+kmmscand_trace_on() {
+	[ -d $TRACE/events ] || mount -t tracefs nodev $TRACE
+	echo 0 >$TRACE/tracing_on
+	echo 8192 >$TRACE/buffer_size_kb
+	echo >$TRACE/trace
+	echo 1 >$TRACE/events/kmmscand/kmmscand_migrate_batch/enable
+	echo 1 >$TRACE/tracing_on
+}
+
+kmmscand_trace_stats() {
+	echo 0 >$TRACE/tracing_on
+	awk '/kmmscand_migrate_batch:/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^us=/) us += substr($i, 4) }
+		END { printf "kmmscand_batches %d\nkmmscand_migrate_us %d\n", n, us }' $TRACE/trace
+	lost=$(cat $TRACE/per_cpu/cpu*/stats | awk '/^overrun:/ { s += $2 } END { print s + 0 }')
+	echo "kmmscand_trace_lost $lost"
+	echo 0 >$TRACE/events/kmmscand/kmmscand_migrate_batch/enable
+}
+
 # damon_on FREE_BP: both kdamonds, the demotion goal FREE_BP.
 damon_on() {
 	DAMON_FREE_BP=$1
@@ -336,6 +359,7 @@ mech_on() {
 		ko=$KO
 		[ "$1" = kmmscand-base ] && ko=$BASE_KO
 		insmod "$ko" || { say "error insmod $ko failed"; return 1; }
+		[ "$KMMSCAND_TRACE" = 1 ] && kmmscand_trace_on
 		MECH_PIDS=$(kthread_pids)
 		[ -n "$MECH_PIDS" ] || say "error no kmmscand thread after insmod"
 		;;
@@ -542,6 +566,9 @@ run() {
 	kill $guard 2>/dev/null
 	snapshot /tmp/v.after
 	case $mech in damon|damon-tuned|damon-apply0) damon_stats >>/tmp/v.after ;; esac
+	case $mech in kmmscand|kmmscand-base)
+		[ "$KMMSCAND_TRACE" = 1 ] && kmmscand_trace_stats >>/tmp/v.after ;;
+	esac
 	mech_off "$mech"
 	has_setup fill && fill_stop
 	has_setup squeeze && squeeze_stop
@@ -570,7 +597,7 @@ find_slow_node
 KSWAPD_PIDS=$(pid_of kswapd0)
 [ -n "$TIERLOAD" ] || { say "error no tierload binary"; exit 2; }
 table=$here/workloads
-say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER damon_apply_us=$DAMON_APPLY_US damon_trace=$DAMON_TRACE runs=$runs"
+say "boot kernel=$(uname -r) topology=$TOPOLOGY slow_node=$SLOW variant=$variant user_hz=100 page_size=4096 damon_tuner=$DAMON_TUNER damon_apply_us=$DAMON_APPLY_US damon_trace=$DAMON_TRACE kmmscand_trace=$KMMSCAND_TRACE runs=$runs"
 for n in /sys/devices/system/node/node[0-9]*; do
 	say "node id=${n##*node} tier=$(tier_of "${n##*node}") mem_kb=$(awk '/MemTotal/ { print $4 }' "$n/meminfo")"
 done
