@@ -183,10 +183,10 @@ impl Batch {
             return res;
         }
         let mut m = c::MigrateResult::default();
-        // SAFETY: `list` holds the folios isolated above and nothing else;
-        // `target` has a pgdat (`NodeId` invariant); `m` is writable;
-        // `_ctx`: we are the kthread and may sleep (`ThreadCtx`).  The
-        // shim empties the list.
+        // The shim moves what it can and puts the rest back: the list is
+        // empty on return.
+        // SAFETY: `list` holds only the folios isolated above; `target` has a pgdat (`NodeId`
+        // invariant); `m` is writable; `_ctx`: we are the kthread and may sleep (`ThreadCtx`).
         unsafe {
             c::kmmscand_migrate_isolated(
                 list,

@@ -273,11 +273,11 @@ fn node_index(nid: i32) -> Option<usize> {
 /// The caller holds the mmap read lock of `vma`'s mm, and `[start, end)`
 /// lies within `vma`.
 pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> c_int {
+    // `walk` stays borrowed mutably for the call; the callback, on this
+    // thread, is the only user of `private` meanwhile.
     let private: *mut Walk = walk;
-    // SAFETY: The caller holds the mmap read lock and the range lies in
-    // `vma` (as walk_page_range_vma() requires).  `private` points to
-    // `walk`, borrowed mutably for the call; the callback is the only user
-    // of it, on this thread, during the call.
+    // SAFETY: The caller holds the mmap read lock and `[start, end)` lies in `vma` (function
+    // safety), as walk_page_range_vma() requires; `private` is the `Walk` the callback expects.
     unsafe {
         c::kmmscand_walk_vma(
             vma.as_ptr(),
