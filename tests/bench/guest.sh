@@ -253,14 +253,23 @@ damon_free_goal_bp() {
 # damon_monitor_intervals_tune (each time the intervals goal changed the
 # sampling interval).
 TRACE=/sys/kernel/tracing
-damon_trace_on() {
+
+# trace_start KB EVENT...: an empty trace buffer of KB KiB per CPU, the
+# events named (SYSTEM/EVENT under events/) on, tracing on.
+trace_start() {
 	[ -d $TRACE/events ] || mount -t tracefs nodev $TRACE
 	echo 0 >$TRACE/tracing_on
-	echo 4096 >$TRACE/buffer_size_kb
+	echo "$1" >$TRACE/buffer_size_kb
 	echo >$TRACE/trace
-	echo 1 >$TRACE/events/damon/damos_stat_after_apply_interval/enable
-	echo 1 >$TRACE/events/damon/damon_monitor_intervals_tune/enable
+	shift
+	for e in "$@"; do
+		echo 1 >"$TRACE/events/$e/enable"
+	done
 	echo 1 >$TRACE/tracing_on
+}
+
+damon_trace_on() {
+	trace_start 4096 damon/damos_stat_after_apply_interval damon/damon_monitor_intervals_tune
 }
 
 # damon_trace_counts K: the two counts for kdamond K, as "BENCH v" lines.
@@ -275,12 +284,7 @@ damon_trace_counts() {
 # during each kmmscand run; kmmscand_trace_stats sums its batches and the
 # time they took (isolation and migration) for the "BENCH v" lines.
 kmmscand_trace_on() {
-	[ -d $TRACE/events ] || mount -t tracefs nodev $TRACE
-	echo 0 >$TRACE/tracing_on
-	echo 8192 >$TRACE/buffer_size_kb
-	echo >$TRACE/trace
-	echo 1 >$TRACE/events/kmmscand/kmmscand_migrate_batch/enable
-	echo 1 >$TRACE/tracing_on
+	trace_start 8192 kmmscand/kmmscand_migrate_batch
 }
 
 kmmscand_trace_stats() {
