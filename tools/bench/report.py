@@ -88,6 +88,10 @@ WORKLOAD_DESC = {
              " of the data) uniformly, 8 clients, in chunks of 2,000.  ops/s are its GETs;"
              " the hot-set columns do not apply (where each key sits is not known): DRAM"
              " share is the server's memory on node 0 at the end, p50/p99 its latency.",
+    "hot16": "hot64 at a quarter of the size (16 MiB hot, 32 MiB cold), for the CXL"
+             " topology, where placing memory on the emulated device is slow.",
+    "redis-small": "The redis workload at a fifth of the size (12,000 keys of 4 KiB, GETs of"
+                   " 2,400 of them), for the CXL topology.",
     "zipf": "A key-value store: two threads update 4 KiB values of 512 MiB of keys drawn from"
             " a Zipfian distribution (0.99, keys shuffled over the region); \"hot\" is the"
             " 64 MiB of most popular keys (about 80% of the accesses), the rest is accessed rarely.",
