@@ -6,10 +6,7 @@
  * VMAs and nodes, what is hot, how much to promote and where.  This file
  * holds only what Rust cannot reach in this kernel:
  *
- *  - the kthread and its freezable sleep (no kthread API in Rust 7.2);
- *  - the sysfs attribute table (kobj_attribute callbacks are C function
- *    pointers; keeping them in C avoids any kCFI question);
- *  - the memory hotplug notifier (likewise a C callback);
+ *  - the kthread's freezable sleep and freeze point (macros and inlines);
  *  - the page-table walk (mm_walk_ops, the PTL, PTE/PMD macros);
  *  - process iteration under RCU, mempolicy and cpuset reads under
  *    task_lock();
@@ -25,10 +22,8 @@
 #include <linux/cgroup.h>
 #include <linux/freezer.h>
 #include <linux/gfp.h>
-#include <linux/kobject.h>
 #include <linux/kthread.h>
 #include <linux/memcontrol.h>
-#include <linux/memory.h>
 #include <linux/memory-tiers.h>
 #include <linux/mempolicy.h>
 #include <linux/migrate.h>
@@ -36,7 +31,6 @@
 #include <linux/mm_inline.h>
 #include <linux/mmu_notifier.h>
 #include <linux/nodemask.h>
-#include <linux/pagewalk.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
@@ -45,7 +39,6 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
-#include <linux/sysfs.h>
 #include <linux/vmstat.h>
 #include <linux/wait.h>
 
@@ -77,47 +70,13 @@ static_assert(MAX_NUMNODES <= KMMSCAND_MAX_NODES,
 static_assert(MAX_NR_ZONES <= KMMSCAND_MAX_ZONES);
 
 /* ---------------------------------------------------------------------
- * The kthread.
+ * The kthread's sleep (rust/sys/thread.rs creates and stops it).
  *
- * The task reference taken at creation is dropped by kthread_stop_put(),
- * so stopping is safe even if the thread function returned early.
  * kmmscand_wait is where the thread sleeps between wake-ups; a knob write
  * or a memory hotplug event sets kmmscand_wake_pending and wakes it.
  */
 static DECLARE_WAIT_QUEUE_HEAD(kmmscand_wait);
 static bool kmmscand_wake_pending;
-
-/*
- * The thread runs at nice 0, like kdamond and kswapd.  At nice 19 (as
- * khugepaged) a machine whose CPUs are busy, the case where promotion
- * matters most, starves it: with 8 busy processes on 2 CPUs nothing was
- * promoted in 60 s.  Its cost is bounded by its pacing and rate-limit knobs
- * instead.
- */
-static int kmmscand_threadfn(void *ctx)
-{
-	set_freezable();
-	return kmmscand_rs_thread(ctx);
-}
-
-/* Creates and starts the thread; returns it referenced, or an ERR_PTR. */
-struct task_struct *kmmscand_thread_create(void *ctx)
-{
-	struct task_struct *t;
-
-	t = kthread_create(kmmscand_threadfn, ctx, "kmmscand");
-	if (IS_ERR(t))
-		return t;
-	get_task_struct(t);
-	wake_up_process(t);
-	return t;
-}
-
-/* Stops @task (created by kmmscand_thread_create()) and drops it. */
-void kmmscand_thread_stop(struct task_struct *task)
-{
-	kthread_stop_put(task);
-}
 
 /*
  * Sleeps up to @ms, waking early for kthread_stop() or kmmscand_wake().
@@ -153,95 +112,8 @@ bool kmmscand_try_to_freeze(void)
 }
 
 /* ---------------------------------------------------------------------
- * sysfs: /sys/kernel/mm/kmmscand/<attribute>.
- *
- * The attribute names, modes and semantics live in Rust; this table only
- * routes show/store to kmmscand_rs_attr_{show,store}() with the index.
+ * Logging (pr_warn_ratelimited() keeps its state in a static per call site).
  */
-static void *kmmscand_sysfs_ctx;
-static struct kobj_attribute *kmmscand_attrs;
-static struct attribute **kmmscand_attr_list;
-static struct attribute_group kmmscand_group;
-
-static ssize_t kmmscand_attr_show(struct kobject *kobj,
-				  struct kobj_attribute *attr, char *buf)
-{
-	return kmmscand_rs_attr_show(kmmscand_sysfs_ctx, attr - kmmscand_attrs,
-				     buf);
-}
-
-static ssize_t kmmscand_attr_store(struct kobject *kobj,
-				   struct kobj_attribute *attr,
-				   const char *buf, size_t len)
-{
-	return kmmscand_rs_attr_store(kmmscand_sysfs_ctx,
-				      attr - kmmscand_attrs, buf, len);
-}
-
-static void kmmscand_sysfs_free(void)
-{
-	kfree(kmmscand_attr_list);
-	kfree(kmmscand_attrs);
-	kmmscand_attr_list = NULL;
-	kmmscand_attrs = NULL;
-}
-
-/*
- * Creates /sys/kernel/mm/kmmscand with @nr attributes named @names, with
- * modes @modes (0644: show and store; 0444: show only).  @names must stay
- * valid until kmmscand_sysfs_remove().  Returns the directory's kobject or
- * an ERR_PTR.
- */
-struct kobject *kmmscand_sysfs_create(void *ctx, const char *const *names,
-				      const u16 *modes, unsigned int nr)
-{
-	struct kobject *kobj;
-	unsigned int i;
-	int err;
-
-	kmmscand_attrs = kcalloc(nr, sizeof(*kmmscand_attrs), GFP_KERNEL);
-	kmmscand_attr_list = kcalloc(nr + 1, sizeof(*kmmscand_attr_list),
-				     GFP_KERNEL);
-	if (!kmmscand_attrs || !kmmscand_attr_list) {
-		kmmscand_sysfs_free();
-		return ERR_PTR(-ENOMEM);
-	}
-	for (i = 0; i < nr; i++) {
-		struct kobj_attribute *a = &kmmscand_attrs[i];
-
-		sysfs_attr_init(&a->attr);
-		a->attr.name = names[i];
-		a->attr.mode = modes[i];
-		a->show = kmmscand_attr_show;
-		if (modes[i] & 0222)
-			a->store = kmmscand_attr_store;
-		kmmscand_attr_list[i] = &a->attr;
-	}
-	kmmscand_group.attrs = kmmscand_attr_list;
-	kmmscand_sysfs_ctx = ctx;
-
-	kobj = kobject_create_and_add("kmmscand", mm_kobj);
-	if (!kobj) {
-		kmmscand_sysfs_free();
-		return ERR_PTR(-ENOMEM);
-	}
-	err = sysfs_create_group(kobj, &kmmscand_group);
-	if (err) {
-		kobject_put(kobj);
-		kmmscand_sysfs_free();
-		return ERR_PTR(err);
-	}
-	return kobj;
-}
-
-/* Removes the directory; waits for show/store callbacks in progress. */
-void kmmscand_sysfs_remove(struct kobject *kobj)
-{
-	sysfs_remove_group(kobj, &kmmscand_group);
-	kobject_put(kobj);
-	kmmscand_sysfs_free();
-}
-
 void kmmscand_warn_ratelimited(const char *msg)
 {
 	pr_warn_ratelimited("%s\n", msg);
@@ -256,48 +128,6 @@ void kmmscand_count_event(unsigned int item, u64 delta)
 			 item > KMMSCAND_KSWAPD_REQUEST))
 		return;
 	count_vm_events(item, delta);
-}
-
-/* ---------------------------------------------------------------------
- * Memory hotplug: a block of memory came online or went offline.  The
- * thread reconciles its per-section hotness arrays at its next wake-up;
- * this only records that something changed and wakes it.
- */
-static atomic_t kmmscand_memory_events = ATOMIC_INIT(0);
-
-static int kmmscand_memory_callback(struct notifier_block *nb,
-				    unsigned long action, void *arg)
-{
-	switch (action) {
-	case MEM_ONLINE:
-	case MEM_OFFLINE:
-	case MEM_CANCEL_OFFLINE:
-		atomic_inc(&kmmscand_memory_events);
-		kmmscand_wake();
-		break;
-	}
-	return NOTIFY_OK;
-}
-
-static struct notifier_block kmmscand_memory_nb = {
-	.notifier_call = kmmscand_memory_callback,
-};
-
-int kmmscand_memory_notifier_register(void)
-{
-	atomic_set(&kmmscand_memory_events, 0);
-	return register_memory_notifier(&kmmscand_memory_nb);
-}
-
-void kmmscand_memory_notifier_unregister(void)
-{
-	unregister_memory_notifier(&kmmscand_memory_nb);
-}
-
-/* Whether memory went online or offline since the last call. */
-bool kmmscand_memory_changed(void)
-{
-	return atomic_xchg(&kmmscand_memory_events, 0) != 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -622,45 +452,6 @@ u64 kmmscand_pages_demoted(void)
  * callback table is a C structure.  Nothing here sleeps; the callers hold
  * the mmap read lock and, where stated, the page-table lock.
  */
-
-/* The pmd_entry callback, in Rust (rust/sys/walk.rs). */
-int kmmscand_rs_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long next,
-			  struct mm_walk *walk);
-
-static const struct mm_walk_ops kmmscand_walk_ops = {
-	.pmd_entry	= kmmscand_rs_pmd_entry,
-	.walk_lock	= PGWALK_RDLOCK,
-};
-
-/*
- * walk_page_range_vma() over [@start, @end) of @vma, the callback given
- * @private: 0 when the range was walked, 1 when the callback stopped it,
- * or a negative errno.
- */
-int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, void *private)
-{
-	return walk_page_range_vma(vma, start, end, &kmmscand_walk_ops,
-				   private);
-}
-
-/* The private pointer kmmscand_walk_vma() was given. */
-void *kmmscand_walk_private(struct mm_walk *walk)
-{
-	return walk->private;
-}
-
-/* The VMA being walked. */
-struct vm_area_struct *kmmscand_walk_cur_vma(struct mm_walk *walk)
-{
-	return walk->vma;
-}
-
-/* Has the walk call pmd_entry again for the same PMD (it changed). */
-void kmmscand_walk_again(struct mm_walk *walk)
-{
-	walk->action = ACTION_AGAIN;
-}
 
 /* What kind of folio @folio is (KMMSCAND_FOLIO_*, the cheap facts). */
 static u32 kmmscand_folio_kind(struct folio *folio)

@@ -16,11 +16,9 @@
 #include <linux/types.h>
 
 struct folio;
-struct kobject;
 struct list_head;
 struct mem_cgroup;
 struct mm_struct;
-struct mm_walk;
 struct spinlock;
 struct task_struct;
 struct vm_area_struct;
@@ -151,30 +149,16 @@ struct kmmscand_zone_marks {
 /* Zones per node reported by kmmscand_node_zone_marks(), at most. */
 #define KMMSCAND_MAX_ZONES	8
 
-/* Implemented in Rust (rust/kmmscand_main.rs), called by the shim. */
-int kmmscand_rs_thread(void *ctx);
-ssize_t kmmscand_rs_attr_show(void *ctx, unsigned int attr, char *buf);
-ssize_t kmmscand_rs_attr_store(void *ctx, unsigned int attr, const char *buf,
-			       size_t len);
-
 /* Implemented by the shim, called from Rust (rust/sys/). */
-struct task_struct *kmmscand_thread_create(void *ctx);
-void kmmscand_thread_stop(struct task_struct *task);
 void kmmscand_sleep_ms(unsigned int ms);
 void kmmscand_wake(void);
 void kmmscand_cond_resched(void);
 bool kmmscand_try_to_freeze(void);
 
-struct kobject *kmmscand_sysfs_create(void *ctx, const char *const *names,
-				      const u16 *modes, unsigned int nr);
-void kmmscand_sysfs_remove(struct kobject *kobj);
 void kmmscand_warn_ratelimited(const char *msg);
 
 void kmmscand_count_event(unsigned int item, u64 delta);
 
-int kmmscand_memory_notifier_register(void);
-void kmmscand_memory_notifier_unregister(void);
-bool kmmscand_memory_changed(void);
 
 void kmmscand_read_topology(struct kmmscand_topology *topo);
 bool kmmscand_node_valid(int nid);
@@ -209,11 +193,6 @@ u64 kmmscand_pages_demoted(void);
  * a pointer to its pte_t or pmd_t (void * here: those types are not
  * declared in this header); a page-table lock as its spinlock.
  */
-int kmmscand_walk_vma(struct vm_area_struct *vma, unsigned long start,
-		      unsigned long end, void *private);
-void *kmmscand_walk_private(struct mm_walk *walk);
-struct vm_area_struct *kmmscand_walk_cur_vma(struct mm_walk *walk);
-void kmmscand_walk_again(struct mm_walk *walk);
 struct spinlock *kmmscand_pmd_huge_lock(void *pmd, struct vm_area_struct *vma);
 struct folio *kmmscand_pmd_folio(struct vm_area_struct *vma, void *pmd,
 				 unsigned long haddr,

@@ -49,7 +49,8 @@ use sys::{
     sysfs::AttrDir,
     thread::{
         KThread,
-        ThreadCtx, //
+        ThreadCtx,
+        ThreadMain, //
     },
 };
 
@@ -70,32 +71,23 @@ module! {
 /// shared state that all three pointed to.
 struct Kmmscand {
     _thread: KThread,
-    _sysfs: AttrDir,
+    _sysfs: AttrDir<Shared>,
     _memory: MemoryNotifier,
     /// Owned for the thread's and the directory's callbacks; dropped last.
     _shared: Pin<KBox<Shared>>,
 }
 
-impl Kmmscand {
-    /// The pointer the shim hands back to the entry points below.
-    fn ctx(shared: &Pin<KBox<Shared>>) -> *mut c_void {
-        let s: &Shared = shared;
-        core::ptr::from_ref(s).cast_mut().cast()
-    }
-}
-
 impl kernel::Module for Kmmscand {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let shared = KBox::pin_init(Shared::new(Daemon::new()?), GFP_KERNEL)?;
-        let ctx = Self::ctx(&shared);
-        // SAFETY: `ctx` points to `shared`, which is dropped after the
-        // directory (field order of `Kmmscand`; on an error below, `sysfs`
-        // is dropped before `shared`, in reverse order of creation).
-        let sysfs = unsafe { AttrDir::create(ctx, &sysfs::attrs())? };
+        // SAFETY: `shared` is dropped after the directory (field order of
+        // `Kmmscand`; on an error below, `sysfs` is dropped before `shared`,
+        // in reverse order of creation).
+        let sysfs = unsafe { AttrDir::create(&*shared, &sysfs::attrs())? };
         let memory = MemoryNotifier::register()?;
         // SAFETY: As above: the thread is stopped when `thread` drops,
         // before `shared`.
-        let thread = unsafe { KThread::start(ctx)? };
+        let thread = unsafe { KThread::start(&*shared)? };
         pr_info!("started\n");
         Ok(Kmmscand {
             _thread: thread,
@@ -113,74 +105,20 @@ impl Drop for Kmmscand {
 }
 
 // ---------------------------------------------------------------------------
-// Entry points called by the C shim.
+// What the thread and the sysfs files run.
 
-/// Body of the `kmmscand` kthread.
-///
-/// # Safety
-///
-/// Called once, by the shim's thread function, on the thread
-/// `KThread::start` created; `ctx` is the `Shared` given to it, which
-/// outlives the thread.
-#[no_mangle]
-unsafe extern "C" fn kmmscand_rs_thread(ctx: *mut c_void) -> c_int {
-    // SAFETY: By the function's safety requirements, `ctx` is a live
-    // `Shared` for the whole run of the thread.
-    let shared = unsafe { &*ctx.cast::<Shared>() };
-    // SAFETY: We are the kmmscand kthread's entry, called once.
-    let thread = unsafe { ThreadCtx::new() };
-    daemon::thread_main(&thread, shared);
-    0
-}
-
-/// `show` of the sysfs file with index `attr`.
-///
-/// # Safety
-///
-/// `ctx` is the `Shared` given to `AttrDir::create`, live until the
-/// directory is removed (which waits for this callback); `buf` is the
-/// `PAGE_SIZE` buffer sysfs owns for the call, valid for writes.
-#[no_mangle]
-unsafe extern "C" fn kmmscand_rs_attr_show(
-    ctx: *mut c_void,
-    attr: c_uint,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: By the function's safety requirements.
-    let shared = unsafe { &*ctx.cast::<Shared>() };
-    let buf = buf.cast::<u8>();
-    // SAFETY: By the function's safety requirements, `buf` is valid for
-    // writes of `PAGE_SIZE` bytes for the duration of the call.
-    unsafe { core::ptr::write_bytes(buf, 0, kernel::page::PAGE_SIZE) };
-    // Initialized just above, not relying on sysfs having zeroed it.
-    // SAFETY: `buf` is valid for reads and writes of `PAGE_SIZE` bytes for
-    // the call, initialized, and used by nothing else while `out` lives.
-    let out = unsafe { core::slice::from_raw_parts_mut(buf, kernel::page::PAGE_SIZE) };
-    match sysfs::show(shared, attr as usize, out) {
-        Ok(len) => len as isize,
-        Err(e) => e.to_errno() as isize,
+impl ThreadMain for Shared {
+    fn run(&self, ctx: &ThreadCtx) {
+        daemon::thread_main(ctx, self);
     }
 }
 
-/// `store` of the sysfs file with index `attr`.
-///
-/// # Safety
-///
-/// As for `kmmscand_rs_attr_show`; `buf` holds `len` readable bytes.
-#[no_mangle]
-unsafe extern "C" fn kmmscand_rs_attr_store(
-    ctx: *mut c_void,
-    attr: c_uint,
-    buf: *const c_char,
-    len: usize,
-) -> isize {
-    // SAFETY: By the function's safety requirements.
-    let shared = unsafe { &*ctx.cast::<Shared>() };
-    // SAFETY: By the function's safety requirements, `buf` holds `len`
-    // readable bytes for the duration of the call.
-    let input = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
-    match sysfs::store(shared, attr as usize, input) {
-        Ok(()) => len as isize,
-        Err(e) => e.to_errno() as isize,
+impl sys::sysfs::Files for Shared {
+    fn show(&self, index: usize, out: &mut [u8]) -> Result<usize> {
+        sysfs::show(self, index, out)
+    }
+
+    fn store(&self, index: usize, input: &[u8]) -> Result {
+        sysfs::store(self, index, input)
     }
 }

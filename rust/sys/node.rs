@@ -4,12 +4,14 @@
 //! the memory sections they hold.
 
 use kernel::{
+    bindings,
     prelude::*,
     sync::atomic::{
         AtomicFlag,
         Full,
         Release, //
     },
+    types::Opaque,
 };
 
 use crate::policy::{
@@ -146,48 +148,80 @@ pub(crate) fn section_node(nr: u64) -> Option<usize> {
     usize::try_from(nid).ok()
 }
 
-/// Whether the shim's (static) notifier block is registered.
-static NOTIFIER_REGISTERED: AtomicFlag = AtomicFlag::new(false);
+/// Whether memory came online or went offline since the thread last asked
+/// ([`memory_changed`]).
+static MEMORY_CHANGED: AtomicFlag = AtomicFlag::new(false);
+
+/// The memory hotplug notifier's callback: records that memory came online
+/// or went offline and wakes the thread, which reconciles its per-section
+/// hotness arrays at its next wake-up.
+///
+/// # Safety
+///
+/// Called by the memory hotplug notifier chain (process context).
+unsafe extern "C" fn memory_event(
+    _nb: *mut bindings::notifier_block,
+    action: c_ulong,
+    _arg: *mut c_void,
+) -> c_int {
+    use c::kernel_api::{
+        memory_block_state_MEM_CANCEL_OFFLINE as CANCEL_OFFLINE,
+        memory_block_state_MEM_OFFLINE as OFFLINE,
+        memory_block_state_MEM_ONLINE as ONLINE, //
+    };
+    if matches!(u32::try_from(action), Ok(ONLINE | OFFLINE | CANCEL_OFFLINE)) {
+        MEMORY_CHANGED.store(true, Release);
+        super::thread::wake();
+    }
+    bindings::NOTIFY_OK as c_int
+}
 
 /// Registration of the memory hotplug notifier, which wakes the thread when
 /// memory comes online or goes offline.  Dropping it unregisters.
 ///
 /// # Invariants
 ///
-/// The shim's notifier is registered, and this value is the only
-/// `MemoryNotifier` (`NOTIFIER_REGISTERED` is set).
-pub(crate) struct MemoryNotifier(());
+/// `nb` is registered with `register_memory_notifier()`; the kernel links it
+/// into its chain, so it stays at its address (boxed) until unregistered.
+pub(crate) struct MemoryNotifier {
+    nb: KBox<Opaque<bindings::notifier_block>>,
+}
+
+// SAFETY: The block is only touched by the kernel's notifier chain, under
+// its own lock, and by `drop`, which any task may run.
+unsafe impl Send for MemoryNotifier {}
+// SAFETY: No `&self` method.
+unsafe impl Sync for MemoryNotifier {}
 
 impl MemoryNotifier {
-    /// Registers the notifier; `EBUSY` if it is registered already (the
-    /// shim has one static notifier block).
+    /// Registers the notifier.
     pub(crate) fn register() -> Result<MemoryNotifier> {
-        if NOTIFIER_REGISTERED.xchg(true, Full) {
-            return Err(EBUSY);
-        }
-        // SAFETY: Registers the shim's static notifier block, which the flag
-        // just claimed shows is not registered.
-        if let Err(e) = kernel::error::to_result(unsafe { c::kmmscand_memory_notifier_register() })
-        {
-            NOTIFIER_REGISTERED.store(false, Release);
-            return Err(e);
-        }
-        // INVARIANT: Registered just above; the flag is set.
-        Ok(MemoryNotifier(()))
+        let nb = KBox::new(
+            Opaque::new(bindings::notifier_block {
+                notifier_call: Some(memory_event),
+                ..Default::default()
+            }),
+            GFP_KERNEL,
+        )?;
+        MEMORY_CHANGED.store(false, Release);
+        // SAFETY: `nb` is an initialized notifier block at a stable (heap)
+        // address, not registered; it stays there until `drop` unregisters
+        // it.
+        kernel::error::to_result(unsafe { c::kernel_api::register_memory_notifier(nb.get()) })?;
+        // INVARIANT: Registered just above.
+        Ok(MemoryNotifier { nb })
     }
 }
 
 impl Drop for MemoryNotifier {
     fn drop(&mut self) {
         // SAFETY: Registered (type invariants), unregistered once here; this
-        // waits for a callback in progress.
-        unsafe { c::kmmscand_memory_notifier_unregister() };
-        NOTIFIER_REGISTERED.store(false, Release);
+        // waits for a callback in progress, after which the box may go.
+        unsafe { c::kernel_api::unregister_memory_notifier(self.nb.get()) };
     }
 }
 
 /// Whether memory went online or offline since the last call.
 pub(crate) fn memory_changed() -> bool {
-    // SAFETY: Reads and clears an atomic counter.
-    unsafe { c::kmmscand_memory_changed() }
+    MEMORY_CHANGED.xchg(false, Full)
 }

@@ -10,6 +10,7 @@ use core::ptr::NonNull;
 
 use kernel::{
     bindings,
+    c_str,
     error::from_err_ptr,
     prelude::*,
     sync::atomic::{
@@ -101,13 +102,43 @@ pub(crate) fn wake() {
     unsafe { c::kmmscand_wake() }
 }
 
+/// The body of the `kmmscand` kthread.
+pub(crate) trait ThreadMain: Sync {
+    /// Runs the thread until `ctx.should_stop()`.
+    fn run(&self, ctx: &ThreadCtx);
+}
+
+/// The kthread's function: marks it freezable and runs `T::run`.
+///
+/// # Safety
+///
+/// Called once, by the kthread [`KThread::start`] created, with `data` the
+/// `T` given to it, which outlives the thread.
+unsafe extern "C" fn thread_fn<T: ThreadMain>(data: *mut c_void) -> c_int {
+    // SAFETY: We are a kthread, in process context; the freezer may now
+    // freeze us at our freeze points and freezable sleeps.
+    unsafe { bindings::set_freezable() };
+    // SAFETY: By the function's safety requirements, `data` is a live `T`
+    // for the whole run of the thread.
+    let main = unsafe { &*data.cast::<T>() };
+    // SAFETY: We are the kmmscand kthread's entry, called once.
+    let ctx = unsafe { ThreadCtx::new() };
+    main.run(&ctx);
+    0
+}
+
 /// The running `kmmscand` kthread.  Dropping it stops the thread and waits
 /// until it has returned.
 ///
+/// It runs at nice 0, like kdamond and kswapd.  At nice 19 (as khugepaged)
+/// a machine whose CPUs are busy, the case where promotion matters most,
+/// starves it: with 8 busy processes on 2 CPUs nothing was promoted in
+/// 60 s.  Its cost is bounded by its pacing and rate-limit knobs instead.
+///
 /// # Invariants
 ///
-/// `task` is a referenced kthread created by `kmmscand_thread_create()`
-/// and not stopped yet.
+/// `task` is a kthread made by `kthread_create_on_node()`, woken, on which
+/// this value holds a reference, and not stopped yet.
 pub(crate) struct KThread {
     task: NonNull<bindings::task_struct>,
 }
@@ -119,30 +150,43 @@ unsafe impl Send for KThread {}
 unsafe impl Sync for KThread {}
 
 impl KThread {
-    /// Creates and starts the thread; it runs the crate's
-    /// `kmmscand_rs_thread(ctx)`.
+    /// Creates and starts the thread; it runs `main.run()`.
     ///
     /// # Safety
     ///
-    /// `ctx` must be valid for what `kmmscand_rs_thread` does with it until
-    /// the returned value is dropped.
-    pub(crate) unsafe fn start(ctx: *mut c_void) -> Result<KThread> {
-        // SAFETY: The caller guarantees `ctx` for the thread's lifetime,
-        // which ends before the drop of the returned value returns.
-        let task = unsafe { c::kmmscand_thread_create(ctx) };
+    /// `main` must stay valid until the returned value is dropped.
+    pub(crate) unsafe fn start<T: ThreadMain>(main: &T) -> Result<KThread> {
+        let data = core::ptr::from_ref(main).cast_mut().cast::<c_void>();
+        // SAFETY: `thread_fn::<T>` is the thread function for `data`, a `T`
+        // that outlives the thread (the caller's guarantee: the thread is
+        // stopped before the drop of the returned value returns); the name
+        // is a static string with no conversion.
+        let task = unsafe {
+            bindings::kthread_create_on_node(
+                Some(thread_fn::<T>),
+                data,
+                bindings::NUMA_NO_NODE,
+                c_str!("kmmscand").as_char_ptr(),
+            )
+        };
         let task = NonNull::new(from_err_ptr(task)?).ok_or(ENOMEM)?;
-        // INVARIANT: A successful `kmmscand_thread_create` returns a
-        // referenced, running kthread.
+        // SAFETY: `task` is the new kthread, not running yet: the reference
+        // keeps it for `kthread_stop_put()` even if it returned; then it runs.
+        unsafe {
+            bindings::get_task_struct(task.as_ptr());
+            bindings::wake_up_process(task.as_ptr());
+        }
+        // INVARIANT: Created, referenced and woken just above.
         Ok(KThread { task })
     }
 }
 
 impl Drop for KThread {
     fn drop(&mut self) {
-        // SAFETY: By the type invariants the thread was created by the shim
-        // and not stopped; this stops it, waits for it and drops the
+        // SAFETY: By the type invariants the thread exists, referenced, and
+        // was not stopped; this stops it, waits for it and drops the
         // reference, once.
-        unsafe { c::kmmscand_thread_stop(self.task.as_ptr()) }
+        unsafe { bindings::kthread_stop_put(self.task.as_ptr()) };
     }
 }
 

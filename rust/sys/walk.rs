@@ -3,7 +3,7 @@
 //! The page-table walk: tests and clears the Accessed bits of slow-tier
 //! folios and records the young ones.
 //!
-//! The kernel's `walk_page_range_vma()` calls [`kmmscand_rs_pmd_entry`]
+//! The kernel's `walk_page_range_vma()` calls [`pmd_entry`]
 //! for each PMD of the range; the shim (`c/kmmscand_shim.c`, "The
 //! page-table walk") holds the callback table and one small function per
 //! page-table operation (reading an entry, testing and clearing its
@@ -264,7 +264,7 @@ fn node_index(nid: i32) -> Option<usize> {
 }
 
 /// Walks `[start, end)` of `vma` with `walk_page_range_vma()`, the callback
-/// [`kmmscand_rs_pmd_entry`] updating `walk`: 0 when the range was walked,
+/// [`pmd_entry`] updating `walk`: 0 when the range was walked,
 /// 1 when the walk stopped early (`walk.next_addr()`: where), or a
 /// negative errno.
 ///
@@ -279,14 +279,24 @@ pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut
     // SAFETY: The caller holds the mmap read lock and `[start, end)` lies in `vma` (function
     // safety), as walk_page_range_vma() requires; `private` is the `Walk` the callback expects.
     unsafe {
-        c::kmmscand_walk_vma(
+        c::kernel_api::walk_page_range_vma(
             vma.as_ptr(),
             start as c_ulong,
             end as c_ulong,
+            &WALK_OPS,
             private.cast(),
         )
     }
 }
+
+/// The walk's callbacks: only `pmd_entry`, under the mmap read lock.
+static WALK_OPS: c::kernel_api::mm_walk_ops = c::kernel_api::mm_walk_ops {
+    pmd_entry: Some(pmd_entry),
+    walk_lock: c::kernel_api::page_walk_lock_PGWALK_RDLOCK,
+    // SAFETY: The other members are optional callbacks (`Option` of a
+    // function pointer), for which all zeroes is `None`.
+    ..unsafe { core::mem::zeroed() }
+};
 
 /// The walk's `pmd_entry` callback, for the PMD at `pmd` mapping
 /// `[addr, next)`: tests the PMD-mapped folio, or skips the page table if
@@ -301,15 +311,14 @@ pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut
 /// Called by `walk_page_range_vma()` from [`walk_vma`] only: `pmd` is a
 /// PMD of the VMA being walked, under the mmap read lock, and the walk's
 /// private pointer is the `Walk` that `walk_vma` was given.
-#[no_mangle]
-unsafe extern "C" fn kmmscand_rs_pmd_entry(
+unsafe extern "C" fn pmd_entry(
     pmd: *mut bindings::pmd_t,
     addr: usize,
     next: usize,
-    mw: *mut c::mm_walk,
+    mw: *mut c::kernel_api::mm_walk,
 ) -> c_int {
     // SAFETY: `mw` is the walk in progress (function safety).
-    let (w, vma) = unsafe { (c::kmmscand_walk_private(mw), c::kmmscand_walk_cur_vma(mw)) };
+    let (w, vma) = unsafe { ((*mw).private, (*mw).vma) };
     // SAFETY: The private pointer is the `Walk` `walk_vma` borrowed mutably
     // for the walk, used by nothing else meanwhile (function safety).
     let w = unsafe { &mut *w.cast::<Walk>() };
@@ -376,7 +385,7 @@ unsafe extern "C" fn kmmscand_rs_pmd_entry(
     if first.is_null() {
         // The PMD changed under us (e.g. collapsed to a THP): retry.
         // SAFETY: `mw` is the walk in progress.
-        unsafe { c::kmmscand_walk_again(mw) };
+        unsafe { (*mw).action = c::kernel_api::page_walk_action_ACTION_AGAIN };
         return 0;
     }
     w.ptables_read += 1;
