@@ -5,4 +5,13 @@
  * KMMSCAND_KERNEL_FUNCTIONS and KMMSCAND_KERNEL_STRUCTS name what is taken).
  */
 #include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/migrate.h>
 #include <linux/pagewalk.h>
+
+/*
+ * vm_flags bits kernel::mm::virt::flags does not define (bindgen cannot
+ * evaluate their INIT_VM_FLAG() macros itself).
+ */
+const vm_flags_t KMMSCAND_VM_LOCKED = VM_LOCKED;
+const vm_flags_t KMMSCAND_VM_DROPPABLE = VM_DROPPABLE;

@@ -193,12 +193,6 @@ unsigned int kmmscand_node_zone_marks(int nid,
 	return n;
 }
 
-/* Asks kswapd of @nid for room up to the promotion watermark (patch 0003). */
-void kmmscand_request_promotion_room(int nid)
-{
-	kswapd_request_promotion_room(nid);
-}
-
 /* log2 of the pages in a memory section. */
 unsigned int kmmscand_section_shift(void)
 {
@@ -318,17 +312,6 @@ enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
 /* ---------------------------------------------------------------------
  * VMAs.  The caller holds the mmap lock.
  */
-
-/* The values of the vm_flags bits the module's VMA filter reads. */
-void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits)
-{
-	bits->hugetlb = VM_HUGETLB;
-	bits->pfnmap = VM_PFNMAP;
-	bits->mixedmap = VM_MIXEDMAP;
-	bits->io = VM_IO;
-	bits->locked = VM_LOCKED;
-	bits->droppable = VM_DROPPABLE;
-}
 
 /* Whether @vma's accesses are allowed at all (not PROT_NONE). */
 bool kmmscand_vma_accessible(struct vm_area_struct *vma)
@@ -693,15 +676,6 @@ struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 void kmmscand_folio_put(struct folio *folio)
 {
 	folio_put(folio);
-}
-
-/*
- * Isolates @folio from its LRU onto @list (isolate_folio_to_list());
- * false if it could not be.  The caller keeps its own reference.
- */
-bool kmmscand_folio_isolate(struct folio *folio, struct list_head *list)
-{
-	return isolate_folio_to_list(folio, list);
 }
 
 /*

@@ -125,16 +125,6 @@ struct kmmscand_migrate_result {
 	u64 no_destination;	/* pages no destination could be allocated for */
 };
 
-/* The vm_flags bits the VMA filter looks at (0: not in this kernel). */
-struct kmmscand_vm_flag_bits {
-	u64 hugetlb;
-	u64 pfnmap;
-	u64 mixedmap;
-	u64 io;
-	u64 locked;
-	u64 droppable;
-};
-
 /*
  * One zone's free pages, high watermark and reserves, as the kernel keeps
  * them (rust/policy/src/room.rs decides what a promotion may use).
@@ -165,7 +155,6 @@ bool kmmscand_node_valid(int nid);
 unsigned int kmmscand_node_zone_marks(int nid,
 				      struct kmmscand_zone_marks *marks,
 				      unsigned int max);
-void kmmscand_request_promotion_room(int nid);
 unsigned int kmmscand_section_shift(void);
 void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
 int kmmscand_section_nid(u64 section_nr);
@@ -178,7 +167,6 @@ enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
 					   struct mm_struct **mmp,
 					   struct kmmscand_thread_nodes *nodes);
 
-void kmmscand_vm_flag_bits(struct kmmscand_vm_flag_bits *bits);
 bool kmmscand_vma_accessible(struct vm_area_struct *vma);
 bool kmmscand_vma_migratable(struct vm_area_struct *vma);
 bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
@@ -216,7 +204,6 @@ u32 kmmscand_folio_state(struct folio *folio);
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru);
 void kmmscand_folio_put(struct folio *folio);
-bool kmmscand_folio_isolate(struct folio *folio, struct list_head *list);
 void kmmscand_migrate_isolated(struct list_head *list, int target,
 			       gfp_t gfp_small, gfp_t gfp_large,
 			       struct kmmscand_migrate_result *res);

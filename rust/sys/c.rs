@@ -65,8 +65,6 @@ pub(super) type Young = kmmscand_young;
 pub(super) type Folio = kmmscand_folio;
 /// `struct kmmscand_migrate_result`.
 pub(super) type MigrateResult = kmmscand_migrate_result;
-/// `struct kmmscand_vm_flag_bits`.
-pub(super) type VmFlagBits = kmmscand_vm_flag_bits;
 /// `struct kmmscand_zone_marks`.
 pub(super) type ZoneMarks = kmmscand_zone_marks;
 

@@ -166,7 +166,7 @@ impl Batch {
                 && folio::still_the_one(&recorded, &seen, on_lru, FolioFacts(now.facts))
                 // SAFETY: `f` is referenced (taken above); `list` is the
                 // initialized list head `self` owns, pinned.
-                && unsafe { c::kmmscand_folio_isolate(f, list) };
+                && unsafe { c::kernel_api::isolate_folio_to_list(f, list) };
             if !f.is_null() {
                 // SAFETY: Drops the reference `kmmscand_folio_get` took
                 // (isolation took its own).

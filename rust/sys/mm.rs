@@ -41,16 +41,14 @@ pub(crate) use super::walk::NodePages;
 
 /// The `vm_flags` bits the VMA filter reads, as this kernel defines them.
 pub(crate) fn vm_flag_bits() -> VmFlagBits {
-    let mut b = c::VmFlagBits::default();
-    // SAFETY: `b` is valid for writes.
-    unsafe { c::kmmscand_vm_flag_bits(&mut b) };
+    use kernel::mm::virt::flags;
     VmFlagBits {
-        hugetlb: b.hugetlb,
-        pfnmap: b.pfnmap,
-        mixedmap: b.mixedmap,
-        io: b.io,
-        locked: b.locked,
-        droppable: b.droppable,
+        hugetlb: flags::HUGETLB as u64,
+        pfnmap: flags::PFNMAP as u64,
+        mixedmap: flags::MIXEDMAP as u64,
+        io: flags::IO as u64,
+        locked: c::kernel_api::KMMSCAND_VM_LOCKED as u64,
+        droppable: c::kernel_api::KMMSCAND_VM_DROPPABLE as u64,
     }
 }
 

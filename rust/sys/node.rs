@@ -123,7 +123,7 @@ pub(crate) const MAX_ZONES: usize = c::MAX_ZONES;
 /// for the next two seconds (kernel patch 0003), and wakes it.
 pub(crate) fn request_promotion_room(nid: NodeId) {
     // SAFETY: `nid` is valid (type invariants of `NodeId`).
-    unsafe { c::kmmscand_request_promotion_room(nid.index() as c_int) }
+    unsafe { bindings::kswapd_request_promotion_room(nid.index() as c_int) }
 }
 
 /// log2 of the pages in a memory section.
