@@ -15,3 +15,6 @@
  */
 const vm_flags_t KMMSCAND_VM_LOCKED = VM_LOCKED;
 const vm_flags_t KMMSCAND_VM_DROPPABLE = VM_DROPPABLE;
+
+/* log2 of the pages in a memory section (a macro of <linux/mmzone.h>). */
+const unsigned int KMMSCAND_PFN_SECTION_SHIFT = PFN_SECTION_SHIFT;

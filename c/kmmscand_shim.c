@@ -193,12 +193,6 @@ unsigned int kmmscand_node_zone_marks(int nid,
 	return n;
 }
 
-/* log2 of the pages in a memory section. */
-unsigned int kmmscand_section_shift(void)
-{
-	return PFN_SECTION_SHIFT;
-}
-
 /* The PFN range @nid spans (it may contain holes and other nodes' memory). */
 void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn)
 {

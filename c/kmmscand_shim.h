@@ -155,7 +155,6 @@ bool kmmscand_node_valid(int nid);
 unsigned int kmmscand_node_zone_marks(int nid,
 				      struct kmmscand_zone_marks *marks,
 				      unsigned int max);
-unsigned int kmmscand_section_shift(void);
 void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
 int kmmscand_section_nid(u64 section_nr);
 

@@ -128,8 +128,7 @@ pub(crate) fn request_promotion_room(nid: NodeId) {
 
 /// log2 of the pages in a memory section.
 pub(crate) fn section_shift() -> u32 {
-    // SAFETY: Returns a constant.
-    unsafe { c::kmmscand_section_shift() }
+    c::kernel_api::KMMSCAND_PFN_SECTION_SHIFT
 }
 
 /// The PFN range `[start, end)` node `nid` spans.
