@@ -60,8 +60,21 @@ if [ "$drv" != kmem ]; then
 fi
 node=$(cat /sys/bus/dax/devices/$dax/target_node)
 
-# Online any block kmem left offline (normally none: memhp_default_state).
-for b in /sys/devices/system/node/node$node/memory*; do
-	[ "$(cat "$b/state")" = online ] || echo online_movable >"$b/state"
+# Online any block kmem left offline (normally none: memhp_default_state
+# onlines them while kmem probes).  A block read as offline may be onlined
+# by that probe before our write, which then fails with EINVAL: so a write
+# may fail, and what counts is that every block ends up online (within 5 s).
+i=0
+while :; do
+	off=
+	for b in /sys/devices/system/node/node$node/memory*; do
+		[ "$(cat "$b/state")" = online ] && continue
+		off="$off $(basename "$b")"
+		echo online_movable >"$b/state" 2>/dev/null || true
+	done
+	[ -n "$off" ] || break
+	i=$((i + 1))
+	[ $i -le 50 ] || fail "node $node: blocks not online after 5 s:$off"
+	sleep 0.1
 done
 say "$dax is node $node: $(grep MemTotal /sys/devices/system/node/node$node/meminfo | tr -s ' ')"
