@@ -441,7 +441,9 @@ fill_mb() {
 }
 
 FILL_PID=
-fill_start() {
+# filler_start: the filler (fill_mb MiB of cold memory on node 0) running
+# and in place; mb is its size.
+filler_start() {
 	rm -f /tmp/fill.ready
 	mb=$(fill_mb)
 	$TIERLOAD --fill-mb "$mb" --node 0 --top "$SLOW" --ready-file /tmp/fill.ready >/tmp/fill.out 2>&1 &
@@ -450,6 +452,10 @@ fill_start() {
 		sleep 0.2
 	done
 	[ -e /tmp/fill.ready ] || { say "error filler failed: $(cat /tmp/fill.out)"; return 1; }
+}
+
+fill_start() {
+	filler_start || return 1
 	echo 1 >/sys/kernel/mm/numa/demotion_enabled
 	say "fill mb=$mb node0_free_kb=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)" \
 		"$(awk '/^Node/ { n = ($2 == "0,"); z = $4 } n && $1 ~ /^(min|low|high|promo)$/ { printf "%s_%s=%s ", z, $1, $2 }' /proc/zoneinfo)"
@@ -459,6 +465,21 @@ fill_stop() {
 	echo 0 >/sys/kernel/mm/numa/demotion_enabled
 	[ -n "$FILL_PID" ] && kill "$FILL_PID" 2>/dev/null && wait "$FILL_PID" 2>/dev/null
 	FILL_PID=
+}
+
+# --- Host backing -------------------------------------------------------
+
+# QEMU gives the guest's RAM host pages on first touch, so in a boot's
+# first run a mechanism copying into node 0 also paid the host's page
+# faults (hot1g: 7.6 s of kmmscand's CPU in the first run of a boot against
+# 4.2-4.5 s in its later ones, bench/results/2026-12-07-walk-rust), and
+# whichever mechanism ran first in a boot carried that.  Before the first
+# run, node 0's free memory is written once (the filler, then freed).
+warm_node0() {
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	filler_start || { fill_stop; return 1; }
+	fill_stop
+	say "warm node0_mb=$mb s=$(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime)"
 }
 
 # --- DRAM overcommitted -------------------------------------------------
@@ -610,6 +631,7 @@ say "thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
 # all_off turns it off before every run that does not ask for it).
 say "lru_gen enabled=$(lru_gen || echo absent)"
 failed=0
+warm_node0 || failed=1
 for wl in "$@"; do
 	# The full variant also runs the extra lines (tests/bench/workloads).
 	line=$(awk -v v="$variant" -v w="$wl" '($1 == v || (v == "full" && $1 == "extra")) && $2 == w' "$table")
