@@ -157,10 +157,10 @@ impl KThread {
     /// `main` must stay valid until the returned value is dropped.
     pub(crate) unsafe fn start<T: ThreadMain>(main: &T) -> Result<KThread> {
         let data = core::ptr::from_ref(main).cast_mut().cast::<c_void>();
-        // SAFETY: `thread_fn::<T>` is the thread function for `data`, a `T`
-        // that outlives the thread (the caller's guarantee: the thread is
-        // stopped before the drop of the returned value returns); the name
-        // is a static string with no conversion.
+        // The thread is stopped before the drop of the returned value
+        // returns, so `main` outlives it (the caller's guarantee).
+        // SAFETY: `thread_fn::<T>` takes `data`, a `T` that outlives the
+        // thread (above); the name is a static string with no conversion.
         let task = unsafe {
             bindings::kthread_create_on_node(
                 Some(thread_fn::<T>),
