@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kmmscand C shim: the kernel operations the Rust module cannot reach
- * (macros, inline functions, function-pointer tables, the kthread).
+ * (macros and inline functions, migrate_pages()'s allocation callback,
+ * the tracepoints).
  *
  * Each function does one kernel operation and reports what it saw; the
  * Rust side (rust/sys/) wraps each once behind a safe API and makes every
