@@ -28,6 +28,12 @@
  * (a round, then a pause) instead of continuously: a page used now and
  * then, as hot as a scanner that looks less often than that can tell.
  *
+ * --bound-s S keeps the region bound for S more seconds once it is placed,
+ * untouched, the process waking every 100 ms meanwhile (so that a scanner
+ * does not take it for a sleeping one), then resets the policy; the clock
+ * starts then.  A scanner meanwhile passes the bound region over and backs
+ * off: the reset must bring its next look forward.
+ *
  * --idle-s S leaves the region untouched for S seconds once it is in
  * place, before the access pattern starts (a process that allocates,
  * pauses, then turns hot); the clock starts after the pause.  With
@@ -90,6 +96,7 @@ struct opts {
 	int churn;
 	double seconds;
 	double idle_s;
+	double bound_s;
 	unsigned long idle_wake_ms;	/* 0: one sleep through --idle-s */
 	double hold_s;
 	int expect_node;
@@ -325,7 +332,7 @@ static void usage(void)
 		"               [--until-node N --until-pct P [--hold-s S]]\n"
 		"               [--expect-node N --expect-pct P] [--report-ms MS]\n"
 		"               [--ready-file PATH] [--go-file PATH] [--start-file PATH]\n"
-		"               [--idle-s S [--idle-wake-ms MS]]\n"
+		"               [--idle-s S [--idle-wake-ms MS]] [--bound-s S]\n"
 		"               [--every-ms MS] [--procs N]\n");
 	exit(2);
 }
@@ -351,6 +358,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "go-file", required_argument, 0, 'G' },
 		{ "start-file", required_argument, 0, 'T' },
 		{ "idle-s", required_argument, 0, 'I' },
+		{ "bound-s", required_argument, 0, 'B' },
 		{ "idle-wake-ms", required_argument, 0, 'W' },
 		{ "every-ms", required_argument, 0, 'V' },
 		{ "hold-s", required_argument, 0, 'L' },
@@ -397,6 +405,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'G': o->go_file = optarg; break;
 		case 'T': o->start_file = optarg; break;
 		case 'I': o->idle_s = atof(optarg); break;
+		case 'B': o->bound_s = atof(optarg); break;
 		case 'W': o->idle_wake_ms = strtoul(optarg, NULL, 10); break;
 		case 'V': o->every_ms = strtoul(optarg, NULL, 10); break;
 		case 'L': o->hold_s = atof(optarg); break;
@@ -405,7 +414,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	}
 	if (!o->size_kb || (o->hot_mb << 10) > o->size_kb || o->node < 0 || o->node >= MAX_NODES ||
 	    o->until_node >= MAX_NODES || o->expect_node >= MAX_NODES ||
-	    !o->report_ms || o->idle_s < 0 || o->hold_s < 0 ||
+	    !o->report_ms || o->idle_s < 0 || o->hold_s < 0 || o->bound_s < 0 ||
+	    (o->bound_s > 0 && o->bind) ||
 	    (o->hold_s > 0 && o->until_node < 0) ||
 	    (o->thp_half && (!o->thp || o->hot_mb || o->size_kb % 2048)))
 		usage();
@@ -567,6 +577,12 @@ int main(int argc, char **argv)
 			o.node);
 		return 2;
 	}
+	if (o.bound_s > 0) {
+		double end = now_s() + o.bound_s;
+
+		while (now_s() < end)
+			usleep(100000);
+	}
 	if (!o.bind) {
 		if (o.hot_mb) {
 			unbind(base, o.hot_mb << 20);
@@ -574,6 +590,11 @@ int main(int argc, char **argv)
 		} else {
 			unbind(base, len);
 		}
+	}
+	if (o.bound_s > 0) {
+		/* The clock starts when the region is free to move. */
+		t0 = now_s();
+		sys0 = sys_s();
 	}
 	if (o.thp_half) {
 		/*
