@@ -422,6 +422,26 @@ static void parse(int argc, char **argv, struct opts *o)
 }
 
 /*
+ * Waits @s seconds, waking every @wake_ms ms meanwhile (0: one sleep), so
+ * that a scanner that skips sleeping processes still sees this one run.
+ */
+static void wait_s(double s, unsigned long wake_ms)
+{
+	double end = now_s() + s;
+	struct timespec w = { .tv_sec = wake_ms / 1000,
+			      .tv_nsec = (long)(wake_ms % 1000) * 1000000 };
+
+	if (!wake_ms) {
+		w.tv_sec = (time_t)s;
+		w.tv_nsec = (long)((s - (time_t)s) * 1e9);
+		nanosleep(&w, NULL);
+		return;
+	}
+	while (now_s() < end)
+		nanosleep(&w, NULL);
+}
+
+/*
  * Binds [@p, @p + @len) to the nodes in @mask, touches it so it is
  * allocated there, and unless @keep_bind resets the policy to default.
  */
@@ -577,12 +597,8 @@ int main(int argc, char **argv)
 			o.node);
 		return 2;
 	}
-	if (o.bound_s > 0) {
-		double end = now_s() + o.bound_s;
-
-		while (now_s() < end)
-			usleep(100000);
-	}
+	if (o.bound_s > 0)
+		wait_s(o.bound_s, 100);
 	if (!o.bind) {
 		if (o.hot_mb) {
 			unbind(base, o.hot_mb << 20);
@@ -641,19 +657,7 @@ int main(int argc, char **argv)
 	}
 
 	if (o.idle_s > 0) {
-		struct timespec ts = { .tv_sec = (time_t)o.idle_s,
-				       .tv_nsec = (long)((o.idle_s - (time_t)o.idle_s) * 1e9) };
-
-		if (o.idle_wake_ms) {
-			double end = now_s() + o.idle_s;
-			struct timespec w = { .tv_sec = o.idle_wake_ms / 1000,
-					      .tv_nsec = (long)(o.idle_wake_ms % 1000) * 1000000 };
-
-			while (now_s() < end)
-				nanosleep(&w, NULL);
-		} else {
-			nanosleep(&ts, NULL);
-		}
+		wait_s(o.idle_s, o.idle_wake_ms);
 		t0 = now_s();
 		sys0 = sys_s();
 		report("idled", t0, base, npages, &o, &pl);
