@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel headers whose functions and types the Rust module uses
- * directly but kernel::bindings lacks; read by bindgen only (Kbuild:
- * KMMSCAND_KERNEL_FUNCTIONS and KMMSCAND_KERNEL_STRUCTS name what is taken).
+ * directly but kernel::bindings lacks; read by bindgen (Kbuild:
+ * KMMSCAND_KERNEL_FUNCTIONS, _INLINES and _STRUCTS name what is taken) and
+ * included by the wrappers it generates for the inline functions.
  */
+#include <linux/freezer.h>
+#include <linux/memcontrol.h>
 #include <linux/memory.h>
-#include <linux/mm.h>
+#include <linux/mempolicy.h>
 #include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/mmu_notifier.h>
 #include <linux/pagewalk.h>
+#include <linux/vmstat.h>
 
 /*
  * vm_flags bits kernel::mm::virt::flags does not define (bindgen cannot

@@ -96,20 +96,6 @@ void kmmscand_wake(void)
 	wake_up_interruptible(&kmmscand_wait);
 }
 
-void kmmscand_cond_resched(void)
-{
-	cond_resched();
-}
-
-/*
- * Enters the refrigerator if the system is freezing (a static inline in
- * <linux/freezer.h>).  Returns whether the thread was frozen.
- */
-bool kmmscand_try_to_freeze(void)
-{
-	return try_to_freeze();
-}
-
 /* ---------------------------------------------------------------------
  * Logging (pr_warn_ratelimited() keeps its state in a static per call site).
  */
@@ -121,14 +107,6 @@ void kmmscand_warn_ratelimited(const char *msg)
 /* ---------------------------------------------------------------------
  * /proc/vmstat events (kernel patch 0002 adds the items).
  */
-void kmmscand_count_event(unsigned int item, u64 delta)
-{
-	if (WARN_ON_ONCE(item < KMMSCAND_WAKEUP ||
-			 item > KMMSCAND_KSWAPD_REQUEST))
-		return;
-	count_vm_events(item, delta);
-}
-
 /* ---------------------------------------------------------------------
  * Nodes.
  */
@@ -307,17 +285,7 @@ enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
  */
 
 /* Whether @vma's accesses are allowed at all (not PROT_NONE). */
-bool kmmscand_vma_accessible(struct vm_area_struct *vma)
-{
-	return vma_is_accessible(vma);
-}
-
 /* Whether the kernel lets @vma's pages be migrated at all. */
-bool kmmscand_vma_migratable(struct vm_area_struct *vma)
-{
-	return vma_migratable(vma);
-}
-
 /*
  * The end of the range of file offsets, from @idx on, over which the shared
  * policy @sp gives one answer: the end of the policy range that holds @idx,
@@ -380,20 +348,6 @@ bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
-bool kmmscand_mmap_contended(struct mm_struct *mm)
-{
-	return mmap_lock_is_contended(mm);
-}
-
-/*
- * Whether a secondary MMU (KVM, a device) may access @mm: its accesses do
- * not set the CPU's PMD Accessed bits.
- */
-bool kmmscand_mm_has_notifiers(struct mm_struct *mm)
-{
-	return mm_has_notifiers(mm);
-}
-
 /*
  * A number that changes whenever @mm's mmap lock is taken for writing
  * (mmap, munmap, mprotect, mbind, ...): the sequence count the per-VMA
@@ -411,14 +365,6 @@ u64 kmmscand_mm_layout_seq(struct mm_struct *mm)
 }
 
 /* Pages demoted to a lower tier since boot, by every path. */
-u64 kmmscand_pages_demoted(void)
-{
-	return global_node_page_state(PGDEMOTE_KSWAPD) +
-	       global_node_page_state(PGDEMOTE_DIRECT) +
-	       global_node_page_state(PGDEMOTE_KHUGEPAGED) +
-	       global_node_page_state(PGDEMOTE_PROACTIVE);
-}
-
 /* ---------------------------------------------------------------------
  * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback: it
  * keeps the walk's state and decides which folios to test, which page
@@ -457,15 +403,6 @@ static void kmmscand_folio_read(struct folio *folio,
 }
 
 /*
- * The PMD lock, taken, if @pmd maps a THP (pmd_trans_huge_lock()), else
- * NULL.  The caller releases it with spin_unlock().
- */
-struct spinlock *kmmscand_pmd_huge_lock(void *pmd, struct vm_area_struct *vma)
-{
-	return pmd_trans_huge_lock(pmd, vma);
-}
-
-/*
  * The folio @pmd maps at @haddr if it is present and normal
  * (vm_normal_folio_pmd()), with what it is in @info; NULL otherwise.
  * The caller holds the PMD lock.
@@ -501,15 +438,6 @@ bool kmmscand_pmd_test_clear_young(struct vm_area_struct *vma, void *pmd,
 }
 
 /*
- * Whether the CPU sets the Accessed bit of a PMD that points to a page
- * table when it walks through it (arch_has_hw_nonleaf_pmd_young()).
- */
-bool kmmscand_table_young_supported(void)
-{
-	return arch_has_hw_nonleaf_pmd_young();
-}
-
-/*
  * Tests and clears, under the PMD lock as MGLRU does, the Accessed bit of
  * @pmd if it points to a page table (mapping from @start): 1 if it was
  * set, 0 if not, -1 if @pmd points to no page table.
@@ -525,23 +453,6 @@ int kmmscand_table_test_clear_young(struct vm_area_struct *vma, void *pmd,
 		ret = pmdp_test_and_clear_young(vma, start, pmd);
 	spin_unlock(ptl);
 	return ret;
-}
-
-/*
- * The page table under @pmd, mapped and locked (pte_offset_map_lock()),
- * at @addr's entry; *@ptl the lock.  NULL when the PMD changed under us
- * (e.g. collapsed to a THP).
- */
-void *kmmscand_pte_map_lock(struct mm_struct *mm, void *pmd,
-			    unsigned long addr, struct spinlock **ptl)
-{
-	return pte_offset_map_lock(mm, pmd, addr, ptl);
-}
-
-/* Unlocks and unmaps what kmmscand_pte_map_lock() returned. */
-void kmmscand_pte_unmap_unlock(void *pte, struct spinlock *ptl)
-{
-	pte_unmap_unlock(pte, ptl);
 }
 
 /*
@@ -575,31 +486,6 @@ bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
 
 	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
 	return young;
-}
-
-/*
- * Marks @folio young for reclaim (folio_set_young()), as DAMON and
- * page_idle do when they clear an Accessed bit: a used folio must not look
- * unused to folio_referenced().
- */
-void kmmscand_folio_set_young(struct folio *folio)
-{
-	folio_set_young(folio);
-}
-
-/*
- * The facts about @folio that decide whether migration would take it
- * (KMMSCAND_FOLIO_PINNED, KMMSCAND_FOLIO_DIRTY_FILE).
- */
-u32 kmmscand_folio_state(struct folio *folio)
-{
-	u32 facts = 0;
-
-	if (folio_maybe_dma_pinned(folio))
-		facts |= KMMSCAND_FOLIO_PINNED;
-	if (folio_is_file_lru(folio) && folio_test_dirty(folio))
-		facts |= KMMSCAND_FOLIO_DIRTY_FILE;
-	return facts;
 }
 
 /* ---------------------------------------------------------------------
@@ -642,7 +528,7 @@ static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
  * whether it is on an LRU (*@lru); NULL when @pfn is not online memory or
  * its folio is being freed or split.  The caller decides whether it is
  * the folio it recorded, then isolates it or drops it
- * (kmmscand_folio_put()).
+ * (folio_put()).
  */
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru)
@@ -666,11 +552,6 @@ struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 }
 
 /* Drops the reference kmmscand_folio_get() took. */
-void kmmscand_folio_put(struct folio *folio)
-{
-	folio_put(folio);
-}
-
 /*
  * Whether migrate_pages() would move @folio as one large folio: one that
  * is only partly mapped is split first (migrate_pages_batch()), its mapped
@@ -827,17 +708,7 @@ struct mem_cgroup *kmmscand_memcg_get(const char *path)
 }
 
 /* Drops a reference kmmscand_memcg_get() returned. */
-void kmmscand_memcg_put(struct mem_cgroup *memcg)
-{
-	mem_cgroup_put(memcg);
-}
-
 /* Whether @memcg was removed (rmdir) since it was looked up. */
-bool kmmscand_memcg_dying(struct mem_cgroup *memcg)
-{
-	return css_is_dying(&memcg->css);
-}
-
 /*
  * Which of the @nr (at most 32) memory cgroups @memcgs hold @mm: bit i is
  * set when the memory cgroup of @mm's owner (get_mem_cgroup_from_mm(); the

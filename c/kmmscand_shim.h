@@ -20,7 +20,6 @@ struct folio;
 struct list_head;
 struct mem_cgroup;
 struct mm_struct;
-struct spinlock;
 struct task_struct;
 struct vm_area_struct;
 
@@ -84,15 +83,13 @@ enum kmmscand_thread {
  * Facts about a folio the walk meets; the Rust side decides which of them
  * keep it from being tested (rust/sys/walk.rs) and which make a
  * young one unmovable (rust/policy/src/folio.rs, where each bit is the
- * same).  For a ZONE_DEVICE folio no other fact is read; PINNED and
- * DIRTY_FILE are read for young folios only.
+ * same).  For a ZONE_DEVICE folio no other fact is read.  The facts read
+ * for young folios only (pinned, dirty file) are read in Rust.
  */
 #define KMMSCAND_FOLIO_ZONE_DEVICE	0x01	/* folio_is_zone_device() */
 #define KMMSCAND_FOLIO_KSM		0x02	/* folio_test_ksm() */
 #define KMMSCAND_FOLIO_UNEVICTABLE	0x04	/* folio_test_unevictable() */
 #define KMMSCAND_FOLIO_SHARED		0x08	/* folio_maybe_mapped_shared() */
-#define KMMSCAND_FOLIO_PINNED		0x10	/* folio_maybe_dma_pinned() */
-#define KMMSCAND_FOLIO_DIRTY_FILE	0x20	/* dirty, on the file LRU */
 
 /* One folio found young on a slow-tier node by the page-table walk. */
 struct kmmscand_young {
@@ -143,12 +140,9 @@ struct kmmscand_zone_marks {
 /* Implemented by the shim, called from Rust (rust/sys/). */
 void kmmscand_sleep_ms(unsigned int ms);
 void kmmscand_wake(void);
-void kmmscand_cond_resched(void);
-bool kmmscand_try_to_freeze(void);
 
 void kmmscand_warn_ratelimited(const char *msg);
 
-void kmmscand_count_event(unsigned int item, u64 delta);
 
 
 void kmmscand_read_topology(struct kmmscand_topology *topo);
@@ -167,43 +161,30 @@ enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
 					   struct mm_struct **mmp,
 					   struct kmmscand_thread_nodes *nodes);
 
-bool kmmscand_vma_accessible(struct vm_area_struct *vma);
-bool kmmscand_vma_migratable(struct vm_area_struct *vma);
 bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
 			 struct kmmscand_mempolicy *pol, unsigned long *end);
-bool kmmscand_mmap_contended(struct mm_struct *mm);
-bool kmmscand_mm_has_notifiers(struct mm_struct *mm);
 u64 kmmscand_mm_layout_seq(struct mm_struct *mm);
-u64 kmmscand_pages_demoted(void);
 
 /*
  * The page-table walk (rust/sys/walk.rs).  A page-table entry is passed as
  * a pointer to its pte_t or pmd_t (void * here: those types are not
- * declared in this header); a page-table lock as its spinlock.
+ * declared in this header).
  */
-struct spinlock *kmmscand_pmd_huge_lock(void *pmd, struct vm_area_struct *vma);
 struct folio *kmmscand_pmd_folio(struct vm_area_struct *vma, void *pmd,
 				 unsigned long haddr,
 				 struct kmmscand_folio *info);
 bool kmmscand_pmd_test_clear_young(struct vm_area_struct *vma, void *pmd,
 				   unsigned long haddr);
-bool kmmscand_table_young_supported(void);
 int kmmscand_table_test_clear_young(struct vm_area_struct *vma, void *pmd,
 				    unsigned long start);
-void *kmmscand_pte_map_lock(struct mm_struct *mm, void *pmd,
-			    unsigned long addr, struct spinlock **ptl);
-void kmmscand_pte_unmap_unlock(void *pte, struct spinlock *ptl);
 struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
 				 unsigned long addr,
 				 struct kmmscand_folio *info);
 bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
 				   unsigned long addr);
-void kmmscand_folio_set_young(struct folio *folio);
-u32 kmmscand_folio_state(struct folio *folio);
 
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru);
-void kmmscand_folio_put(struct folio *folio);
 void kmmscand_migrate_isolated(struct list_head *list, int target,
 			       gfp_t gfp_small, gfp_t gfp_large,
 			       struct kmmscand_migrate_result *res);
@@ -218,8 +199,6 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			bool freed_tables);
 
 struct mem_cgroup *kmmscand_memcg_get(const char *path);
-void kmmscand_memcg_put(struct mem_cgroup *memcg);
-bool kmmscand_memcg_dying(struct mem_cgroup *memcg);
 u32 kmmscand_mm_memcg_matches(struct mm_struct *mm,
 			      struct mem_cgroup *const *memcgs,
 			      unsigned int nr);

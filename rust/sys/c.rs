@@ -75,14 +75,12 @@ pub(super) type Task = kmmscand_task;
 pub(super) const THREAD_MM: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM;
 pub(super) const THREAD_MM_GONE: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM_GONE;
 
-// The folio facts are one bit set on both sides: the shim's
-// `KMMSCAND_FOLIO_*` and the policy crate's `FolioFacts`.
+// The folio facts the shim reports (`KMMSCAND_FOLIO_*`) are the policy
+// crate's `FolioFacts` bits; the others are read in Rust.
 const _: () = {
     use crate::policy::folio::FolioFacts as F;
     assert!(F::ZONE_DEVICE == KMMSCAND_FOLIO_ZONE_DEVICE);
     assert!(F::KSM == KMMSCAND_FOLIO_KSM);
     assert!(F::UNEVICTABLE == KMMSCAND_FOLIO_UNEVICTABLE);
     assert!(F::SHARED == KMMSCAND_FOLIO_SHARED);
-    assert!(F::PINNED == KMMSCAND_FOLIO_PINNED);
-    assert!(F::DIRTY_FILE == KMMSCAND_FOLIO_DIRTY_FILE);
 };

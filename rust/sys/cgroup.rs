@@ -52,8 +52,9 @@ impl MemCgroup {
     /// Whether the cgroup was removed since it was looked up.  A removed
     /// cgroup has no process and can get none: it selects nothing.
     pub(crate) fn is_removed(&self) -> bool {
-        // SAFETY: By the type invariants `ptr` is a referenced memcg.
-        unsafe { c::kmmscand_memcg_dying(self.ptr.as_ptr()) }
+        // SAFETY: By the type invariants `ptr` is a referenced memcg, whose
+        // `css` is its controller state.
+        unsafe { c::kernel_api::css_is_dying(&raw mut (*self.ptr.as_ptr()).css) }
     }
 
     /// Pages on the LRU lists of the cgroup and its descendants, on the
@@ -67,7 +68,7 @@ impl MemCgroup {
 impl Drop for MemCgroup {
     fn drop(&mut self) {
         // SAFETY: By the type invariants we own one reference on `ptr`.
-        unsafe { c::kmmscand_memcg_put(self.ptr.as_ptr()) }
+        unsafe { c::kernel_api::mem_cgroup_put(self.ptr.as_ptr()) }
     }
 }
 

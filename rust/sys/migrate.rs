@@ -170,7 +170,7 @@ impl Batch {
             if !f.is_null() {
                 // SAFETY: Drops the reference `kmmscand_folio_get` took
                 // (isolation took its own).
-                unsafe { c::kmmscand_folio_put(f) };
+                unsafe { c::kernel_api::folio_put(f) };
             }
             if isolated {
                 res.isolated += u64::from(y.nr_pages);

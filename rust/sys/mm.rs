@@ -56,7 +56,7 @@ pub(crate) fn vm_flag_bits() -> VmFlagBits {
 /// do not set the CPU's page-table Accessed bits.
 pub(crate) fn has_secondary_mmu(mm: &MmWithUser) -> bool {
     // SAFETY: `mm` is live (`MmWithUser`); the check reads one field.
-    unsafe { c::kmmscand_mm_has_notifiers(mm.as_raw()) }
+    unsafe { c::kernel_api::mm_has_notifiers(mm.as_raw()) != 0 }
 }
 
 /// A number that changes whenever `mm`'s mmap lock is taken for writing
@@ -153,7 +153,7 @@ impl<'a> ScanLock<'a> {
     /// Whether a writer waits for the lock.
     pub(crate) fn contended(&self) -> bool {
         // SAFETY: `self.mm` is live; the check reads the lock's state.
-        unsafe { c::kmmscand_mmap_contended(self.mm.as_raw()) }
+        unsafe { c::kernel_api::mmap_lock_is_contended(self.mm.as_raw()) != 0 }
     }
 
     /// The first VMA that ends above `addr`, if any.
@@ -188,9 +188,9 @@ impl<'a> ScanLock<'a> {
         }
         // SAFETY: `vma` belongs to `self.mm` (checked above), whose mmap
         // read lock `self` holds: it stays valid for the call.
-        let accessible = unsafe { c::kmmscand_vma_accessible(vma.as_ptr()) };
+        let accessible = unsafe { c::kernel_api::vma_is_accessible(vma.as_ptr()) };
         // SAFETY: As above.
-        let migratable = unsafe { c::kmmscand_vma_migratable(vma.as_ptr()) };
+        let migratable = unsafe { c::kernel_api::vma_migratable(vma.as_ptr()) };
         VmaFacts {
             flags: vma.flags() as u64,
             accessible,

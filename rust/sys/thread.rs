@@ -83,15 +83,30 @@ impl ThreadCtx {
     pub(crate) fn freeze_point(&self) -> bool {
         // SAFETY: We are the freezable kthread and may sleep (type
         // invariants and documentation); it sleeps only during a freeze.
-        unsafe { c::kmmscand_try_to_freeze() }
+        unsafe { c::kernel_api::try_to_freeze() }
     }
 
     /// Yields the CPU if another task needs it.
     pub(crate) fn cond_resched(&self) {
         // SAFETY: We are the kthread, in process context, and may sleep
         // (type invariants and documentation).
-        unsafe { c::kmmscand_cond_resched() }
+        unsafe { cond_resched() }
     }
+}
+
+/// `cond_resched()`: yields the CPU if another task needs it.  The kernel's
+/// is a macro: the debug check `__might_resched()` (here
+/// [`kernel::task::might_sleep`]), then `_cond_resched()`, which follows
+/// the preemption model chosen at boot.
+///
+/// # Safety
+///
+/// The caller runs in process context and may sleep (no spinlock or RCU
+/// read lock held).
+pub(super) unsafe fn cond_resched() {
+    kernel::task::might_sleep();
+    // SAFETY: By the function's safety requirements, the caller may sleep.
+    unsafe { c::kernel_api::_cond_resched() };
 }
 
 /// Wakes the thread early (a knob changed, memory came or went).  Any

@@ -106,15 +106,26 @@ impl VmEvent {
 /// Adds `delta` to `event`'s counter.
 pub(crate) fn count(event: VmEvent, delta: u64) {
     if delta != 0 {
-        // SAFETY: `item()` is one of the kmmscand vm_event items, which the
-        // shim checks again; `count_vm_events` works in any context.
-        unsafe { c::kmmscand_count_event(event.item() as c_uint, delta) }
+        let delta = c_long::try_from(delta).unwrap_or(c_long::MAX);
+        // SAFETY: `item()` is one of the kmmscand vm_event items (kernel
+        // patch 0002), valid indices of the per-CPU event array;
+        // `count_vm_events()` works in any context.
+        unsafe { c::kernel_api::count_vm_events(event.item(), delta) }
     }
 }
 
 /// Pages demoted to a lower tier since boot, by every path (the sum of the
 /// `pgdemote_*` counters).
 pub(crate) fn pages_demoted() -> u64 {
-    // SAFETY: The call only reads global node counters.
-    unsafe { c::kmmscand_pages_demoted() }
+    [
+        bindings::node_stat_item_PGDEMOTE_KSWAPD,
+        bindings::node_stat_item_PGDEMOTE_DIRECT,
+        bindings::node_stat_item_PGDEMOTE_KHUGEPAGED,
+        bindings::node_stat_item_PGDEMOTE_PROACTIVE,
+    ]
+    .into_iter()
+    // SAFETY: Each item is a node_stat_item, an index of the global node
+    // counters, which the call only reads.
+    .map(|item| unsafe { c::kernel_api::global_node_page_state(item) } as u64)
+    .sum()
 }

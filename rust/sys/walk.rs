@@ -81,8 +81,8 @@ pub(crate) struct Walk {
 impl Walk {
     /// A walk state with room for `capacity` young folios per lock hold.
     pub(crate) fn new(capacity: usize) -> Result<Walk> {
-        // SAFETY: No arguments; reads an architecture constant.
-        let hw_table_young = unsafe { c::kmmscand_table_young_supported() };
+        // SAFETY: No arguments; reads a CPU feature.
+        let hw_table_young = unsafe { c::kernel_api::arch_has_hw_nonleaf_pmd_young() };
         // INVARIANT: allocated once with its capacity.
         Ok(Walk {
             target_of: [-1; MAX_NODES],
@@ -230,7 +230,7 @@ impl Walk {
     ) {
         // SAFETY: `folio` is mapped by an entry whose page-table lock the
         // caller holds, so it cannot be freed during the call.
-        unsafe { c::kmmscand_folio_set_young(folio) };
+        unsafe { c::kernel_api::folio_set_young(folio) };
         self.young_pages += u64::from(nr);
         if self.young.last().is_some_and(|last| last.pfn == f.pfn) {
             return;
@@ -239,7 +239,7 @@ impl Walk {
             return;
         };
         // SAFETY: As above.
-        let state = unsafe { c::kmmscand_folio_state(folio) };
+        let state = unsafe { migration_facts(folio) };
         let y = c::Young {
             pfn: f.pfn,
             nr_pages: f.nr_pages,
@@ -327,18 +327,19 @@ unsafe extern "C" fn pmd_entry(
     let mm = unsafe { (*vma).vm_mm };
 
     // SAFETY: Only the mmap read lock is held here: the thread may sleep.
-    unsafe { c::kmmscand_cond_resched() };
+    unsafe { super::thread::cond_resched() };
     // SAFETY: The walk runs on the kmmscand kthread (`ScanLock` is only
     // used there), whose kthread data this reads.
     let stopping = unsafe { bindings::kthread_should_stop() };
     // SAFETY: `mm` is live: its mmap lock is held.
-    if w.young_full() || stopping || unsafe { c::kmmscand_mmap_contended(mm) } {
+    if w.young_full() || stopping || unsafe { c::kernel_api::mmap_lock_is_contended(mm) } != 0 {
         w.next_addr = addr;
         return 1;
     }
 
-    // SAFETY: `pmd` is a PMD of `vma` under the mmap read lock.
-    let ptl = unsafe { c::kmmscand_pmd_huge_lock(pmd, vma) };
+    // SAFETY: `pmd` is a PMD of `vma` under the mmap read lock.  Returns the
+    // PMD lock, taken, if `pmd` maps a THP, else NULL.
+    let ptl = unsafe { c::kernel_api::pmd_trans_huge_lock(pmd.cast(), vma) };
     if !ptl.is_null() {
         if ptwalk::tests_pmd_folio(addr) {
             let mut f = c::Folio::default();
@@ -354,7 +355,7 @@ unsafe extern "C" fn pmd_entry(
             }
             w.ptables_read += 1;
         }
-        // SAFETY: `ptl` was taken by `kmmscand_pmd_huge_lock` above.
+        // SAFETY: `ptl` was taken by `pmd_trans_huge_lock()` above.
         unsafe { bindings::spin_unlock(ptl) };
         return 0;
     }
@@ -381,7 +382,7 @@ unsafe extern "C" fn pmd_entry(
     let mut ptl = core::ptr::null_mut();
     // SAFETY: `pmd` is a PMD of `vma` in `mm`, under the mmap read lock;
     // `ptl` is valid for writes.
-    let first = unsafe { c::kmmscand_pte_map_lock(mm, pmd, addr as c_ulong, &mut ptl) };
+    let first = unsafe { c::kernel_api::pte_offset_map_lock(mm, pmd.cast(), addr, &mut ptl) };
     if first.is_null() {
         // The PMD changed under us (e.g. collapsed to a THP): retry.
         // SAFETY: `mw` is the walk in progress.
@@ -415,7 +416,35 @@ unsafe extern "C" fn pmd_entry(
         pte = unsafe { pte.add(1) };
         a += PAGE_SIZE;
     }
-    // SAFETY: `first` and `ptl` are what `kmmscand_pte_map_lock` returned.
-    unsafe { c::kmmscand_pte_unmap_unlock(first, ptl) };
+    // SAFETY: `first` and `ptl` are what `pte_offset_map_lock()` returned:
+    // the lock is released and the table unmapped, in the order of the
+    // kernel's `pte_unmap_unlock()` macro.
+    unsafe {
+        bindings::spin_unlock(ptl);
+        c::kernel_api::pte_unmap(first);
+    }
     ret
+}
+
+/// The facts about `folio` that decide whether migration would take it:
+/// [`FolioFacts::PINNED`] (`folio_maybe_dma_pinned()`) and
+/// [`FolioFacts::DIRTY_FILE`] (dirty, on the file LRU).
+///
+/// # Safety
+///
+/// `folio` is a live folio: the caller holds a reference or the lock of a
+/// page-table entry that maps it.
+unsafe fn migration_facts(folio: *mut bindings::folio) -> u32 {
+    let mut facts = 0;
+    // SAFETY: By the function's safety requirements `folio` stays live for
+    // the three calls, each of which reads its flags or counts.
+    unsafe {
+        if c::kernel_api::folio_maybe_dma_pinned(folio) {
+            facts |= FolioFacts::PINNED;
+        }
+        if c::kernel_api::folio_is_file_lru(folio) != 0 && c::kernel_api::folio_test_dirty(folio) {
+            facts |= FolioFacts::DIRTY_FILE;
+        }
+    }
+    facts
 }
