@@ -105,54 +105,19 @@ void kmmscand_warn_ratelimited(const char *msg)
 }
 
 /* ---------------------------------------------------------------------
- * /proc/vmstat events (kernel patch 0002 adds the items).
- */
-/* ---------------------------------------------------------------------
  * Nodes.
  */
-static u64 nodemask_to_u64(const nodemask_t *mask)
-{
-	return (u64)nodes_addr(*mask)[0];
-}
-
-/* The one place the module reads which nodes have memory and are top tier. */
-void kmmscand_read_topology(struct kmmscand_topology *topo)
-{
-	int a, b;
-
-	memset(topo, 0, sizeof(*topo));
-	for_each_node_state(a, N_MEMORY) {
-		topo->memory |= BIT_ULL(a);
-		if (node_is_toptier(a))
-			topo->toptier |= BIT_ULL(a);
-		for_each_node_state(b, N_MEMORY)
-			topo->distance[a][b] = min(node_distance(a, b), 255);
-	}
-}
-
 /*
- * Whether @nid names a node that has a pglist_data (NODE_DATA() is valid
- * for it).  A node's pgdat is allocated when it first comes online and is
- * never freed, so the answer stays true.
- */
-bool kmmscand_node_valid(int nid)
-{
-	return nid >= 0 && nid < MAX_NUMNODES && node_possible(nid) &&
-	       NODE_DATA(nid);
-}
-
-/*
- * Fills @marks with the free pages and high watermark of @nid's zones, and
+ * Fills @marks with the free pages and high watermark of @pgdat's zones, and
  * the free pages a movable allocation may not use there: the zone's
  * lowmem_reserve against ZONE_MOVABLE allocations (a lower zone keeps it
  * for allocations that cannot go higher) and its high-atomic reserve, as
  * zone_watermark_ok() counts them.
  */
-unsigned int kmmscand_node_zone_marks(int nid,
+unsigned int kmmscand_node_zone_marks(struct pglist_data *pgdat,
 				      struct kmmscand_zone_marks *marks,
 				      unsigned int max)
 {
-	pg_data_t *pgdat = NODE_DATA(nid);
 	unsigned int n = 0;
 	int z;
 
@@ -170,59 +135,9 @@ unsigned int kmmscand_node_zone_marks(int nid,
 	return n;
 }
 
-/* The PFN range @nid spans (it may contain holes and other nodes' memory). */
-void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn)
-{
-	pg_data_t *pgdat = NODE_DATA(nid);
-
-	*start_pfn = pgdat->node_start_pfn;
-	*end_pfn = pgdat_end_pfn(pgdat);
-}
-
-/* The node of online memory section @section_nr, or -1 if it is not online. */
-int kmmscand_section_nid(u64 section_nr)
-{
-	struct page *page;
-
-	if (section_nr >= NR_MEM_SECTIONS || !online_section_nr(section_nr))
-		return -1;
-	page = pfn_to_online_page(section_nr_to_pfn(section_nr));
-	return page ? page_to_nid(page) : -1;
-}
-
 /* ---------------------------------------------------------------------
  * Processes.
  */
-static void kmmscand_read_policy(const struct mempolicy *pol,
-				 struct kmmscand_mempolicy *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!pol)
-		return;
-	out->present = 1;
-	out->mode = pol->mode;
-	out->nodes = nodemask_to_u64(&pol->nodes);
-}
-
-/*
- * The thread group whose id is the first pid >= @nr (init's namespace):
- * its leader (pid_task(PIDTYPE_TGID)), and *@found that pid; NULL when the
- * pid is not a thread group's (a thread's, or gone).  *@found is -1 when
- * no pid is at or after @nr.  The caller holds rcu_read_lock(), which
- * keeps the task valid.
- */
-struct task_struct *kmmscand_find_tgid(int nr, int *found)
-{
-	struct pid *p = find_ge_pid(nr, &init_pid_ns);
-
-	if (!p) {
-		*found = -1;
-		return NULL;
-	}
-	*found = pid_nr(p);
-	return pid_task(p, PIDTYPE_TGID);
-}
-
 /*
  * The thread after @t in @leader's thread group, or its first when @t is
  * NULL (for_each_thread()'s order); NULL after the last.  The caller holds
@@ -237,55 +152,9 @@ struct task_struct *kmmscand_next_thread(struct task_struct *leader,
 	return __next_thread(t);
 }
 
-/*
- * Facts about @t, read without locks as thread_group_cputime() reads them
- * under RCU: PF_KTHREAD, PF_EXITING, task_is_running(), its runtime so far,
- * and that of its group's exited threads (signal->sum_sched_runtime).  The
- * caller holds rcu_read_lock().
- */
-void kmmscand_task_read(struct task_struct *t, struct kmmscand_task *out)
-{
-	out->kthread = !!(t->flags & PF_KTHREAD);
-	out->exiting = !!(t->flags & PF_EXITING);
-	out->running = task_is_running(t);
-	out->runtime_ns = READ_ONCE(t->se.sum_exec_runtime);
-	out->exited_ns = READ_ONCE(t->signal->sum_sched_runtime);
-}
-
-/*
- * Under task_lock(@t), as get_task_mm() reads it: whether @t has an mm
- * (KMMSCAND_THREAD_NO_MM if not), its task policy and cpuset into @nodes,
- * and, when *@mmp is NULL, an mm_users reference on its mm into *@mmp
- * (KMMSCAND_THREAD_MM_GONE when the mm is being torn down).  The caller
- * holds rcu_read_lock().
- */
-enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
-					   struct mm_struct **mmp,
-					   struct kmmscand_thread_nodes *nodes)
-{
-	enum kmmscand_thread ret = KMMSCAND_THREAD_MM;
-
-	task_lock(t);
-	if (!t->mm) {
-		ret = KMMSCAND_THREAD_NO_MM;
-	} else if (!*mmp && !mmget_not_zero(t->mm)) {
-		ret = KMMSCAND_THREAD_MM_GONE;
-	} else {
-		if (!*mmp)
-			*mmp = t->mm;
-		kmmscand_read_policy(t->mempolicy, &nodes->policy);
-		nodes->mems_allowed = nodemask_to_u64(&t->mems_allowed);
-	}
-	task_unlock(t);
-	return ret;
-}
-
 /* ---------------------------------------------------------------------
  * VMAs.  The caller holds the mmap lock.
  */
-
-/* Whether @vma's accesses are allowed at all (not PROT_NONE). */
-/* Whether the kernel lets @vma's pages be migrated at all. */
 /*
  * The end of the range of file offsets, from @idx on, over which the shared
  * policy @sp gives one answer: the end of the policy range that holds @idx,
@@ -317,17 +186,17 @@ static pgoff_t kmmscand_shared_policy_end(struct shared_policy *sp, pgoff_t idx)
 }
 
 /*
- * Reads the mempolicy of @vma at @addr into @pol; false when it has none
+ * The mempolicy of @vma at @addr (__get_vma_policy(), with a conditional
+ * reference the caller drops with mpol_cond_put()), NULL when it has none
  * (the task's applies).  *@end is where that answer may change: the end of
  * @vma, or for shared memory (tmpfs, memfd, MAP_SHARED anonymous, SysV
  * shm: a shmem inode's mapping), whose policy is kept per range of file
  * offsets (mbind() through any mapping of the file sets it), where the
  * shared-policy range holding @addr's offset ends.
  */
-bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
-			 struct kmmscand_mempolicy *pol, unsigned long *end)
+struct mempolicy *kmmscand_vma_policy(struct vm_area_struct *vma,
+				      unsigned long addr, unsigned long *end)
 {
-	struct mempolicy *mp;
 	pgoff_t ilx;
 
 	*end = vma->vm_end;
@@ -340,12 +209,7 @@ bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
 			*end = min(vma->vm_end, (addr & PAGE_MASK) +
 						((idx_end - idx) << PAGE_SHIFT));
 	}
-	mp = __get_vma_policy(vma, addr, &ilx);
-	if (!mp)
-		return false;
-	kmmscand_read_policy(mp, pol);
-	mpol_cond_put(mp);
-	return true;
+	return __get_vma_policy(vma, addr, &ilx);
 }
 
 /*
@@ -364,7 +228,6 @@ u64 kmmscand_mm_layout_seq(struct mm_struct *mm)
 #endif
 }
 
-/* Pages demoted to a lower tier since boot, by every path. */
 /* ---------------------------------------------------------------------
  * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback: it
  * keeps the walk's state and decides which folios to test, which page
@@ -489,39 +352,8 @@ bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
 }
 
 /* ---------------------------------------------------------------------
- * Promotion.
+ * Promotion (rust/sys/migrate.rs isolates and moves the folios).
  */
-
-/*
- * Destination folios, allocated on @nid with the masks the Rust side
- * chose (rust/sys/migrate.rs): @gfp_small for a base page, @gfp_large for
- * a large folio.  A target whose memory went offline since the topology
- * was read gets no allocation (and no warning from the allocator).
- */
-struct kmmscand_dst {
-	int nid;
-	gfp_t gfp_small;
-	gfp_t gfp_large;
-	u64 failed;	/* pages whose destination could not be allocated */
-};
-
-static struct folio *kmmscand_alloc_dst(struct folio *src, unsigned long data)
-{
-	struct kmmscand_dst *dst = (struct kmmscand_dst *)data;
-	int nid = dst->nid;
-	int order = folio_order(src);
-	struct folio *folio;
-
-	if (!node_online(nid) || !node_state(nid, N_MEMORY)) {
-		dst->failed += folio_nr_pages(src);
-		return NULL;
-	}
-	folio = __folio_alloc_node(order ? dst->gfp_large : dst->gfp_small,
-				   order, nid);
-	if (!folio)
-		dst->failed += folio_nr_pages(src);
-	return folio;
-}
 
 /*
  * The folio that holds @pfn, with a reference taken, read into @info, and
@@ -549,218 +381,6 @@ struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 	kmmscand_folio_read(folio, info);
 	*lru = folio_test_lru(folio);
 	return folio;
-}
-
-/* Drops the reference kmmscand_folio_get() took. */
-/*
- * Whether migrate_pages() would move @folio as one large folio: one that
- * is only partly mapped is split first (migrate_pages_batch()), its mapped
- * pages moved one by one and the others freed.
- */
-static bool kmmscand_split_first(struct folio *folio)
-{
-	return folio_test_large(folio) && folio_nr_pages(folio) > 2 &&
-	       folio_test_partially_mapped(folio);
-}
-
-static bool kmmscand_moves_large(struct folio *folio)
-{
-	return folio_test_large(folio) && !kmmscand_split_first(folio);
-}
-
-/*
- * Pages of @folio that migrate_pages() will free rather than move: the
- * unmapped pages of a partly mapped large folio, which it splits first
- * (and counts as moved, since nothing holds them any more).
- */
-static unsigned long kmmscand_unmapped_pages(struct folio *folio)
-{
-	long nr = folio_nr_pages(folio);
-
-	if (!kmmscand_split_first(folio))
-		return 0;
-	return nr - min_t(long, folio_mapcount(folio), nr);
-}
-
-/*
- * Moves the isolated folios of @list to @target with one migrate_pages()
- * call and adds what moved to @res.  MR_NUMA_MISPLACED is the reason NUMA
- * balancing uses for promotion; it also tells migrate_pages() not to split
- * a large folio that fails to move.  Folios that fail go back to their LRU.
- * The pages moved are those migrate_pages() reports less the unmapped pages
- * of partly mapped large folios, which it splits and frees but reports as
- * moved.  Large folios count as moved whole only when they were not split.
- * Moved pages are added to pgpromote_success of @lruvec (the target node's,
- * of the folios' memory cgroup), as migrate_misplaced_folio() adds NUMA
- * balancing's.
- */
-static void kmmscand_migrate_list(struct list_head *list, struct lruvec *lruvec,
-				  struct kmmscand_dst *dst,
-				  struct kmmscand_migrate_result *res)
-{
-	unsigned int nr_large = 0, succeeded = 0;
-	u64 pages = 0, unmapped = 0, moved;
-	struct folio *folio, *tmp;
-
-	list_for_each_entry(folio, list, lru) {
-		pages += folio_nr_pages(folio);
-		if (kmmscand_moves_large(folio))
-			nr_large++;
-		unmapped += kmmscand_unmapped_pages(folio);
-	}
-	migrate_pages(list, kmmscand_alloc_dst, NULL, (unsigned long)dst,
-		      MIGRATE_ASYNC, MR_NUMA_MISPLACED, &succeeded);
-
-	/* What is still on the list did not move. */
-	list_for_each_entry_safe(folio, tmp, list, lru) {
-		if (kmmscand_moves_large(folio))
-			nr_large--;
-		unmapped -= min_t(u64, unmapped, kmmscand_unmapped_pages(folio));
-	}
-	if (!list_empty(list))
-		putback_movable_pages(list);
-
-	moved = min_t(u64, succeeded - min_t(u64, succeeded, unmapped), pages);
-	res->migrated += moved;
-	res->failed += pages - moved;
-	res->thp_migrated += nr_large;
-	if (moved)
-		mod_lruvec_state(lruvec, PGPROMOTE_SUCCESS, moved);
-}
-
-/*
- * Moves the folios isolated on @list to @target: one migrate_pages() call
- * per memory cgroup among them (the folios of one process are nearly
- * always in one cgroup), so that each cgroup's memory.stat counts its own
- * promotions.  The cgroup is held (get_mem_cgroup_from_folio()) until its
- * pages are counted: once moved, they may be freed at any time, and with
- * them the cgroup's last reference.  @list is empty on return: what did
- * not move went back to its LRU.
- */
-void kmmscand_migrate_isolated(struct list_head *list, int target,
-			       gfp_t gfp_small, gfp_t gfp_large,
-			       struct kmmscand_migrate_result *res)
-{
-	struct kmmscand_dst dst = {
-		.nid = target,
-		.gfp_small = gfp_small,
-		.gfp_large = gfp_large,
-	};
-	struct folio *folio, *tmp;
-
-	memset(res, 0, sizeof(*res));
-	while (!list_empty(list)) {
-		struct folio *first = list_first_entry(list, struct folio, lru);
-		struct mem_cgroup *memcg = get_mem_cgroup_from_folio(first);
-		struct mem_cgroup *key;
-		LIST_HEAD(group);
-
-		/*
-		 * The folios are isolated, so their cgroup binding is stable;
-		 * the cgroup is read through the folio's object cgroup, under
-		 * RCU (folio_memcg()).  The key is only compared.
-		 */
-		rcu_read_lock();
-		key = folio_memcg(first);
-		list_for_each_entry_safe(folio, tmp, list, lru)
-			if (folio_memcg(folio) == key)
-				list_move_tail(&folio->lru, &group);
-		rcu_read_unlock();
-		kmmscand_migrate_list(&group, mem_cgroup_lruvec(memcg, NODE_DATA(target)),
-				      &dst, res);
-		mem_cgroup_put(memcg);
-	}
-	res->no_destination = dst.failed;
-}
-
-/* ---------------------------------------------------------------------
- * Memory cgroups named by cgroup_scope.  Each is held by a reference on its
- * memory controller state, taken when the knob is written and dropped when
- * it is written again or the module unloads: a cgroup removed meanwhile
- * stays valid memory (dying, without processes) until then.
- */
-
-/*
- * Looks up the cgroup v2 path @path and returns its memory cgroup with a
- * reference, or an ERR_PTR: -ENOENT when there is no such cgroup,
- * -EOPNOTSUPP when the memory controller is not enabled for it (its memory
- * is then accounted to an ancestor, which is not the cgroup named), and
- * -ENODEV when memory cgroups are disabled.
- */
-struct mem_cgroup *kmmscand_memcg_get(const char *path)
-{
-	struct cgroup_subsys_state *css;
-	struct cgroup *cgrp;
-
-	if (mem_cgroup_disabled())
-		return ERR_PTR(-ENODEV);
-	cgrp = cgroup_get_from_path(path);
-	if (IS_ERR(cgrp))
-		return ERR_CAST(cgrp);
-	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
-	if (css->cgroup != cgrp) {
-		css_put(css);
-		cgroup_put(cgrp);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	cgroup_put(cgrp);
-	return mem_cgroup_from_css(css);
-}
-
-/* Drops a reference kmmscand_memcg_get() returned. */
-/* Whether @memcg was removed (rmdir) since it was looked up. */
-/*
- * Which of the @nr (at most 32) memory cgroups @memcgs hold @mm: bit i is
- * set when the memory cgroup of @mm's owner (get_mem_cgroup_from_mm(); the
- * root cgroup when it has none) is memcgs[i] or a descendant of it.
- */
-u32 kmmscand_mm_memcg_matches(struct mm_struct *mm,
-			      struct mem_cgroup *const *memcgs,
-			      unsigned int nr)
-{
-	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(mm);
-	unsigned int i;
-	u32 bits = 0;
-
-	if (!memcg)
-		return 0;
-	for (i = 0; i < min(nr, 32u); i++)
-		if (mem_cgroup_is_descendant(memcg, memcgs[i]))
-			bits |= BIT(i);
-	mem_cgroup_put(memcg);
-	return bits;
-}
-
-/*
- * Pages on the LRU lists of @memcg and its descendants, on the online
- * nodes of @nodes (a u64 bitmap): the per-zone LRU sizes the kernel keeps
- * for each cgroup (mem_cgroup_get_zone_lru_size()), summed under RCU.
- */
-u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes)
-{
-	struct cgroup_subsys_state *css;
-	u64 pages = 0;
-
-	rcu_read_lock();
-	css_for_each_descendant_pre(css, &memcg->css) {
-		struct mem_cgroup *m = mem_cgroup_from_css(css);
-		int nid;
-
-		for (nid = 0; nid < min_t(int, nr_node_ids, KMMSCAND_MAX_NODES); nid++) {
-			struct lruvec *lruvec;
-			enum lru_list lru;
-			int zid;
-
-			if (!(nodes & BIT_ULL(nid)) || !node_online(nid))
-				continue;
-			lruvec = mem_cgroup_lruvec(m, NODE_DATA(nid));
-			for_each_lru(lru)
-				for (zid = 0; zid < MAX_NR_ZONES; zid++)
-					pages += mem_cgroup_get_zone_lru_size(lruvec, lru, zid);
-		}
-	}
-	rcu_read_unlock();
-	return pages;
 }
 
 /* ---------------------------------------------------------------------

@@ -17,67 +17,14 @@
 #include <linux/types.h>
 
 struct folio;
-struct list_head;
-struct mem_cgroup;
+struct mempolicy;
 struct mm_struct;
+struct pglist_data;
 struct task_struct;
 struct vm_area_struct;
 
-#ifdef __BINDGEN__
-#include <linux/gfp_types.h>
-/*
- * GFP flags the Rust side composes its allocation masks from (bindgen
- * evaluates these; kernel::bindings has only a few of them).  Seen by
- * bindgen only.
- */
-const gfp_t KMMSCAND_GFP_THISNODE = __GFP_THISNODE;
-const gfp_t KMMSCAND_GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER_MOVABLE;
-const gfp_t KMMSCAND_GFP_TRANSHUGE_LIGHT = GFP_TRANSHUGE_LIGHT;
-const gfp_t KMMSCAND_GFP_NOMEMALLOC = __GFP_NOMEMALLOC;
-const gfp_t KMMSCAND_GFP_NORETRY = __GFP_NORETRY;
-const gfp_t KMMSCAND_GFP_NOWARN = __GFP_NOWARN;
-const gfp_t KMMSCAND_GFP_RECLAIM = __GFP_RECLAIM;
-#endif
-
 /* Node sets are u64 bitmaps: the module supports MAX_NUMNODES <= 64. */
 #define KMMSCAND_MAX_NODES	64
-
-/* A snapshot of the machine's memory nodes. */
-struct kmmscand_topology {
-	u64 memory;	/* online nodes with memory */
-	u64 toptier;	/* of those, node_is_toptier() */
-	u8 distance[KMMSCAND_MAX_NODES][KMMSCAND_MAX_NODES];
-};
-
-/* A memory policy: its MPOL_* mode and nodes. */
-struct kmmscand_mempolicy {
-	u64 nodes;
-	u16 mode;
-	u16 present;	/* 0: no policy (task or VMA default) */
-	u32 _pad;
-};
-
-/* One thread's placement constraints, read under task_lock(). */
-struct kmmscand_thread_nodes {
-	struct kmmscand_mempolicy policy;	/* task->mempolicy */
-	u64 mems_allowed;			/* task->mems_allowed */
-};
-
-/* What kmmscand_task_read() reads of a task. */
-struct kmmscand_task {
-	u64 runtime_ns;	/* se.sum_exec_runtime */
-	u64 exited_ns;	/* signal->sum_sched_runtime: its group's exited threads' */
-	bool kthread;	/* PF_KTHREAD */
-	bool exiting;	/* PF_EXITING */
-	bool running;	/* task_is_running() */
-};
-
-/* What kmmscand_thread_nodes() found. */
-enum kmmscand_thread {
-	KMMSCAND_THREAD_MM,		/* read; *mmp referenced if it was NULL */
-	KMMSCAND_THREAD_NO_MM,		/* the thread has no mm (exiting) */
-	KMMSCAND_THREAD_MM_GONE,	/* its mm is being torn down */
-};
 
 /*
  * Facts about a folio the walk meets; the Rust side decides which of them
@@ -115,14 +62,6 @@ struct kmmscand_folio {
 	u32 _pad;
 };
 
-/* What kmmscand_migrate_isolated() moved, in base pages unless noted. */
-struct kmmscand_migrate_result {
-	u64 migrated;
-	u64 failed;		/* isolated, not moved, put back */
-	u64 thp_migrated;	/* large folios moved whole, not pages */
-	u64 no_destination;	/* pages no destination could be allocated for */
-};
-
 /*
  * One zone's free pages, high watermark and reserves, as the kernel keeps
  * them (rust/policy/src/room.rs decides what a promotion may use).
@@ -145,24 +84,15 @@ void kmmscand_warn_ratelimited(const char *msg);
 
 
 
-void kmmscand_read_topology(struct kmmscand_topology *topo);
-bool kmmscand_node_valid(int nid);
-unsigned int kmmscand_node_zone_marks(int nid,
+unsigned int kmmscand_node_zone_marks(struct pglist_data *pgdat,
 				      struct kmmscand_zone_marks *marks,
 				      unsigned int max);
-void kmmscand_node_pfn_span(int nid, u64 *start_pfn, u64 *end_pfn);
-int kmmscand_section_nid(u64 section_nr);
 
-struct task_struct *kmmscand_find_tgid(int nr, int *found);
 struct task_struct *kmmscand_next_thread(struct task_struct *leader,
 					 struct task_struct *t);
-void kmmscand_task_read(struct task_struct *t, struct kmmscand_task *out);
-enum kmmscand_thread kmmscand_thread_nodes(struct task_struct *t,
-					   struct mm_struct **mmp,
-					   struct kmmscand_thread_nodes *nodes);
 
-bool kmmscand_vma_policy(struct vm_area_struct *vma, unsigned long addr,
-			 struct kmmscand_mempolicy *pol, unsigned long *end);
+struct mempolicy *kmmscand_vma_policy(struct vm_area_struct *vma,
+				      unsigned long addr, unsigned long *end);
 u64 kmmscand_mm_layout_seq(struct mm_struct *mm);
 
 /*
@@ -185,9 +115,6 @@ bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
 
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru);
-void kmmscand_migrate_isolated(struct list_head *list, int target,
-			       gfp_t gfp_small, gfp_t gfp_large,
-			       struct kmmscand_migrate_result *res);
 
 /*
  * Exported to this module by kernel patch 0001, but x86's <asm/tlbflush.h>
@@ -198,11 +125,6 @@ void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end, unsigned int stride_shift,
 			bool freed_tables);
 
-struct mem_cgroup *kmmscand_memcg_get(const char *path);
-u32 kmmscand_mm_memcg_matches(struct mm_struct *mm,
-			      struct mem_cgroup *const *memcgs,
-			      unsigned int nr);
-u64 kmmscand_memcg_node_pages(struct mem_cgroup *memcg, u64 nodes);
 
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,
 				  unsigned int period_ms, unsigned int size_mb);

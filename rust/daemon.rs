@@ -65,8 +65,7 @@ use crate::sys::{
     mm,
     node::{
         self,
-        NodeId,
-        TopologyReader, //
+        NodeId, //
     },
     task::{
         self,
@@ -271,7 +270,6 @@ pub(crate) struct Daemon {
     hot: HotSections,
     /// Memory nodes, tiers and distances, refreshed at each wake-up.
     topo: KBox<Topology>,
-    reader: TopologyReader,
     /// The kernel's `vm_flags` bits.
     vm_bits: VmFlagBits,
     /// Milliseconds since load.
@@ -313,7 +311,6 @@ impl Daemon {
                 },
                 GFP_KERNEL,
             )?,
-            reader: TopologyReader::new()?,
             vm_bits: mm::vm_flag_bits(),
             clock,
             pid_cursor: 0,
@@ -417,7 +414,7 @@ impl Daemon {
     /// state covers (at start, and when memory such as a CXL region comes
     /// or goes).
     fn refresh_topology(&mut self, ctx: &ThreadCtx, shared: &Shared) -> bool {
-        self.reader.read(&mut self.topo);
+        node::read_topology(&mut self.topo);
         let (slow, top) = (self.topo.slow(), self.topo.toptier);
         let active = !slow.is_empty() && !top.is_empty();
         let nodes_changed = self.logged != Some((slow, top));

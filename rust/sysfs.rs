@@ -31,7 +31,7 @@ use crate::scope::{
     ScopeRejection, //
 };
 use crate::sys::{
-    node::TopologyReader,
+    node,
     sysfs::{
         warn_ratelimited,
         Attr, //
@@ -172,8 +172,7 @@ pub(crate) fn store(shared: &Shared, index: usize, input: &[u8]) -> Result {
         Some(File::Scope) => return store_scope(shared, input),
         _ => return Err(EPERM),
     };
-    // The one place the top tier is read (allocates its scratch buffer).
-    let toptier = TopologyReader::new()?.toptier();
+    let toptier = node::toptier_nodes();
     match shared.update_tunables(|t| t.with(knob, input, toptier)) {
         Ok(()) => {
             thread::wake();

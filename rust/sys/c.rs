@@ -40,6 +40,7 @@ pub(super) use generated::*;
     non_upper_case_globals,
     improper_ctypes,
     unreachable_pub,
+    unsafe_op_in_unsafe_fn,
     missing_docs,
     clippy::all
 )]
@@ -47,33 +48,19 @@ pub(super) mod kernel_api {
     include!(env!("KMMSCAND_KERNEL_BINDINGS"));
 }
 
-/// Node sets are `u64` bitmaps (`KMMSCAND_MAX_NODES`).
-pub(super) const MAX_NODES: usize = KMMSCAND_MAX_NODES as usize;
+// The shim's bound on `MAX_NUMNODES` (its `static_assert`) is the node
+// sets' width.
+const _: () = assert!(KMMSCAND_MAX_NODES as usize == crate::policy::topology::MAX_NODES);
 
 /// Zones per node reported by `kmmscand_node_zone_marks()` at most.
 pub(super) const MAX_ZONES: usize = KMMSCAND_MAX_ZONES as usize;
 
-/// `struct kmmscand_topology`.
-pub(super) type Topology = kmmscand_topology;
-/// `struct kmmscand_mempolicy`.
-pub(super) type MemPolicy = kmmscand_mempolicy;
-/// `struct kmmscand_thread_nodes`.
-pub(super) type ThreadNodes = kmmscand_thread_nodes;
 /// `struct kmmscand_young`.
 pub(super) type Young = kmmscand_young;
 /// `struct kmmscand_folio`.
 pub(super) type Folio = kmmscand_folio;
-/// `struct kmmscand_migrate_result`.
-pub(super) type MigrateResult = kmmscand_migrate_result;
 /// `struct kmmscand_zone_marks`.
 pub(super) type ZoneMarks = kmmscand_zone_marks;
-
-/// `struct kmmscand_task`.
-pub(super) type Task = kmmscand_task;
-
-/// `enum kmmscand_thread`.
-pub(super) const THREAD_MM: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM;
-pub(super) const THREAD_MM_GONE: kmmscand_thread = kmmscand_thread_KMMSCAND_THREAD_MM_GONE;
 
 // The folio facts the shim reports (`KMMSCAND_FOLIO_*`) are the policy
 // crate's `FolioFacts` bits; the others are read in Rust.

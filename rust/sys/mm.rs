@@ -213,17 +213,22 @@ impl<'a> ScanLock<'a> {
             return (Some(none), vma.end());
         }
         let addr = addr.clamp(vma.start(), vma.end() - 1);
-        let mut raw = c::MemPolicy::default();
         let mut end: c_ulong = 0;
         let (ptr, at) = (vma.as_ptr(), addr as c_ulong);
         // SAFETY: `ptr` is a VMA of `self.mm` (checked above), whose mmap
         // read lock `self` holds: it stays valid for the call; `at` lies in
-        // it; `raw` and `end` are valid for writes.
-        let has = unsafe { c::kmmscand_vma_policy(ptr, at, &mut raw, &mut end) };
+        // it; `end` is valid for writes.
+        let pol = unsafe { c::kmmscand_vma_policy(ptr, at, &mut end) };
+        // SAFETY: `pol` is NULL or a policy the call returned with a
+        // conditional reference, dropped only below.
+        let policy = unsafe { mempolicy(pol) };
+        // SAFETY: `pol` came from `__get_vma_policy()`, whose conditional
+        // reference `mpol_cond_put()` drops (NULL is ignored).
+        unsafe { c::kernel_api::mpol_cond_put(pol) };
         // The C side answers within the VMA; never let a bad answer stall
         // the walk (an end at or below `addr` would not advance it).
         let end = (end as usize).clamp(addr + 1, vma.end());
-        (if has { mempolicy(&raw) } else { None }, end)
+        (policy, end)
     }
 
     /// Walks `[start, end)` of `vma`, testing and clearing Accessed bits of

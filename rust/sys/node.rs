@@ -25,24 +25,57 @@ use crate::policy::{
 
 use super::c;
 
+/// The node ids the kernel uses: `nr_node_ids`, set at boot (at most
+/// `MAX_NUMNODES`, which the shim checks is at most [`MAX_NODES`]).
+fn nr_node_ids() -> usize {
+    // SAFETY: Written once during boot, read-only afterwards.
+    let nr = unsafe { bindings::nr_node_ids };
+    (nr as usize).min(MAX_NODES)
+}
+
+/// Whether node `nid` (below [`nr_node_ids`]) is in the kernel's node set
+/// `state` (`node_state()`; `N_MEMORY`: it has memory).
+fn node_in(nid: usize, state: bindings::node_states) -> bool {
+    // SAFETY: Reads one bit of the global `node_states[state]` bitmap,
+    // `MAX_NUMNODES` bits long; `nid` is below `nr_node_ids` (callers).
+    unsafe { c::kernel_api::node_state(nid as c_int, state) != 0 }
+}
+
+/// `NODE_DATA(nid)`, the node's `pglist_data`, NULL if it has none yet.
+/// x86-64's `NODE_DATA()` is a macro that reads `node_data[nid]`, an array
+/// of `MAX_NUMNODES` pointers the kernel exports.
+///
+/// # Safety
+///
+/// `nid` is below [`nr_node_ids`].
+unsafe fn node_data(nid: usize) -> *mut bindings::pglist_data {
+    let first = (&raw const bindings::node_data).cast::<*mut bindings::pglist_data>();
+    // SAFETY: `node_data` has `MAX_NUMNODES` entries, and `nid` is below
+    // `nr_node_ids` <= `MAX_NUMNODES` (function safety).  An entry is set
+    // when its node first comes online and never cleared, as `NODE_DATA()`
+    // readers rely on.
+    unsafe { core::ptr::read_volatile(first.add(nid)) }
+}
+
 /// A node id for which the kernel has a `pglist_data`, so that node-indexed
 /// operations (`NODE_DATA()`) are valid.
 ///
 /// # Invariants
 ///
-/// `kmmscand_node_valid(self.0)` returned true.  A pgdat, once allocated, is
-/// never freed, so this stays true while the module is loaded.
+/// `self.0` is below `nr_node_ids`, a possible node, and `node_data()` is
+/// not NULL for it.  A pgdat, once allocated, is never freed, so this stays
+/// true while the module is loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NodeId(u16);
 
 impl NodeId {
     /// `nid` as a valid node id, if it is one.
     pub(crate) fn new(nid: usize) -> Option<NodeId> {
-        if nid >= MAX_NODES {
+        if nid >= nr_node_ids() || !node_in(nid, bindings::node_states_N_POSSIBLE) {
             return None;
         }
-        // SAFETY: Any value may be asked about; the function checks bounds.
-        let valid = unsafe { c::kmmscand_node_valid(nid as c_int) };
+        // SAFETY: `nid` is below `nr_node_ids` (checked above).
+        let valid = !unsafe { node_data(nid) }.is_null();
         // INVARIANT: Checked just above.
         valid.then_some(NodeId(nid as u16))
     }
@@ -51,58 +84,66 @@ impl NodeId {
     pub(crate) fn index(self) -> usize {
         usize::from(self.0)
     }
+
+    /// The node's `pglist_data`.
+    pub(super) fn pgdat(self) -> *mut bindings::pglist_data {
+        // SAFETY: By the type invariants the index is below `nr_node_ids`
+        // and its pgdat exists.
+        unsafe { node_data(self.index()) }
+    }
 }
 
-/// Reads the node topology into a [`Topology`], through a scratch buffer in
-/// the C layout allocated once (both are 4 KiB: too large for the stack).
-pub(crate) struct TopologyReader {
-    raw: KBox<c::Topology>,
+/// Reads the current memory nodes, top tier and distances into `into`.
+pub(crate) fn read_topology(into: &mut Topology) {
+    into.memory = NodeMask::EMPTY;
+    into.toptier = NodeMask::EMPTY;
+    into.distance = [[0; MAX_NODES]; MAX_NODES];
+    let nodes = || (0..nr_node_ids()).filter(|&n| node_in(n, bindings::node_states_N_MEMORY));
+    for a in nodes() {
+        into.memory.0 |= 1 << a;
+        // SAFETY: Any node id may be asked about.
+        if unsafe { c::kernel_api::node_is_toptier(a as c_int) } {
+            into.toptier.0 |= 1 << a;
+        }
+        for b in nodes() {
+            // SAFETY: `a` and `b` are node ids below `nr_node_ids`; the
+            // distance table is read-only after boot.
+            let d = unsafe { bindings::__node_distance(a as c_int, b as c_int) };
+            into.distance[a][b] = d.clamp(0, 255) as u8;
+        }
+    }
 }
 
-impl TopologyReader {
-    /// Allocates the scratch buffer.
-    pub(crate) fn new() -> Result<Self> {
-        Ok(TopologyReader {
-            raw: KBox::new(
-                c::Topology {
-                    memory: 0,
-                    toptier: 0,
-                    distance: [[0; c::MAX_NODES]; c::MAX_NODES],
-                },
-                GFP_KERNEL,
-            )?,
-        })
+/// The online top-tier nodes with memory (what `target_node` may name).
+pub(crate) fn toptier_nodes() -> NodeMask {
+    let mut toptier = NodeMask::EMPTY;
+    for n in (0..nr_node_ids()).filter(|&n| node_in(n, bindings::node_states_N_MEMORY)) {
+        // SAFETY: Any node id may be asked about.
+        if unsafe { c::kernel_api::node_is_toptier(n as c_int) } {
+            toptier.0 |= 1 << n;
+        }
     }
+    toptier
+}
 
-    /// The current memory nodes, top tier and distances.
-    pub(crate) fn read(&mut self, into: &mut Topology) {
-        // SAFETY: `raw` is a valid, exclusive `struct kmmscand_topology`.
-        unsafe { c::kmmscand_read_topology(&mut *self.raw) };
-        into.memory = NodeMask(self.raw.memory);
-        into.toptier = NodeMask(self.raw.toptier);
-        into.distance = self.raw.distance;
-    }
+/// Whether node `nid` is online (`node_online()`).
+pub(super) fn node_online(nid: NodeId) -> bool {
+    node_in(nid.index(), bindings::node_states_N_ONLINE)
+}
 
-    /// The online top-tier nodes with memory (what `target_node` may name).
-    pub(crate) fn toptier(&mut self) -> NodeMask {
-        // SAFETY: As in `read`.
-        unsafe { c::kmmscand_read_topology(&mut *self.raw) };
-        NodeMask(self.raw.toptier)
-    }
+/// Whether node `nid` has memory (`node_state(nid, N_MEMORY)`).
+pub(super) fn node_has_memory(nid: NodeId) -> bool {
+    node_in(nid.index(), bindings::node_states_N_MEMORY)
 }
 
 /// The free pages, high watermark and reserves of each populated zone of
 /// `nid`.
 pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[ZoneMarks] {
     let mut raw = [c::ZoneMarks::default(); c::MAX_ZONES];
-    // SAFETY: `nid` is valid (type invariants of `NodeId`); `raw` has room
-    // for `MAX_ZONES` entries, the `max` passed.
+    // SAFETY: `nid`'s pgdat exists (type invariants of `NodeId`); `raw`
+    // has room for `MAX_ZONES` entries, the `max` passed.
     let n = unsafe {
-        c::kmmscand_node_zone_marks(
-            nid.index() as c_int,
-            raw.as_mut_ptr(),
-            c::MAX_ZONES as c_uint,
-        )
+        c::kmmscand_node_zone_marks(nid.pgdat().cast(), raw.as_mut_ptr(), c::MAX_ZONES as c_uint)
     };
     let n = (n as usize).min(c::MAX_ZONES);
     for (o, r) in out.iter_mut().zip(&raw[..n]) {
@@ -131,20 +172,34 @@ pub(crate) fn section_shift() -> u32 {
     c::kernel_api::KMMSCAND_PFN_SECTION_SHIFT
 }
 
-/// The PFN range `[start, end)` node `nid` spans.
+/// The PFN range `[start, end)` node `nid` spans (it may contain holes and
+/// other nodes' memory).
 pub(crate) fn node_pfn_span(nid: NodeId) -> (u64, u64) {
-    let (mut start, mut end) = (0, 0);
-    // SAFETY: `nid` is valid (type invariants of `NodeId`); both pointers
-    // are valid for writes.
-    unsafe { c::kmmscand_node_pfn_span(nid.index() as c_int, &mut start, &mut end) };
-    (start, end)
+    let pgdat = nid.pgdat();
+    // SAFETY: `pgdat` is the node's, never freed; its span changes only
+    // under memory hotplug, which the thread learns of and reconciles.
+    unsafe {
+        (
+            (*pgdat).node_start_pfn as u64,
+            c::kernel_api::pgdat_end_pfn(pgdat) as u64,
+        )
+    }
 }
 
 /// The node of memory section `nr` if it is online.
 pub(crate) fn section_node(nr: u64) -> Option<usize> {
-    // SAFETY: Any section number may be asked about; the shim checks it.
-    let nid = unsafe { c::kmmscand_section_nid(nr) };
-    usize::try_from(nid).ok()
+    let nr = c_ulong::try_from(nr).ok()?;
+    // SAFETY: Any section number may be asked about: one beyond the
+    // section roots is not online.
+    if unsafe { c::kernel_api::online_section_nr(nr) } == 0 {
+        return None;
+    }
+    let pfn = nr.checked_shl(section_shift())?;
+    // SAFETY: Any PFN may be asked about; NULL unless online memory.
+    let page = unsafe { bindings::pfn_to_online_page(pfn) };
+    // SAFETY: `page` is the struct page of online memory, whose node bits
+    // are set once when it is initialised.
+    (!page.is_null()).then(|| unsafe { bindings::page_to_nid(page) } as usize)
 }
 
 /// Whether memory came online or went offline since the thread last asked

@@ -8,7 +8,6 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     mm::MmWithUser,
-    prelude::*,
     sync::{
         aref::ARef,
         rcu, //
@@ -54,32 +53,119 @@ pub(crate) enum NextMm {
     End,
 }
 
-/// Converts the shim's policy record.
-pub(super) fn mempolicy(raw: &c::MemPolicy) -> Option<MemPolicy> {
-    (raw.present != 0).then_some(MemPolicy {
-        mode: raw.mode,
-        nodes: NodeMask(raw.nodes),
+/// The mode and nodes of the memory policy `pol`; `None` for no policy
+/// (NULL: the task's or the system default applies).
+///
+/// # Safety
+///
+/// `pol` is NULL or a `struct mempolicy` the caller keeps alive (a
+/// reference, or the lock that protects the pointer it was read from).
+pub(super) unsafe fn mempolicy(pol: *const c::kernel_api::mempolicy) -> Option<MemPolicy> {
+    // SAFETY: By the function's safety requirements `pol` is NULL or live.
+    let pol = unsafe { pol.as_ref() }?;
+    Some(MemPolicy {
+        mode: pol.mode,
+        // Node sets are one word: the shim's `static_assert` on
+        // `MAX_NUMNODES`.
+        nodes: NodeMask(pol.nodes.bits[0] as u64),
     })
 }
 
-/// What the shim read of `t`, and the runtime of its group's exited
-/// threads (ns).
+/// Facts about `t` (`PF_KTHREAD`, `PF_EXITING`, `task_is_running()`, its
+/// runtime so far), and the runtime of its group's exited threads
+/// (`signal->sum_sched_runtime`, ns): read without locks, as
+/// `thread_group_cputime()` reads them under RCU.
 ///
 /// # Safety
 ///
 /// `t` is a task the caller found under the RCU read lock it still holds.
 unsafe fn task_facts(t: *mut bindings::task_struct) -> (TaskFacts, u64) {
-    let mut raw = c::Task::default();
-    // SAFETY: `t` is kept valid by the RCU read lock (function safety);
-    // `raw` is valid for writes.
-    unsafe { c::kmmscand_task_read(t, &mut raw) };
-    let facts = TaskFacts {
-        kthread: raw.kthread,
-        exiting: raw.exiting,
-        running: raw.running,
-        runtime_ns: raw.runtime_ns,
+    // SAFETY: `t` and its `signal` (freed with it, after a grace period)
+    // are kept valid by the RCU read lock (function safety).  The fields
+    // change under us; each is read once (`READ_ONCE()` in C).
+    let (flags, state, runtime_ns, exited_ns) = unsafe {
+        (
+            (*t).flags,
+            core::ptr::read_volatile(&raw const (*t).__state),
+            core::ptr::read_volatile(&raw const (*t).se.sum_exec_runtime),
+            core::ptr::read_volatile(&raw const (*(*t).signal).sum_sched_runtime),
+        )
     };
-    (facts, raw.exited_ns)
+    let facts = TaskFacts {
+        kthread: flags & bindings::PF_KTHREAD != 0,
+        exiting: flags & bindings::PF_EXITING != 0,
+        running: state == bindings::TASK_RUNNING,
+        runtime_ns,
+    };
+    (facts, exited_ns)
+}
+
+/// What [`thread_nodes`] found of one thread.
+enum ThreadNodes {
+    /// The thread has no mm (exiting).
+    NoMm,
+    /// Its mm is being torn down.
+    MmGone,
+    /// Its task policy and cpuset.
+    Read(Option<MemPolicy>, NodeMask),
+}
+
+/// Under `task_lock(t)`, as `get_task_mm()` reads it: whether `t` has an
+/// mm, its task policy and cpuset, and, when `*mm` is NULL, an `mm_users`
+/// reference on its mm into `*mm`.
+///
+/// # Safety
+///
+/// `t` is a task the caller found under the RCU read lock it still holds;
+/// `*mm` is NULL or an mm the caller holds an `mm_users` reference on.
+unsafe fn thread_nodes(
+    t: *mut bindings::task_struct,
+    mm: &mut *mut bindings::mm_struct,
+) -> ThreadNodes {
+    // SAFETY: `t` is valid (RCU, function safety); `task_lock()` keeps its
+    // `mm`, `mempolicy` and `mems_allowed` from changing until
+    // `task_unlock()`, and its mm's memory alive while `mm_users` may be
+    // raised (`mmget_not_zero()` fails once it reached zero).
+    unsafe {
+        c::kernel_api::task_lock(t);
+        let tmm = (*t).mm;
+        let ret = if tmm.is_null() {
+            ThreadNodes::NoMm
+        } else if mm.is_null() && !bindings::mmget_not_zero(tmm) {
+            ThreadNodes::MmGone
+        } else {
+            if mm.is_null() {
+                *mm = tmm;
+            }
+            ThreadNodes::Read(
+                mempolicy((*t).mempolicy.cast()),
+                NodeMask((*t).mems_allowed.bits[0] as u64),
+            )
+        };
+        c::kernel_api::task_unlock(t);
+        ret
+    }
+}
+
+/// The thread group whose id is the first pid at or after `nr` (init's
+/// namespace): the pid found, and its leader, NULL when that pid is not a
+/// thread group's (a thread's, or gone); `None` when no pid is at or after
+/// `nr`.
+///
+/// # Safety
+///
+/// The caller holds the RCU read lock, which keeps the leader valid.
+unsafe fn find_tgid(nr: Pid) -> Option<(Pid, *mut bindings::task_struct)> {
+    // SAFETY: The RCU read lock is held (function safety), as
+    // `find_ge_pid()` requires; `init_pid_ns` is static.
+    let pid = unsafe { bindings::find_ge_pid(nr, &raw mut bindings::init_pid_ns) };
+    if pid.is_null() {
+        return None;
+    }
+    // SAFETY: `pid` was found under the RCU read lock, still held.
+    let leader = unsafe { bindings::pid_task(pid, bindings::pid_type_PIDTYPE_TGID) };
+    // SAFETY: As above.
+    Some((unsafe { c::kernel_api::pid_nr(pid) }, leader))
 }
 
 /// Advances `cursor` (a thread-group id) to the next user process, if any,
@@ -93,12 +179,10 @@ unsafe fn task_facts(t: *mut bindings::task_struct) -> (TaskFacts, u64) {
 pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
     let _rcu = rcu::read_lock();
     for _ in 0..pace::PIDS_PER_STEP {
-        let mut found: c_int = -1;
-        // SAFETY: The RCU read lock is held; `found` is valid for writes.
-        let leader = unsafe { c::kmmscand_find_tgid(*cursor, &mut found) };
-        if found < 0 {
+        // SAFETY: The RCU read lock is held.
+        let Some((found, leader)) = (unsafe { find_tgid(*cursor) }) else {
             return NextMm::End;
-        }
+        };
         *cursor = found.saturating_add(1);
         if leader.is_null() {
             continue;
@@ -125,19 +209,18 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
             if !activity::reads_thread(&tf) {
                 continue;
             }
-            let mut nodes = c::ThreadNodes::default();
             // SAFETY: As above; `mm` is null or an mm this loop took a
-            // reference on; `nodes` is valid for writes.
-            match unsafe { c::kmmscand_thread_nodes(t, &mut mm, &mut nodes) } {
-                c::THREAD_MM => threads.add(mempolicy(&nodes.policy), NodeMask(nodes.mems_allowed)),
-                c::THREAD_MM_GONE => break,
-                _ => {}
+            // reference on.
+            match unsafe { thread_nodes(t, &mut mm) } {
+                ThreadNodes::Read(policy, mems_allowed) => threads.add(policy, mems_allowed),
+                ThreadNodes::MmGone => break,
+                ThreadNodes::NoMm => {}
             }
         }
         let Some(mm) = NonNull::new(mm.cast::<MmWithUser>()) else {
             continue;
         };
-        // SAFETY: `kmmscand_thread_nodes` took an `mm_users` reference on
+        // SAFETY: `thread_nodes` took an `mm_users` reference on
         // `mm` (`mmget_not_zero`) that we now own; `MmWithUser` is a
         // transparent wrapper of `mm_struct`.
         let mm = unsafe { ARef::from_raw(mm) };

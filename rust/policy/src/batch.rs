@@ -22,6 +22,32 @@ pub const fn migration_order(nr_pages: u32, addr: u64) -> (u32, u64) {
     (nr_pages, addr)
 }
 
+/// Pages of a folio that `migrate_pages()` frees rather than moves: a large
+/// folio of more than two pages that is only partly mapped is split first
+/// (`migrate_pages_batch()`), its mapped pages moved one by one and the
+/// others, which nothing holds any more, freed, yet reported as moved.
+/// Zero for any other folio.
+pub fn unmapped_pages(nr_pages: u64, partially_mapped: bool, mapcount: u64) -> u64 {
+    if nr_pages > 2 && partially_mapped {
+        nr_pages - mapcount.min(nr_pages)
+    } else {
+        0
+    }
+}
+
+/// Whether `migrate_pages()` moves a folio of `nr_pages` whole (a large
+/// folio it does not split first: see [`unmapped_pages`]).
+pub fn moves_whole_large(nr_pages: u64, partially_mapped: bool) -> bool {
+    nr_pages > 1 && !(nr_pages > 2 && partially_mapped)
+}
+
+/// Pages one `migrate_pages()` call moved, of `pages` handed to it: the
+/// number it reports as succeeded less the `freed` unmapped pages of the
+/// folios it split and that moved ([`unmapped_pages`]), at most `pages`.
+pub fn pages_moved(succeeded: u64, freed: u64, pages: u64) -> u64 {
+    succeeded.saturating_sub(freed).min(pages)
+}
+
 /// Whether a folio may join the batch, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -125,6 +151,27 @@ impl LruDrain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_large_folios_count_only_their_mapped_pages() {
+        // A 16-page folio with 4 pages mapped: 12 freed, not moved.
+        assert_eq!(unmapped_pages(16, true, 4), 12);
+        assert!(!moves_whole_large(16, true));
+        // Fully mapped THP and base pages: nothing freed.
+        assert_eq!(unmapped_pages(512, false, 512), 0);
+        assert!(moves_whole_large(512, false));
+        assert_eq!(unmapped_pages(1, false, 1), 0);
+        assert!(!moves_whole_large(1, false));
+        // An order-1 folio is never split first.
+        assert_eq!(unmapped_pages(2, true, 1), 0);
+        assert!(moves_whole_large(2, true));
+        // A mapcount above the size (shared) frees nothing.
+        assert_eq!(unmapped_pages(16, true, 40), 0);
+        // migrate_pages() reported 20 pages: 12 of them freed, 8 moved.
+        assert_eq!(pages_moved(20, 12, 20), 8);
+        assert_eq!(pages_moved(5, 12, 20), 0);
+        assert_eq!(pages_moved(30, 0, 20), 20);
+    }
 
     fn budget(batch: u64, room: u64, tokens: u64) -> BatchBudget {
         BatchBudget {
