@@ -2,71 +2,34 @@
 /*
  * kmmscand C shim.
  *
- * The Rust module owns every decision: which mm to scan, how far, which
- * VMAs and nodes, what is hot, how much to promote and where.  This file
- * holds only what Rust cannot reach in this kernel:
+ * The Rust module owns every decision; it calls the kernel's functions
+ * itself, and its inline ones through wrappers bindgen generates
+ * (Kbuild: KMMSCAND_KERNEL_INLINES).  This file holds only what neither
+ * reaches, each function one kernel operation that reports what it saw:
  *
- *  - the kthread's freezable sleep and freeze point (macros and inlines);
- *  - the page-table walk (mm_walk_ops, the PTL, PTE/PMD macros);
- *  - process iteration under RCU, mempolicy and cpuset reads under
- *    task_lock();
- *  - migration (isolation, migrate_pages() with an allocation callback);
- *  - memory cgroup lookups and membership (css references and iterators);
- *  - vmstat events and tracepoints (macros and inline functions).
- *
- * Each function does one kernel operation and reports what it saw.
+ *  - macros that take a condition or keep a static per call site: the
+ *    kthread's freezable wait, pr_warn_ratelimited();
+ *  - a shared-memory policy lookup (an rbtree under a rwlock, keyed by
+ *    file offset, behind SHMEM_I());
+ *  - the page-table walk's per-entry read of a folio, one call per PTE in
+ *    the walk's hot loop;
+ *  - a folio looked up by PFN with a reference, for the isolation check;
+ *  - the tracepoints (CREATE_TRACE_POINTS and their inline trace_*()).
  */
 
 #define pr_fmt(fmt) "kmmscand: " fmt
 
-#include <linux/cgroup.h>
 #include <linux/freezer.h>
-#include <linux/gfp.h>
 #include <linux/kthread.h>
-#include <linux/memcontrol.h>
-#include <linux/memory-tiers.h>
 #include <linux/mempolicy.h>
-#include <linux/migrate.h>
 #include <linux/mm.h>
-#include <linux/mm_inline.h>
-#include <linux/mmu_notifier.h>
-#include <linux/nodemask.h>
-#include <linux/pid.h>
-#include <linux/pid_namespace.h>
-#include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
-#include <linux/swap.h>
-#include <linux/vmstat.h>
 #include <linux/wait.h>
 
 #include "kmmscand_shim.h"
 
-/*
- * Kernel options the module cannot work without.  A kernel that lacks one
- * stops the module's build here with the reason, instead of building a
- * module that loads and misbehaves.
- */
-#ifndef CONFIG_NUMA
-#error "kmmscand needs CONFIG_NUMA: it moves pages between NUMA nodes"
-#endif
-#ifndef CONFIG_MIGRATION
-#error "kmmscand needs CONFIG_MIGRATION (selected by CONFIG_NUMA_MIGRATION): it promotes with migrate_pages()"
-#endif
-#ifndef CONFIG_NUMA_BALANCING
-#error "kmmscand needs CONFIG_NUMA_BALANCING: the pgpromote_success counter it adds to exists only with it"
-#endif
-#ifndef CONFIG_PAGE_IDLE_FLAG
-#error "kmmscand needs CONFIG_PAGE_IDLE_FLAG (select CONFIG_IDLE_PAGE_TRACKING or CONFIG_DAMON_VADDR): without it folio_set_young() does nothing, and reclaim would take every page whose Accessed bit the scan cleared for unused"
-#endif
-
 #define CREATE_TRACE_POINTS
 #include "kmmscand_trace.h"
-
-static_assert(MAX_NUMNODES <= KMMSCAND_MAX_NODES,
-	      "kmmscand keeps node sets in u64 bitmaps");
-static_assert(MAX_NR_ZONES <= KMMSCAND_MAX_ZONES);
 
 /* ---------------------------------------------------------------------
  * The kthread's sleep (rust/sys/thread.rs creates and stops it).
@@ -102,54 +65,6 @@ void kmmscand_wake(void)
 void kmmscand_warn_ratelimited(const char *msg)
 {
 	pr_warn_ratelimited("%s\n", msg);
-}
-
-/* ---------------------------------------------------------------------
- * Nodes.
- */
-/*
- * Fills @marks with the free pages and high watermark of @pgdat's zones, and
- * the free pages a movable allocation may not use there: the zone's
- * lowmem_reserve against ZONE_MOVABLE allocations (a lower zone keeps it
- * for allocations that cannot go higher) and its high-atomic reserve, as
- * zone_watermark_ok() counts them.
- */
-unsigned int kmmscand_node_zone_marks(struct pglist_data *pgdat,
-				      struct kmmscand_zone_marks *marks,
-				      unsigned int max)
-{
-	unsigned int n = 0;
-	int z;
-
-	for (z = 0; z < pgdat->nr_zones && n < max; z++) {
-		struct zone *zone = &pgdat->node_zones[z];
-
-		if (!managed_zone(zone))
-			continue;
-		marks[n].free = zone_page_state(zone, NR_FREE_PAGES);
-		marks[n].high = high_wmark_pages(zone);
-		marks[n].lowmem_reserve = zone->lowmem_reserve[ZONE_MOVABLE];
-		marks[n].highatomic = READ_ONCE(zone->nr_reserved_highatomic);
-		n++;
-	}
-	return n;
-}
-
-/* ---------------------------------------------------------------------
- * Processes.
- */
-/*
- * The thread after @t in @leader's thread group, or its first when @t is
- * NULL (for_each_thread()'s order); NULL after the last.  The caller holds
- * rcu_read_lock().
- */
-struct task_struct *kmmscand_next_thread(struct task_struct *leader,
-					 struct task_struct *t)
-{
-	if (!t)
-		return list_first_or_null_rcu(&leader->signal->thread_head,
-					      struct task_struct, thread_node);
-	return __next_thread(t);
 }
 
 /* ---------------------------------------------------------------------
@@ -212,22 +127,6 @@ struct mempolicy *kmmscand_vma_policy(struct vm_area_struct *vma,
 	return __get_vma_policy(vma, addr, &ilx);
 }
 
-/*
- * A number that changes whenever @mm's mmap lock is taken for writing
- * (mmap, munmap, mprotect, mbind, ...): the sequence count the per-VMA
- * locks keep for speculative readers, odd while a writer holds the lock.
- * Without CONFIG_PER_VMA_LOCK there is no such count: always 0, and the
- * daemon's pace alone decides when the mm is visited.
- */
-u64 kmmscand_mm_layout_seq(struct mm_struct *mm)
-{
-#ifdef CONFIG_PER_VMA_LOCK
-	return raw_read_seqcount(&mm->mm_lock_seq);
-#else
-	return 0;
-#endif
-}
-
 /* ---------------------------------------------------------------------
  * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback: it
  * keeps the walk's state and decides which folios to test, which page
@@ -254,8 +153,8 @@ static u32 kmmscand_folio_kind(struct folio *folio)
 	return facts;
 }
 
-static void kmmscand_folio_read(struct folio *folio,
-				struct kmmscand_folio *info)
+/* Reads into @info what the walk and the isolation check need of @folio. */
+void kmmscand_folio_read(struct folio *folio, struct kmmscand_folio *info)
 {
 	info->pfn = folio_pfn(folio);
 	info->nr_pages = folio_nr_pages(folio);
@@ -263,59 +162,6 @@ static void kmmscand_folio_read(struct folio *folio,
 	info->facts = kmmscand_folio_kind(folio);
 	info->mapping = (unsigned long)READ_ONCE(folio->mapping);
 	info->index = folio->index;
-}
-
-/*
- * The folio @pmd maps at @haddr if it is present and normal
- * (vm_normal_folio_pmd()), with what it is in @info; NULL otherwise.
- * The caller holds the PMD lock.
- */
-struct folio *kmmscand_pmd_folio(struct vm_area_struct *vma, void *pmd,
-				 unsigned long haddr,
-				 struct kmmscand_folio *info)
-{
-	pmd_t pmde = pmdp_get(pmd);
-	struct folio *folio;
-
-	if (!pmd_present(pmde))
-		return NULL;
-	folio = vm_normal_folio_pmd(vma, haddr, pmde);
-	if (folio)
-		kmmscand_folio_read(folio, info);
-	return folio;
-}
-
-/*
- * Tests and clears the Accessed bit of @pmd, which maps a THP at @haddr,
- * and the secondary MMUs' (mmu_notifier_clear_young()): whether one was
- * set.  The caller holds the PMD lock.
- */
-bool kmmscand_pmd_test_clear_young(struct vm_area_struct *vma, void *pmd,
-				   unsigned long haddr)
-{
-	bool young = pmdp_test_and_clear_young(vma, haddr, pmd);
-
-	young |= mmu_notifier_clear_young(vma->vm_mm, haddr,
-					  haddr + HPAGE_PMD_SIZE);
-	return young;
-}
-
-/*
- * Tests and clears, under the PMD lock as MGLRU does, the Accessed bit of
- * @pmd if it points to a page table (mapping from @start): 1 if it was
- * set, 0 if not, -1 if @pmd points to no page table.
- */
-int kmmscand_table_test_clear_young(struct vm_area_struct *vma, void *pmd,
-				    unsigned long start)
-{
-	spinlock_t *ptl = pmd_lock(vma->vm_mm, pmd);
-	pmd_t val = pmdp_get(pmd);
-	int ret = -1;
-
-	if (pmd_present(val) && !pmd_leaf(val))
-		ret = pmdp_test_and_clear_young(vma, start, pmd);
-	spin_unlock(ptl);
-	return ret;
 }
 
 /*
@@ -338,19 +184,6 @@ struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
 	return folio;
 }
 
-/*
- * Tests and clears the Accessed bit of @pte, which maps @addr, and the
- * secondary MMUs': whether one was set.  The caller holds the PTE lock.
- */
-bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
-				   unsigned long addr)
-{
-	bool young = ptep_test_and_clear_young(vma, addr, pte);
-
-	young |= mmu_notifier_clear_young(vma->vm_mm, addr, addr + PAGE_SIZE);
-	return young;
-}
-
 /* ---------------------------------------------------------------------
  * Promotion (rust/sys/migrate.rs isolates and moves the folios).
  */
@@ -359,8 +192,7 @@ bool kmmscand_pte_test_clear_young(struct vm_area_struct *vma, void *pte,
  * The folio that holds @pfn, with a reference taken, read into @info, and
  * whether it is on an LRU (*@lru); NULL when @pfn is not online memory or
  * its folio is being freed or split.  The caller decides whether it is
- * the folio it recorded, then isolates it or drops it
- * (folio_put()).
+ * the folio it recorded, then isolates it or drops it (folio_put()).
  */
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru)

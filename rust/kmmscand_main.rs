@@ -28,6 +28,24 @@
 
 use kernel::prelude::*;
 
+// Kernel options the module cannot work without.  A kernel that lacks one
+// stops the module's build here with the reason, instead of building a
+// module that loads and misbehaves.
+#[cfg(not(CONFIG_NUMA))]
+compile_error!("kmmscand needs CONFIG_NUMA: it moves pages between NUMA nodes");
+#[cfg(not(CONFIG_MIGRATION))]
+compile_error!(
+    "kmmscand needs CONFIG_MIGRATION (selected by CONFIG_NUMA_MIGRATION): it promotes with migrate_pages()"
+);
+#[cfg(not(CONFIG_NUMA_BALANCING))]
+compile_error!(
+    "kmmscand needs CONFIG_NUMA_BALANCING: the pgpromote_success counter it adds to exists only with it"
+);
+#[cfg(not(CONFIG_PAGE_IDLE_FLAG))]
+compile_error!(
+    "kmmscand needs CONFIG_PAGE_IDLE_FLAG (select CONFIG_IDLE_PAGE_TRACKING or CONFIG_DAMON_VADDR): without it folio_set_young() does nothing, and reclaim would take every page whose Accessed bit the scan cleared for unused"
+);
+
 mod clock;
 mod daemon;
 mod hotmap;

@@ -48,19 +48,8 @@ pub(super) mod kernel_api {
     include!(env!("KMMSCAND_KERNEL_BINDINGS"));
 }
 
-// The shim's bound on `MAX_NUMNODES` (its `static_assert`) is the node
-// sets' width.
-const _: () = assert!(KMMSCAND_MAX_NODES as usize == crate::policy::topology::MAX_NODES);
-
-/// Zones per node reported by `kmmscand_node_zone_marks()` at most.
-pub(super) const MAX_ZONES: usize = KMMSCAND_MAX_ZONES as usize;
-
-/// `struct kmmscand_young`.
-pub(super) type Young = kmmscand_young;
 /// `struct kmmscand_folio`.
 pub(super) type Folio = kmmscand_folio;
-/// `struct kmmscand_zone_marks`.
-pub(super) type ZoneMarks = kmmscand_zone_marks;
 
 // The folio facts the shim reports (`KMMSCAND_FOLIO_*`) are the policy
 // crate's `FolioFacts` bits; the others are read in Rust.

@@ -74,7 +74,7 @@ pub(crate) struct BatchResult {
 
 /// Folios to move together.
 pub(crate) struct Batch {
-    items: KVec<c::Young>,
+    items: KVec<YoungFolio>,
     /// The folios isolated for one migration: empty but during
     /// [`Batch::migrate`], which links them and empties it.
     isolated: Pin<KBox<CListHead>>,
@@ -95,21 +95,7 @@ impl Batch {
 
     /// Adds `f`; false if the batch is at its capacity.
     pub(crate) fn push(&mut self, f: &YoungFolio) -> bool {
-        let y = c::Young {
-            pfn: f.pfn,
-            nr_pages: f.nr_pages,
-            // A node id that does not fit (none does: see `Walk::young`)
-            // becomes -1, which matches no folio's node.
-            nid: i16::try_from(f.nid).unwrap_or(-1),
-            // A node id is below `MAX_NODES` (64).
-            target: f.target.index() as i16,
-            facts: 0,
-            _pad: 0,
-            addr: f.addr as u64,
-            mapping: f.identity.0,
-            index: f.identity.1,
-        };
-        self.items.push_within_capacity(y).is_ok()
+        self.items.push_within_capacity(*f).is_ok()
     }
 
     /// Whether the batch is empty.
@@ -124,14 +110,14 @@ impl Batch {
 
     /// The addresses the folios in the batch were found mapped at.
     pub(crate) fn addrs(&self) -> impl Iterator<Item = u64> + '_ {
-        self.items.iter().map(|y| y.addr)
+        self.items.iter().map(|y| y.addr as u64)
     }
 
     /// Puts the folios in the order `migrate_pages()` should see them
     /// ([`batch::migration_order`]: base pages first).
     pub(crate) fn order_for_migration(&mut self) {
         self.items
-            .sort_unstable_by_key(|y| batch::migration_order(y.nr_pages, y.addr));
+            .sort_unstable_by_key(|y| batch::migration_order(y.nr_pages, y.addr as u64));
     }
 
     /// Empties the batch.
@@ -159,9 +145,11 @@ impl Batch {
             let recorded = FolioId {
                 pfn: y.pfn,
                 nr_pages: y.nr_pages,
-                nid: i32::from(y.nid),
-                mapping: y.mapping,
-                index: y.index,
+                // A node id that does not fit (none does: see `Walk::young`)
+                // becomes -1, which matches no folio's node.
+                nid: i32::try_from(y.nid).unwrap_or(-1),
+                mapping: y.identity.0,
+                index: y.identity.1,
             };
             let seen = FolioId {
                 pfn: now.pfn,

@@ -60,10 +60,18 @@ pub(crate) fn has_secondary_mmu(mm: &MmWithUser) -> bool {
 }
 
 /// A number that changes whenever `mm`'s mmap lock is taken for writing
-/// (mmap, munmap, mprotect, mbind...); constant without per-VMA locks.
+/// (mmap, munmap, mprotect, mbind...): the sequence count the per-VMA locks
+/// keep for speculative readers (`mmap_lock_speculate_try_begin()`, which
+/// reads it whether or not a writer holds the lock, when it is odd).
+/// Without `CONFIG_PER_VMA_LOCK` there is no such count: always 0, and the
+/// daemon's pace alone decides when the mm is visited.
 pub(crate) fn layout_seq(mm: &MmWithUser) -> u64 {
-    // SAFETY: `mm` is live (`MmWithUser`); the call reads its sequence count.
-    unsafe { c::kmmscand_mm_layout_seq(mm.as_raw()) }
+    let mut seq: c_uint = 0;
+    // SAFETY: `mm` is live (`MmWithUser`); the call reads its sequence
+    // count into `seq`, valid for writes.  Its result (whether no writer
+    // holds the lock) is not needed: an odd count differs from any other.
+    let _ = unsafe { c::kernel_api::mmap_lock_speculate_try_begin(mm.as_raw(), &mut seq) };
+    u64::from(seq)
 }
 
 /// One folio the walk found young.

@@ -25,8 +25,15 @@ use crate::policy::{
 
 use super::c;
 
+// Node sets are `u64` bitmaps ([`NodeMask`]), node-indexed arrays
+// [`MAX_NODES`] long.
+const _: () = assert!(
+    bindings::MAX_NUMNODES as usize <= MAX_NODES,
+    "kmmscand keeps node sets in u64 bitmaps: MAX_NUMNODES must be at most 64"
+);
+
 /// The node ids the kernel uses: `nr_node_ids`, set at boot (at most
-/// `MAX_NUMNODES`, which the shim checks is at most [`MAX_NODES`]).
+/// `MAX_NUMNODES`, at most [`MAX_NODES`]).
 fn nr_node_ids() -> usize {
     // SAFETY: Written once during boot, read-only afterwards.
     let nr = unsafe { bindings::nr_node_ids };
@@ -136,29 +143,46 @@ pub(super) fn node_has_memory(nid: NodeId) -> bool {
     node_in(nid.index(), bindings::node_states_N_MEMORY)
 }
 
-/// The free pages, high watermark and reserves of each populated zone of
-/// `nid`.
-pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; c::MAX_ZONES]) -> &[ZoneMarks] {
-    let mut raw = [c::ZoneMarks::default(); c::MAX_ZONES];
-    // SAFETY: `nid`'s pgdat exists (type invariants of `NodeId`); `raw`
-    // has room for `MAX_ZONES` entries, the `max` passed.
-    let n = unsafe {
-        c::kmmscand_node_zone_marks(nid.pgdat().cast(), raw.as_mut_ptr(), c::MAX_ZONES as c_uint)
-    };
-    let n = (n as usize).min(c::MAX_ZONES);
-    for (o, r) in out.iter_mut().zip(&raw[..n]) {
-        *o = ZoneMarks {
-            free: r.free,
-            high: r.high,
-            lowmem_reserve: r.lowmem_reserve,
-            highatomic: r.highatomic,
-        };
+/// The free pages and high watermark of each populated (managed) zone of
+/// `nid`, and the free pages a movable allocation may not use there: the
+/// zone's `lowmem_reserve` against `ZONE_MOVABLE` allocations (a lower zone
+/// keeps it for allocations that cannot go higher) and its high-atomic
+/// reserve, as `zone_watermark_ok()` counts them.  Read without locks, as
+/// the kernel's own watermark checks read them.
+pub(crate) fn zone_marks(nid: NodeId, out: &mut [ZoneMarks; MAX_ZONES]) -> &[ZoneMarks] {
+    let pgdat = nid.pgdat();
+    let mut n = 0;
+    // SAFETY: `pgdat` is the node's, never freed (type invariants of
+    // `NodeId`); `nr_zones` only grows, up to `MAX_NR_ZONES`.
+    let nr_zones = unsafe { (*pgdat).nr_zones } as usize;
+    for z in 0..nr_zones.min(MAX_ZONES) {
+        // SAFETY: `z` is below `MAX_NR_ZONES`, the length of `node_zones`.
+        let zone = unsafe { &raw mut (*pgdat).node_zones[z] };
+        // SAFETY: `zone` is a zone of a live pgdat; each call reads its
+        // counters, each field is read once (`READ_ONCE()` in C where the
+        // kernel writes it concurrently).
+        unsafe {
+            if !c::kernel_api::managed_zone(zone) {
+                continue;
+            }
+            out[n] = ZoneMarks {
+                free: c::kernel_api::zone_page_state(zone, bindings::zone_stat_item_NR_FREE_PAGES)
+                    as u64,
+                high: c::kernel_api::high_wmark_pages(zone) as u64,
+                lowmem_reserve: core::ptr::read_volatile(
+                    &raw const (*zone).lowmem_reserve[bindings::zone_type_ZONE_MOVABLE as usize],
+                ) as i64,
+                highatomic: core::ptr::read_volatile(&raw const (*zone).nr_reserved_highatomic)
+                    as u64,
+            };
+        }
+        n += 1;
     }
     &out[..n]
 }
 
-/// Zones per node [`zone_marks`] reports at most.
-pub(crate) const MAX_ZONES: usize = c::MAX_ZONES;
+/// Zones per node [`zone_marks`] reports at most (`MAX_NR_ZONES`).
+pub(crate) const MAX_ZONES: usize = bindings::MAX_NR_ZONES as usize;
 
 /// Asks kswapd of `nid` to reclaim or demote up to the promotion watermark
 /// for the next two seconds (kernel patch 0003), and wakes it.

@@ -147,6 +147,39 @@ unsafe fn thread_nodes(
     }
 }
 
+/// The thread after `t` in `leader`'s thread group, or its first when `t`
+/// is NULL (`for_each_thread()`'s order); NULL after the last.
+///
+/// # Safety
+///
+/// The caller holds the RCU read lock, under which it found `leader` and
+/// `t` (NULL, or a thread of `leader`'s group).
+unsafe fn next_thread(
+    leader: *mut bindings::task_struct,
+    t: *mut bindings::task_struct,
+) -> *mut bindings::task_struct {
+    if !t.is_null() {
+        // SAFETY: `t` is a thread found under the RCU read lock, still held.
+        return unsafe { c::kernel_api::__next_thread(t) };
+    }
+    // `list_first_or_null_rcu(&leader->signal->thread_head, struct
+    // task_struct, thread_node)`, a macro: the list's first entry, read
+    // once, or NULL when the list is empty.
+    // SAFETY: `leader` and its `signal` are valid under the RCU read lock
+    // (function safety); the list is RCU-protected, so its first entry, if
+    // any, is a task valid until the lock is dropped.
+    unsafe {
+        let head = &raw mut (*(*leader).signal).thread_head;
+        let first = core::ptr::read_volatile(&raw const (*head).next);
+        if first == head {
+            return core::ptr::null_mut();
+        }
+        first
+            .byte_sub(core::mem::offset_of!(bindings::task_struct, thread_node))
+            .cast()
+    }
+}
+
 /// The thread group whose id is the first pid at or after `nr` (init's
 /// namespace): the pid found, and its leader, NULL when that pid is not a
 /// thread group's (a thread's, or gone); `None` when no pid is at or after
@@ -199,7 +232,7 @@ pub(crate) fn next_mm(cursor: &mut Pid) -> NextMm {
         loop {
             // SAFETY: `leader` and `t` (null, or a thread of its group) were
             // found under the RCU read lock, still held.
-            t = unsafe { c::kmmscand_next_thread(leader, t) };
+            t = unsafe { next_thread(leader, t) };
             if t.is_null() {
                 break;
             }

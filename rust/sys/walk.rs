@@ -63,7 +63,7 @@ pub(crate) struct Walk {
     /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
     hw_table_young: bool,
     /// Young folios recorded since [`Walk::clear_young`].
-    young: KVec<c::Young>,
+    young: KVec<Young>,
     /// Where to resume after a walk that stopped early.
     next_addr: usize,
     slow_scanned: u64,
@@ -240,14 +240,13 @@ impl Walk {
         };
         // SAFETY: As above.
         let state = unsafe { migration_facts(folio) };
-        let y = c::Young {
+        let y = Young {
             pfn: f.pfn,
             nr_pages: f.nr_pages,
             // Below `MAX_NODES` (64): fits.
             nid: nid as i16,
             target: self.target_of[nid],
             facts: f.facts | state,
-            _pad: 0,
             addr: addr as u64,
             mapping: f.mapping,
             index: f.index,
@@ -256,6 +255,29 @@ impl Walk {
         // always fits.
         let _ = self.young.push_within_capacity(y);
     }
+}
+
+/// One folio found young on a slow-tier node, as the walk records it under
+/// the page-table lock (compact, the target not yet checked:
+/// [`Walk::young`] makes the [`YoungFolio`] of each).
+#[derive(Debug, Clone, Copy)]
+struct Young {
+    /// Its head PFN (`folio_pfn()`).
+    pfn: u64,
+    /// Its pages (`folio_nr_pages()`).
+    nr_pages: u32,
+    /// The node it was on.
+    nid: i16,
+    /// The node to promote it to (`Walk::target_of`).
+    target: i16,
+    /// [`FolioFacts`] bits when found young.
+    facts: u32,
+    /// Where the walk found it mapped (the first page found).
+    addr: u64,
+    /// `folio->mapping` when found: with `index`, its identity.
+    mapping: u64,
+    /// `folio->index` when found.
+    index: u64,
 }
 
 /// `nid` as an index into the per-node arrays, if it is a node id.
@@ -345,10 +367,10 @@ unsafe extern "C" fn pmd_entry(
             let mut f = c::Folio::default();
             let haddr = addr & !(PMD_SIZE - 1);
             // SAFETY: The PMD lock `ptl` is held.
-            let folio = unsafe { c::kmmscand_pmd_folio(vma, pmd, haddr as c_ulong, &mut f) };
+            let folio = unsafe { pmd_folio(vma, pmd.cast(), haddr, &mut f) };
             if !folio.is_null() && w.want_test(&f, haddr, haddr + PMD_SIZE) {
                 // SAFETY: The PMD lock is held; `pmd` maps a THP at `haddr`.
-                if unsafe { c::kmmscand_pmd_test_clear_young(vma, pmd, haddr as c_ulong) } {
+                if unsafe { pmd_test_clear_young(vma, pmd.cast(), haddr) } {
                     // SAFETY: `folio` is what `pmd` maps, under its lock.
                     unsafe { w.found_young(folio, &f, haddr, f.nr_pages) };
                 }
@@ -362,16 +384,16 @@ unsafe extern "C" fn pmd_entry(
 
     if ptwalk::may_skip_table(w.skip_idle_tables, w.hw_table_young, addr, next) {
         // SAFETY: `pmd` is a PMD of `vma`, under the mmap read lock.
-        match unsafe { c::kmmscand_table_test_clear_young(vma, pmd, addr as c_ulong) } {
+        match unsafe { table_test_clear_young(vma, pmd.cast(), addr) } {
             // Not a page table (none, or it changed): the code below
             // handles it.
-            r if r < 0 => {}
-            young => {
+            None => {}
+            Some(young) => {
                 // The bit may have been cleared by MGLRU, which does not
                 // flush, under a translation the CPU still caches: flush an
                 // idle table's range too.
                 w.unflushed.add(addr as u64, next as u64, true);
-                if young == 0 {
+                if !young {
                     w.ptables_skipped += 1;
                     return 0;
                 }
@@ -406,7 +428,7 @@ unsafe extern "C" fn pmd_entry(
         if !folio.is_null()
             && w.want_test(&f, a, a + PAGE_SIZE)
             // SAFETY: As above; the PTE lock is held.
-            && unsafe { c::kmmscand_pte_test_clear_young(vma, pte.cast(), a as c_ulong) }
+            && unsafe { pte_test_clear_young(vma, pte, a) }
         {
             // SAFETY: `folio` is what `pte` maps, under its lock.
             unsafe { w.found_young(folio, &f, a, 1) };
@@ -424,6 +446,100 @@ unsafe extern "C" fn pmd_entry(
         c::kernel_api::pte_unmap(first);
     }
     ret
+}
+
+/// The folio `pmd` maps at `haddr` if it is present and normal
+/// (`vm_normal_folio_pmd()`), with what it is in `info`; NULL otherwise.
+///
+/// # Safety
+///
+/// `pmd` is a PMD of `vma` that maps a THP at `haddr`, under the PMD lock
+/// the caller holds.
+unsafe fn pmd_folio(
+    vma: *mut bindings::vm_area_struct,
+    pmd: *mut bindings::pmd_t,
+    haddr: usize,
+    info: &mut c::Folio,
+) -> *mut bindings::folio {
+    // SAFETY: The entry is stable under the PMD lock (function safety);
+    // the folio it maps stays mapped, so valid, while the lock is held.
+    unsafe {
+        let pmde = c::kernel_api::pmdp_get(pmd);
+        if c::kernel_api::pmd_present(pmde) == 0 {
+            return core::ptr::null_mut();
+        }
+        let folio = bindings::vm_normal_folio_pmd(vma, haddr as c_ulong, pmde);
+        if !folio.is_null() {
+            c::kmmscand_folio_read(folio, info);
+        }
+        folio
+    }
+}
+
+/// Tests and clears the Accessed bit of `pmd`, which maps a THP at
+/// `haddr`, and the secondary MMUs' (`mmu_notifier_clear_young()`):
+/// whether one was set.
+///
+/// # Safety
+///
+/// `pmd` is a PMD of `vma` that maps a THP at `haddr`, under the PMD lock
+/// the caller holds.
+unsafe fn pmd_test_clear_young(
+    vma: *mut bindings::vm_area_struct,
+    pmd: *mut bindings::pmd_t,
+    haddr: usize,
+) -> bool {
+    // SAFETY: By the function's safety requirements.
+    unsafe {
+        let young = bindings::pmdp_test_and_clear_young(vma, haddr as c_ulong, pmd);
+        let end = (haddr + PMD_SIZE) as c_ulong;
+        c::kernel_api::mmu_notifier_clear_young((*vma).vm_mm, haddr as c_ulong, end) | young
+    }
+}
+
+/// Tests and clears, under the PMD lock as MGLRU does, the Accessed bit of
+/// `pmd` if it points to a page table (mapping from `start`): whether it
+/// was set, `None` if `pmd` points to no page table.
+///
+/// # Safety
+///
+/// `pmd` is a PMD of `vma`, under the mmap read lock, without its lock.
+unsafe fn table_test_clear_young(
+    vma: *mut bindings::vm_area_struct,
+    pmd: *mut bindings::pmd_t,
+    start: usize,
+) -> Option<bool> {
+    // SAFETY: `pmd` is a PMD of `vma`'s mm (function safety); `pmd_lock()`
+    // takes its lock, under which the entry is read and its bit cleared,
+    // and which is dropped before returning.
+    unsafe {
+        let ptl = c::kernel_api::pmd_lock((*vma).vm_mm, pmd);
+        let val = c::kernel_api::pmdp_get(pmd);
+        let ret = (c::kernel_api::pmd_present(val) != 0 && !c::kernel_api::pmd_leaf(val))
+            .then(|| bindings::pmdp_test_and_clear_young(vma, start as c_ulong, pmd));
+        bindings::spin_unlock(ptl);
+        ret
+    }
+}
+
+/// Tests and clears the Accessed bit of `pte`, which maps `addr`, and the
+/// secondary MMUs': whether one was set.
+///
+/// # Safety
+///
+/// `pte` is the entry for `addr` in a page table of `vma`, mapped and
+/// locked by the caller.
+unsafe fn pte_test_clear_young(
+    vma: *mut bindings::vm_area_struct,
+    pte: *mut bindings::pte_t,
+    addr: usize,
+) -> bool {
+    // SAFETY: By the function's safety requirements.
+    unsafe {
+        let young = bindings::ptep_test_and_clear_young(vma, addr as c_ulong, pte);
+        let end = (addr + PAGE_SIZE) as c_ulong;
+        c::kernel_api::mmu_notifier_clear_young((*vma).vm_mm, addr as c_ulong, end) | young
+    }
 }
 
 /// The facts about `folio` that decide whether migration would take it:
