@@ -62,6 +62,11 @@ pub(crate) struct Walk {
     skip_idle_tables: bool,
     /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
     hw_table_young: bool,
+    /// Whether a secondary MMU may map the mm walked (`mm_has_notifiers()`),
+    /// read when a walk starts: registering one takes the mmap lock for
+    /// writing, which the walk holds for reading, and none is ever removed
+    /// from a live mm.
+    secondary_mmu: bool,
     /// Young folios recorded since [`Walk::clear_young`].
     young: KVec<Young>,
     /// Where to resume after a walk that stopped early.
@@ -88,6 +93,7 @@ impl Walk {
             target_of: [-1; MAX_NODES],
             skip_idle_tables: false,
             hw_table_young,
+            secondary_mmu: true,
             young: KVec::with_capacity(capacity.max(1), GFP_KERNEL)?,
             next_addr: 0,
             slow_scanned: 0,
@@ -295,6 +301,10 @@ fn node_index(nid: i32) -> Option<usize> {
 /// The caller holds the mmap read lock of `vma`'s mm, and `[start, end)`
 /// lies within `vma`.
 pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> c_int {
+    // SAFETY: `vma` is valid under the mmap read lock the caller holds
+    // (function safety), which keeps the mm's notifier subscriptions as
+    // they are for the walk.
+    walk.secondary_mmu = unsafe { c::kernel_api::mm_has_notifiers((*vma.as_ptr()).vm_mm) } != 0;
     // `walk` stays borrowed mutably for the call; the callback, on this
     // thread, is the only user of `private` meanwhile.
     let private: *mut Walk = walk;
@@ -370,7 +380,7 @@ unsafe extern "C" fn pmd_entry(
             let folio = unsafe { pmd_folio(vma, pmd.cast(), haddr, &mut f) };
             if !folio.is_null() && w.want_test(&f, haddr, haddr + PMD_SIZE) {
                 // SAFETY: The PMD lock is held; `pmd` maps a THP at `haddr`.
-                if unsafe { pmd_test_clear_young(vma, pmd.cast(), haddr) } {
+                if unsafe { pmd_test_clear_young(vma, pmd.cast(), haddr, w.secondary_mmu) } {
                     // SAFETY: `folio` is what `pmd` maps, under its lock.
                     unsafe { w.found_young(folio, &f, haddr, f.nr_pages) };
                 }
@@ -428,7 +438,7 @@ unsafe extern "C" fn pmd_entry(
         if !folio.is_null()
             && w.want_test(&f, a, a + PAGE_SIZE)
             // SAFETY: As above; the PTE lock is held.
-            && unsafe { pte_test_clear_young(vma, pte, a) }
+            && unsafe { pte_test_clear_young(vma, pte, a, w.secondary_mmu) }
         {
             // SAFETY: `folio` is what `pte` maps, under its lock.
             unsafe { w.found_young(folio, &f, a, 1) };
@@ -477,23 +487,26 @@ unsafe fn pmd_folio(
 }
 
 /// Tests and clears the Accessed bit of `pmd`, which maps a THP at
-/// `haddr`, and the secondary MMUs' (`mmu_notifier_clear_young()`):
-/// whether one was set.
+/// `haddr`, and, when `secondary_mmu`, the secondary MMUs'
+/// (`mmu_notifier_clear_young()`): whether one was set.
 ///
 /// # Safety
 ///
 /// `pmd` is a PMD of `vma` that maps a THP at `haddr`, under the PMD lock
-/// the caller holds.
+/// the caller holds; `secondary_mmu` is `mm_has_notifiers()` of its mm.
 unsafe fn pmd_test_clear_young(
     vma: *mut bindings::vm_area_struct,
     pmd: *mut bindings::pmd_t,
     haddr: usize,
+    secondary_mmu: bool,
 ) -> bool {
     // SAFETY: By the function's safety requirements.
     unsafe {
         let young = bindings::pmdp_test_and_clear_young(vma, haddr as c_ulong, pmd);
         let end = (haddr + PMD_SIZE) as c_ulong;
-        c::kernel_api::mmu_notifier_clear_young((*vma).vm_mm, haddr as c_ulong, end) | young
+        let secondary = secondary_mmu
+            && bindings::__mmu_notifier_clear_young((*vma).vm_mm, haddr as c_ulong, end);
+        young | secondary
     }
 }
 
@@ -522,23 +535,26 @@ unsafe fn table_test_clear_young(
     }
 }
 
-/// Tests and clears the Accessed bit of `pte`, which maps `addr`, and the
-/// secondary MMUs': whether one was set.
+/// Tests and clears the Accessed bit of `pte`, which maps `addr`, and, when
+/// `secondary_mmu`, the secondary MMUs': whether one was set.
 ///
 /// # Safety
 ///
 /// `pte` is the entry for `addr` in a page table of `vma`, mapped and
-/// locked by the caller.
+/// locked by the caller; `secondary_mmu` is `mm_has_notifiers()` of its mm.
 unsafe fn pte_test_clear_young(
     vma: *mut bindings::vm_area_struct,
     pte: *mut bindings::pte_t,
     addr: usize,
+    secondary_mmu: bool,
 ) -> bool {
     // SAFETY: By the function's safety requirements.
     unsafe {
         let young = bindings::ptep_test_and_clear_young(vma, addr as c_ulong, pte);
         let end = (addr + PAGE_SIZE) as c_ulong;
-        c::kernel_api::mmu_notifier_clear_young((*vma).vm_mm, addr as c_ulong, end) | young
+        let secondary = secondary_mmu
+            && bindings::__mmu_notifier_clear_young((*vma).vm_mm, addr as c_ulong, end);
+        young | secondary
     }
 }
 
