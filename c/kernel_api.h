@@ -5,6 +5,7 @@
  * KMMSCAND_KERNEL_FUNCTIONS, _INLINES and _STRUCTS name what is taken) and
  * included by the wrappers it generates for the inline functions.
  */
+#include <asm/tlbflush.h>
 #include <linux/cgroup.h>
 #include <linux/freezer.h>
 #include <linux/memcontrol.h>

@@ -17,7 +17,6 @@
 
 struct folio;
 struct mempolicy;
-struct mm_struct;
 struct vm_area_struct;
 
 /*
@@ -64,15 +63,6 @@ struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
 /* The isolation check (rust/sys/migrate.rs). */
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,
 				 bool *lru);
-
-/*
- * Exported to this module by kernel patch 0001, but x86's <asm/tlbflush.h>
- * declares it only when !MODULE: its prototype, copied from there so that
- * bindgen generates the Rust one.
- */
-void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, unsigned int stride_shift,
-			bool freed_tables);
 
 /* Tracepoints (rust/sys/trace.rs). */
 void kmmscand_trace_scan_mm_start(int pid, unsigned long start,

@@ -139,7 +139,7 @@ impl<'a> ScanLock<'a> {
         // SAFETY: `self.mm` is live (we hold `mm_users`) and the span lies
         // in its user addresses, walked under the mmap lock `self` holds.
         unsafe {
-            c::flush_tlb_mm_range(
+            c::kernel_api::flush_tlb_mm_range(
                 self.mm.as_raw(),
                 span.start as c_ulong,
                 span.end as c_ulong,

@@ -95,15 +95,17 @@ impl ThreadCtx {
 }
 
 /// `cond_resched()`: yields the CPU if another task needs it.  The kernel's
-/// is a macro: the debug check `__might_resched()` (here
-/// [`kernel::task::might_sleep`]), then `_cond_resched()`, which follows
-/// the preemption model chosen at boot.
+/// is a macro: the debug check `__might_resched()`, which does something
+/// only with `CONFIG_DEBUG_ATOMIC_SLEEP` (here [`kernel::task::might_sleep`],
+/// only then), then `_cond_resched()`, which follows the preemption model
+/// chosen at boot.
 ///
 /// # Safety
 ///
 /// The caller runs in process context and may sleep (no spinlock or RCU
 /// read lock held).
 pub(super) unsafe fn cond_resched() {
+    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
     kernel::task::might_sleep();
     // SAFETY: By the function's safety requirements, the caller may sleep.
     unsafe { c::kernel_api::_cond_resched() };
