@@ -16,7 +16,8 @@
 //! Layers, each depending only on those below it:
 //!
 //! - this file: the module (what it owns and in which order it lets go)
-//!   and the entry points the C shim calls;
+//!   and the traits through which `sys` calls it back (`ThreadMain`,
+//!   `Files`);
 //! - [`sysfs`], the knobs and status files; [`daemon`], the thread loop,
 //!   the process cursor and per-mm bookkeeping; [`scope`], the cgroups
 //!   promoted for and their counters;

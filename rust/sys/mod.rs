@@ -6,9 +6,10 @@
 //! the thread the call must run on, a valid node id).
 //!
 //! This is the only module with `unsafe` code.  It depends on `kernel` and
-//! `policy` only; nothing here calls back up into the daemon: the shim's
-//! callbacks land in the crate root, but for the page-table walk's
-//! (`walk`), which only updates the walk's own state.
+//! `policy` only; nothing here calls back up into the daemon: the kernel's
+//! callbacks that `sys` installs are generic over traits the crate root
+//! implements, but for the page-table walk's (`walk`), which only updates
+//! the walk's own state.
 
 mod c;
 pub(crate) mod cgroup;

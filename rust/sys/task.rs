@@ -65,8 +65,8 @@ pub(super) unsafe fn mempolicy(pol: *const c::kernel_api::mempolicy) -> Option<M
     let pol = unsafe { pol.as_ref() }?;
     Some(MemPolicy {
         mode: pol.mode,
-        // Node sets are one word: the shim's `static_assert` on
-        // `MAX_NUMNODES`.
+        // Node sets are one word: `MAX_NUMNODES` <= 64, asserted in
+        // `sys/node.rs`.
         nodes: NodeMask(pol.nodes.bits[0] as u64),
     })
 }

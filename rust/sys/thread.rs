@@ -30,8 +30,9 @@ use super::c;
 /// point.
 ///
 /// It does not prove that no spinlock or RCU read lock is held; that holds
-/// for every Rust caller because no Rust code of the module holds one
-/// across a call: the shim takes and drops them within one call
+/// for every Rust caller because the code of `sys` that takes one
+/// (`task_lock()`, a page-table lock, an RCU read lock) drops it in the
+/// same function and calls no `ThreadCtx` method meanwhile
 /// (docs/design.rst, "Locks"), and the only lock Rust holds across calls,
 /// the mmap read lock (`ScanLock`), is a sleeping lock.  So the thread may
 /// sleep wherever it holds a `ThreadCtx`.

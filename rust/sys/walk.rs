@@ -3,13 +3,14 @@
 //! The page-table walk: tests and clears the Accessed bits of slow-tier
 //! folios and records the young ones.
 //!
-//! The kernel's `walk_page_range_vma()` calls [`pmd_entry`]
-//! for each PMD of the range; the shim (`c/kmmscand_shim.c`, "The
-//! page-table walk") holds the callback table and one small function per
-//! page-table operation (reading an entry, testing and clearing its
-//! Accessed bit, the page-table locks), since the accessors are macros and
-//! inline functions.  What to test, what to skip and what to record is
-//! decided here, by the rules in [`crate::policy::ptwalk`].
+//! The kernel's `walk_page_range_vma()` calls [`pmd_entry`], installed by
+//! the static `mm_walk_ops` [`WALK_OPS`], for each PMD of the range.  It
+//! takes the page-table locks and tests and clears Accessed bits itself,
+//! through the kernel's functions and the generated wrappers of its inline
+//! ones; the shim (`c/kmmscand_shim.c`, "The page-table walk") only reads
+//! each PTE's folio, in one call per entry.  What to test, what to skip
+//! and what to record is decided here, by the rules in
+//! [`crate::policy::ptwalk`].
 //!
 //! Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a `pmd_entry`
 //! only, which takes the PMD lock for a PMD-mapped THP and the PTE lock for
@@ -205,7 +206,7 @@ impl Walk {
     /// `[start, end)`, and says whether to test their Accessed bit.  A
     /// tested range is flushed at the end of the hold, young or not.
     fn want_test(&mut self, f: &c::Folio, start: usize, end: usize) -> bool {
-        // A node id is below `MAX_NODES` (the shim's static_assert); were
+        // A node id is below `MAX_NODES` (asserted in `sys/node.rs`); were
         // it not, the folio is left alone.
         let Some(nid) = node_index(f.nid) else {
             return false;

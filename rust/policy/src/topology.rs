@@ -12,7 +12,7 @@
 //! `target_node` knob is set, that node is the only candidate.
 
 /// Largest number of NUMA nodes the module supports (`MAX_NUMNODES` must
-/// not exceed it: the C shim checks this at build time).
+/// not exceed it: `sys/node.rs` asserts this at build time).
 pub const MAX_NODES: usize = 64;
 
 /// A set of NUMA node ids below [`MAX_NODES`].
