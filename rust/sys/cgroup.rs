@@ -53,12 +53,12 @@ impl MemCgroup {
         }
         // SAFETY: `path` is a NUL-terminated string valid for the call.
         let cgrp = from_err_ptr(unsafe { bindings::cgroup_get_from_path(path.as_char_ptr()) })?;
-        // SAFETY: `cgrp` is a cgroup we hold a reference on; the memory
-        // controller is static.  Returns the css of the memory controller
-        // that governs `cgrp` (its own, or an ancestor's when the controller
-        // is not enabled for it), with a reference.
-        let css =
-            unsafe { bindings::cgroup_get_e_css(cgrp, &raw mut bindings::memory_cgrp_subsys) };
+        // The css of the memory controller that governs `cgrp` (its own, or
+        // an ancestor's when the controller is not enabled for it), with a
+        // reference.
+        let subsys = &raw mut bindings::memory_cgrp_subsys;
+        // SAFETY: We hold a reference on `cgrp`; the controller is static.
+        let css = unsafe { bindings::cgroup_get_e_css(cgrp, subsys) };
         // SAFETY: `css` is referenced; its cgroup is fixed at creation.
         let own = unsafe { (*css).cgroup } == cgrp;
         // SAFETY: We hold the references dropped here: `css`'s if it is an

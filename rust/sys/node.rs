@@ -57,10 +57,10 @@ fn node_in(nid: usize, state: bindings::node_states) -> bool {
 /// `nid` is below [`nr_node_ids`].
 unsafe fn node_data(nid: usize) -> *mut bindings::pglist_data {
     let first = (&raw const bindings::node_data).cast::<*mut bindings::pglist_data>();
-    // SAFETY: `node_data` has `MAX_NUMNODES` entries, and `nid` is below
-    // `nr_node_ids` <= `MAX_NUMNODES` (function safety).  An entry is set
-    // when its node first comes online and never cleared, as `NODE_DATA()`
-    // readers rely on.
+    // An entry is set when its node first comes online and never cleared,
+    // as `NODE_DATA()` readers rely on.
+    // SAFETY: `node_data` has `MAX_NUMNODES` entries; `nid` is below
+    // `nr_node_ids` <= `MAX_NUMNODES` (function safety).
     unsafe { core::ptr::read_volatile(first.add(nid)) }
 }
 
@@ -100,19 +100,34 @@ impl NodeId {
     }
 }
 
+/// The nodes with memory (`N_MEMORY`).
+fn memory_nodes() -> NodeMask {
+    let mut memory = NodeMask::EMPTY;
+    for n in (0..nr_node_ids()).filter(|&n| node_in(n, bindings::node_states_N_MEMORY)) {
+        memory.0 |= 1 << n;
+    }
+    memory
+}
+
+/// Of `nodes`, the top-tier ones (`node_is_toptier()`).
+fn toptier_of(nodes: NodeMask) -> NodeMask {
+    let mut toptier = NodeMask::EMPTY;
+    for n in nodes.iter() {
+        // SAFETY: Any node id may be asked about.
+        if unsafe { c::kernel_api::node_is_toptier(n as c_int) } {
+            toptier.0 |= 1 << n;
+        }
+    }
+    toptier
+}
+
 /// Reads the current memory nodes, top tier and distances into `into`.
 pub(crate) fn read_topology(into: &mut Topology) {
-    into.memory = NodeMask::EMPTY;
-    into.toptier = NodeMask::EMPTY;
+    into.memory = memory_nodes();
+    into.toptier = toptier_of(into.memory);
     into.distance = [[0; MAX_NODES]; MAX_NODES];
-    let nodes = || (0..nr_node_ids()).filter(|&n| node_in(n, bindings::node_states_N_MEMORY));
-    for a in nodes() {
-        into.memory.0 |= 1 << a;
-        // SAFETY: Any node id may be asked about.
-        if unsafe { c::kernel_api::node_is_toptier(a as c_int) } {
-            into.toptier.0 |= 1 << a;
-        }
-        for b in nodes() {
+    for a in into.memory.iter() {
+        for b in into.memory.iter() {
             // SAFETY: `a` and `b` are node ids below `nr_node_ids`; the
             // distance table is read-only after boot.
             let d = unsafe { bindings::__node_distance(a as c_int, b as c_int) };
@@ -123,14 +138,7 @@ pub(crate) fn read_topology(into: &mut Topology) {
 
 /// The online top-tier nodes with memory (what `target_node` may name).
 pub(crate) fn toptier_nodes() -> NodeMask {
-    let mut toptier = NodeMask::EMPTY;
-    for n in (0..nr_node_ids()).filter(|&n| node_in(n, bindings::node_states_N_MEMORY)) {
-        // SAFETY: Any node id may be asked about.
-        if unsafe { c::kernel_api::node_is_toptier(n as c_int) } {
-            toptier.0 |= 1 << n;
-        }
-    }
-    toptier
+    toptier_of(memory_nodes())
 }
 
 /// Whether node `nid` is online (`node_online()`).

@@ -122,10 +122,10 @@ unsafe fn thread_nodes(
     t: *mut bindings::task_struct,
     mm: &mut *mut bindings::mm_struct,
 ) -> ThreadNodes {
-    // SAFETY: `t` is valid (RCU, function safety); `task_lock()` keeps its
-    // `mm`, `mempolicy` and `mems_allowed` from changing until
-    // `task_unlock()`, and its mm's memory alive while `mm_users` may be
-    // raised (`mmget_not_zero()` fails once it reached zero).
+    // `task_lock()` keeps `t`'s `mm`, `mempolicy` and `mems_allowed` from
+    // changing until `task_unlock()`, and its mm's memory alive while
+    // `mm_users` may be raised (`mmget_not_zero()` fails once it is zero).
+    // SAFETY: `t` is valid (RCU, function safety); see above.
     unsafe {
         c::kernel_api::task_lock(t);
         let tmm = (*t).mm;

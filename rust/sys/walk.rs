@@ -302,10 +302,9 @@ fn node_index(nid: i32) -> Option<usize> {
 /// The caller holds the mmap read lock of `vma`'s mm, and `[start, end)`
 /// lies within `vma`.
 pub(super) unsafe fn walk_vma(vma: &VmaRef, start: usize, end: usize, walk: &mut Walk) -> c_int {
-    // SAFETY: `vma` is valid under the mmap read lock the caller holds
-    // (function safety), which keeps the mm's notifier subscriptions as
-    // they are for the walk.
-    walk.secondary_mmu = unsafe { c::kernel_api::mm_has_notifiers((*vma.as_ptr()).vm_mm) } != 0;
+    // The mmap read lock the caller holds keeps the mm's notifier
+    // subscriptions as they are for the walk.
+    walk.secondary_mmu = super::mm::has_secondary_mmu(vma.mm());
     // `walk` stays borrowed mutably for the call; the callback, on this
     // thread, is the only user of `private` meanwhile.
     let private: *mut Walk = walk;
@@ -502,13 +501,29 @@ unsafe fn pmd_test_clear_young(
     secondary_mmu: bool,
 ) -> bool {
     // SAFETY: By the function's safety requirements.
-    unsafe {
-        let young = bindings::pmdp_test_and_clear_young(vma, haddr as c_ulong, pmd);
-        let end = (haddr + PMD_SIZE) as c_ulong;
-        let secondary = secondary_mmu
-            && bindings::__mmu_notifier_clear_young((*vma).vm_mm, haddr as c_ulong, end);
-        young | secondary
-    }
+    let young = unsafe { bindings::pmdp_test_and_clear_young(vma, haddr as c_ulong, pmd) };
+    // SAFETY: As above; `[haddr, haddr + PMD_SIZE)` is what `pmd` maps.
+    young | unsafe { secondary_test_clear_young(vma, haddr, PMD_SIZE, secondary_mmu) }
+}
+
+/// When `secondary_mmu`, tests and clears the secondary MMUs' Accessed bits
+/// for `[start, start + size)` of `vma` (`mmu_notifier_clear_young()`, its
+/// `mm_has_notifiers()` test read once per walk): whether one was set.
+///
+/// # Safety
+///
+/// `vma` is valid (the caller holds its mmap lock and the range's
+/// page-table lock); `secondary_mmu` is `mm_has_notifiers()` of its mm.
+unsafe fn secondary_test_clear_young(
+    vma: *mut bindings::vm_area_struct,
+    start: usize,
+    size: usize,
+    secondary_mmu: bool,
+) -> bool {
+    let end = (start + size) as c_ulong;
+    // SAFETY: By the function's safety requirements.
+    secondary_mmu
+        && unsafe { bindings::__mmu_notifier_clear_young((*vma).vm_mm, start as c_ulong, end) }
 }
 
 /// Tests and clears, under the PMD lock as MGLRU does, the Accessed bit of
@@ -550,13 +565,9 @@ unsafe fn pte_test_clear_young(
     secondary_mmu: bool,
 ) -> bool {
     // SAFETY: By the function's safety requirements.
-    unsafe {
-        let young = bindings::ptep_test_and_clear_young(vma, addr as c_ulong, pte);
-        let end = (addr + PAGE_SIZE) as c_ulong;
-        let secondary = secondary_mmu
-            && bindings::__mmu_notifier_clear_young((*vma).vm_mm, addr as c_ulong, end);
-        young | secondary
-    }
+    let young = unsafe { bindings::ptep_test_and_clear_young(vma, addr as c_ulong, pte) };
+    // SAFETY: As above; `[addr, addr + PAGE_SIZE)` is what `pte` maps.
+    young | unsafe { secondary_test_clear_young(vma, addr, PAGE_SIZE, secondary_mmu) }
 }
 
 /// The facts about `folio` that decide whether migration would take it:
