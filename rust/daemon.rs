@@ -35,8 +35,9 @@ use kernel::{
     task::Pid,
 };
 
+use crate::cgroup_scope::Scope;
 use crate::clock::Clock;
-use crate::hotmap::HotSections;
+use crate::hot_sections::HotSections;
 use crate::policy::{
     hotness,
     knobs::Tunables,
@@ -60,7 +61,6 @@ use crate::scan::{
     Scanner,
     VisitEnv, //
 };
-use crate::scope::Scope;
 use crate::sys::{
     mm,
     node::{

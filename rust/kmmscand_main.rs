@@ -18,11 +18,12 @@
 //! - this file: the module (what it owns and in which order it lets go)
 //!   and the traits through which `sys` calls it back (`ThreadMain`,
 //!   `Files`);
-//! - [`sysfs`], the knobs and status files; [`daemon`], the thread loop,
-//!   the process cursor and per-mm bookkeeping; [`scope`], the cgroups
-//!   promoted for and their counters;
+//! - [`knob_files`], the knobs and status files; [`daemon`], the thread
+//!   loop, the process cursor and per-mm bookkeeping;
 //! - [`scan`], one visit of an address space; [`promote`], batches, rate
-//!   limit and room; [`hotmap`], the per-page hotness arrays; [`clock`];
+//!   limit and room; [`hot_sections`], the per-page hotness arrays;
+//!   [`cgroup_scope`], the cgroups promoted for and their counters;
+//!   [`clock`];
 //! - [`sys`], every call into C and the kernel crate (the only `unsafe`
 //!   code besides the entry points here);
 //! - [`policy`], the pure decisions, shared with the host tests.
@@ -47,14 +48,14 @@ compile_error!(
     "kmmscand needs CONFIG_PAGE_IDLE_FLAG (select CONFIG_IDLE_PAGE_TRACKING or CONFIG_DAMON_VADDR): without it folio_set_young() does nothing, and reclaim would take every page whose Accessed bit the scan cleared for unused"
 );
 
+mod cgroup_scope;
 mod clock;
 mod daemon;
-mod hotmap;
+mod hot_sections;
+mod knob_files;
 mod promote;
 mod scan;
-mod scope;
 mod sys;
-mod sysfs;
 
 #[path = "policy/src/lib.rs"]
 pub mod policy;
@@ -102,7 +103,7 @@ impl kernel::Module for Kmmscand {
         // SAFETY: `shared` is dropped after the directory (field order of
         // `Kmmscand`; on an error below, `sysfs` is dropped before `shared`,
         // in reverse order of creation).
-        let sysfs = unsafe { AttrDir::create(&*shared, &sysfs::attrs())? };
+        let sysfs = unsafe { AttrDir::create(&*shared, &knob_files::attrs())? };
         let memory = MemoryNotifier::register()?;
         // SAFETY: As above: the thread is stopped when `thread` drops,
         // before `shared`.
@@ -134,10 +135,10 @@ impl ThreadMain for Shared {
 
 impl sys::sysfs::Files for Shared {
     fn show(&self, index: usize, out: &mut [u8]) -> Result<usize> {
-        sysfs::show(self, index, out)
+        knob_files::show(self, index, out)
     }
 
     fn store(&self, index: usize, input: &[u8]) -> Result {
-        sysfs::store(self, index, input)
+        knob_files::store(self, index, input)
     }
 }

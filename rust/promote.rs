@@ -23,7 +23,7 @@ use kernel::{
     prelude::*, //
 };
 
-use crate::hotmap::HotSections;
+use crate::hot_sections::HotSections;
 use crate::policy::{
     batch::{
         Admission,

@@ -29,7 +29,7 @@ use kernel::{
 };
 
 use crate::clock::Clock;
-use crate::hotmap::HotSections;
+use crate::hot_sections::HotSections;
 use crate::policy::{
     activity::{
         Activity,

@@ -21,14 +21,14 @@ use kernel::{
     },
 };
 
+use crate::cgroup_scope::{
+    Scope,
+    ScopeRejection, //
+};
 use crate::daemon::Shared;
 use crate::policy::knobs::{
     Knob,
     Rejection, //
-};
-use crate::scope::{
-    Scope,
-    ScopeRejection, //
 };
 use crate::sys::{
     node,
