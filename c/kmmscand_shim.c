@@ -11,8 +11,8 @@
  *    kthread's freezable wait, pr_warn_ratelimited();
  *  - a shared-memory policy lookup (an rbtree under a rwlock, keyed by
  *    file offset, behind SHMEM_I());
- *  - the page-table walk's per-entry read of a folio, one call per PTE in
- *    the walk's hot loop;
+ *  - the page-table walk's hot loop: a table's entries read up to the next
+ *    folio on a node the caller watches, and a young folio's facts;
  *  - a folio looked up by PFN with a reference, for the isolation check;
  *  - the tracepoints (CREATE_TRACE_POINTS and their inline trace_*()).
  */
@@ -23,6 +23,7 @@
 #include <linux/kthread.h>
 #include <linux/mempolicy.h>
 #include <linux/mm.h>
+#include <linux/mm_inline.h>
 #include <linux/shmem_fs.h>
 #include <linux/wait.h>
 
@@ -128,16 +129,12 @@ struct mempolicy *kmmscand_vma_policy(struct vm_area_struct *vma,
 }
 
 /* ---------------------------------------------------------------------
- * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback: it
- * keeps the walk's state and decides which folios to test, which page
- * tables to skip and what to record (docs/design.rst, "The walk").  What
- * is here reads and clears page-table entries, each function one kernel
- * operation: the accessors are macros and inline functions, and the
- * callback table is a C structure.  Nothing here sleeps; the callers hold
- * the mmap read lock and, where stated, the page-table lock.
+ * The page-table walk.  rust/sys/walk.rs is its pmd_entry callback and
+ * decides what to test, skip and record; what is here reads entries and
+ * folios (macros and inline accessors).  Nothing here sleeps.
  */
 
-/* What kind of folio @folio is (KMMSCAND_FOLIO_*, the cheap facts). */
+/* What kind of folio @folio is (the first four KMMSCAND_FOLIO_* facts). */
 static u32 kmmscand_folio_kind(struct folio *folio)
 {
 	u32 facts = 0;
@@ -153,35 +150,67 @@ static u32 kmmscand_folio_kind(struct folio *folio)
 	return facts;
 }
 
-/* Reads into @info what the walk and the isolation check need of @folio. */
+/*
+ * Reads into @info what the walk records of a young folio and the
+ * isolation check reads again: its identity, size, node and every fact.
+ */
 void kmmscand_folio_read(struct folio *folio, struct kmmscand_folio *info)
 {
+	u32 facts = kmmscand_folio_kind(folio);
+
+	if (!(facts & KMMSCAND_FOLIO_ZONE_DEVICE)) {
+		if (folio_maybe_dma_pinned(folio))
+			facts |= KMMSCAND_FOLIO_PINNED;
+		if (folio_is_file_lru(folio))
+			facts |= KMMSCAND_FOLIO_FILE_LRU;
+		if (folio_test_dirty(folio))
+			facts |= KMMSCAND_FOLIO_DIRTY;
+	}
 	info->pfn = folio_pfn(folio);
 	info->nr_pages = folio_nr_pages(folio);
 	info->nid = folio_nid(folio);
-	info->facts = kmmscand_folio_kind(folio);
+	info->facts = facts;
 	info->mapping = (unsigned long)READ_ONCE(folio->mapping);
 	info->index = folio->index;
 }
 
 /*
- * The folio @pte maps at @addr if it is present and normal
- * (vm_normal_folio()), with what it is in @info; NULL otherwise.  The
- * caller holds the PTE lock.
+ * Reads one page table's entries from @pte, which maps @addr, up to @end,
+ * and stops at the first whose normal folio (vm_normal_folio()) is on one
+ * of @nodes (a bit per node id, the caller's choice): returns it, with
+ * the address it is mapped at in *@at, its node in *@nid and its kind in
+ * *@facts; NULL if none is.  Every other folio passed adds its mapped page
+ * to @node_pages[its node].  The walk's hot loop: a table with no watched
+ * folio costs one call.  The caller holds the PTE lock.
  */
-struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
-				 unsigned long addr,
-				 struct kmmscand_folio *info)
+struct folio *kmmscand_pte_find(struct vm_area_struct *vma, void *pte,
+				unsigned long addr, unsigned long end,
+				u64 nodes, u64 *node_pages,
+				unsigned long *at, int *nid, u32 *facts)
 {
-	pte_t ptent = ptep_get(pte);
-	struct folio *folio;
+	pte_t *p = pte;
 
-	if (!pte_present(ptent))
-		return NULL;
-	folio = vm_normal_folio(vma, addr, ptent);
-	if (folio)
-		kmmscand_folio_read(folio, info);
-	return folio;
+	BUILD_BUG_ON(MAX_NUMNODES > 64);
+	for (; addr < end; addr += PAGE_SIZE, p++) {
+		pte_t ptent = ptep_get(p);
+		struct folio *folio;
+		int n;
+
+		if (!pte_present(ptent))
+			continue;
+		folio = vm_normal_folio(vma, addr, ptent);
+		if (!folio)
+			continue;
+		n = folio_nid(folio);
+		if (nodes & BIT_ULL(n)) {
+			*at = addr;
+			*nid = n;
+			*facts = kmmscand_folio_kind(folio);
+			return folio;
+		}
+		node_pages[n]++;
+	}
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------

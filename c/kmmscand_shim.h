@@ -20,25 +20,27 @@ struct mempolicy;
 struct vm_area_struct;
 
 /*
- * Facts about a folio the walk meets; the Rust side decides which of them
- * keep it from being tested (rust/sys/walk.rs) and which make a
- * young one unmovable (rust/policy/src/folio.rs, where each bit is the
- * same).  For a ZONE_DEVICE folio no other fact is read.  The facts read
- * for young folios only (pinned, dirty file) are read in Rust.
+ * Facts about a folio: Rust decides which keep it from being tested and
+ * which make a young one unmovable (rust/policy/src/folio.rs, same bits).
+ * kmmscand_pte_find() reads the first four, kmmscand_folio_read() all; a
+ * ZONE_DEVICE folio has no other.
  */
 #define KMMSCAND_FOLIO_ZONE_DEVICE	0x01	/* folio_is_zone_device() */
 #define KMMSCAND_FOLIO_KSM		0x02	/* folio_test_ksm() */
 #define KMMSCAND_FOLIO_UNEVICTABLE	0x04	/* folio_test_unevictable() */
 #define KMMSCAND_FOLIO_SHARED		0x08	/* folio_maybe_mapped_shared() */
+#define KMMSCAND_FOLIO_PINNED		0x10	/* folio_maybe_dma_pinned() */
+#define KMMSCAND_FOLIO_FILE_LRU		0x20	/* folio_is_file_lru() */
+#define KMMSCAND_FOLIO_DIRTY		0x40	/* folio_test_dirty() */
 
-/* What the walk reads of a folio it meets (kmmscand_folio_read()). */
+/* What the walk records of a young folio (kmmscand_folio_read()). */
 struct kmmscand_folio {
 	u64 pfn;	/* folio_pfn() */
 	u64 mapping;	/* folio->mapping: with index, its identity */
 	u64 index;	/* folio->index */
 	u32 nr_pages;	/* folio_nr_pages() */
 	s32 nid;	/* folio_nid() */
-	u32 facts;	/* KMMSCAND_FOLIO_ZONE_DEVICE..SHARED */
+	u32 facts;	/* KMMSCAND_FOLIO_* */
 	u32 _pad;
 };
 
@@ -56,9 +58,10 @@ struct mempolicy *kmmscand_vma_policy(struct vm_area_struct *vma,
  * header).
  */
 void kmmscand_folio_read(struct folio *folio, struct kmmscand_folio *info);
-struct folio *kmmscand_pte_folio(struct vm_area_struct *vma, void *pte,
-				 unsigned long addr,
-				 struct kmmscand_folio *info);
+struct folio *kmmscand_pte_find(struct vm_area_struct *vma, void *pte,
+				unsigned long addr, unsigned long end,
+				u64 nodes, u64 *node_pages,
+				unsigned long *at, int *nid, u32 *facts);
 
 /* The isolation check (rust/sys/migrate.rs). */
 struct folio *kmmscand_folio_get(u64 pfn, struct kmmscand_folio *info,

@@ -52,11 +52,14 @@ pub(super) mod kernel_api {
 pub(super) type Folio = kmmscand_folio;
 
 // The folio facts the shim reports (`KMMSCAND_FOLIO_*`) are the policy
-// crate's `FolioFacts` bits; the others are read in Rust.
+// crate's `FolioFacts` bits.
 const _: () = {
     use crate::policy::folio::FolioFacts as F;
     assert!(F::ZONE_DEVICE == KMMSCAND_FOLIO_ZONE_DEVICE);
     assert!(F::KSM == KMMSCAND_FOLIO_KSM);
     assert!(F::UNEVICTABLE == KMMSCAND_FOLIO_UNEVICTABLE);
     assert!(F::SHARED == KMMSCAND_FOLIO_SHARED);
+    assert!(F::PINNED == KMMSCAND_FOLIO_PINNED);
+    assert!(F::FILE_LRU == KMMSCAND_FOLIO_FILE_LRU);
+    assert!(F::DIRTY == KMMSCAND_FOLIO_DIRTY);
 };

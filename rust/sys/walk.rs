@@ -8,8 +8,10 @@
 //! takes the page-table locks and tests and clears Accessed bits itself,
 //! through the kernel's functions and the generated wrappers of its inline
 //! ones; the shim (`c/kmmscand_shim.c`, "The page-table walk") only reads
-//! each PTE's folio, in one call per entry.  What to test, what to skip
-//! and what to record is decided here, by the rules in
+//! a table's entries up to the next folio on a watched node (one with a
+//! destination), counting the pages it passes, and a young folio's facts:
+//! a table already on the top tier costs one call.  What to test, what to
+//! skip and what to record is decided here, by the rules in
 //! [`crate::policy::ptwalk`].
 //!
 //! Modelled on DAMON's young-bit walker (mm/damon/vaddr.c): a `pmd_entry`
@@ -59,6 +61,8 @@ pub(crate) type NodePages = [u64; MAX_NODES];
 pub(crate) struct Walk {
     /// Destination per source node (-1: do not test folios there).
     target_of: [i16; MAX_NODES],
+    /// The nodes the walk stops at (`ptwalk::watched_nodes(target_of)`).
+    watched: u64,
     /// Skip page tables whose PMD was not accessed since the last sweep.
     skip_idle_tables: bool,
     /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
@@ -92,6 +96,7 @@ impl Walk {
         // INVARIANT: allocated once with its capacity.
         Ok(Walk {
             target_of: [-1; MAX_NODES],
+            watched: 0,
             skip_idle_tables: false,
             hw_table_young,
             secondary_mmu: true,
@@ -130,6 +135,7 @@ impl Walk {
     /// walked (-1: do not test folios there).
     pub(crate) fn set_targets(&mut self, map: &TargetMap) {
         self.target_of = map.target;
+        self.watched = ptwalk::watched_nodes(&self.target_of);
     }
 
     /// Whether to skip page tables whose PMD was not accessed since the
@@ -202,42 +208,47 @@ impl Walk {
         self.young.len() == self.young.capacity()
     }
 
-    /// Accounts the `f.nr_pages` pages of folio `f`, mapped at
-    /// `[start, end)`, and says whether to test their Accessed bit.  A
-    /// tested range is flushed at the end of the hold, young or not.
-    fn want_test(&mut self, f: &c::Folio, start: usize, end: usize) -> bool {
+    /// Accounts `nr` pages, mapped at `[start, end)`, of a folio on node
+    /// `nid` with facts `facts`, and says whether to test their Accessed
+    /// bit.  A tested range is flushed at the end of the hold, young or not.
+    fn want_test(
+        &mut self,
+        nid: i32,
+        facts: FolioFacts,
+        nr: u32,
+        start: usize,
+        end: usize,
+    ) -> bool {
         // A node id is below `MAX_NODES` (asserted in `sys/node.rs`); were
         // it not, the folio is left alone.
-        let Some(nid) = node_index(f.nid) else {
+        let Some(nid) = node_index(nid) else {
             return false;
         };
-        self.node_pages[nid] += u64::from(f.nr_pages);
-        if !ptwalk::tests_folio(self.target_of[nid], FolioFacts(f.facts)) {
+        self.node_pages[nid] += u64::from(nr);
+        if !ptwalk::tests_folio(self.target_of[nid], facts) {
             return false;
         }
-        self.slow_scanned += u64::from(f.nr_pages);
+        self.slow_scanned += u64::from(nr);
         self.unflushed.add(start as u64, end as u64, false);
         true
     }
 
-    /// Records that the `nr` pages of `folio` (read as `f`) mapped from
-    /// `addr` were young; a PTE-mapped large folio is recorded once per run
-    /// of its PTEs.
+    /// Records that `nr` pages of `folio`, mapped from `addr`, were young;
+    /// a PTE-mapped large folio is recorded once per run of its PTEs.
     ///
     /// # Safety
     ///
     /// `folio` is the folio an entry maps, read under that entry's
     /// page-table lock, which the caller still holds.
-    unsafe fn found_young(
-        &mut self,
-        folio: *mut bindings::folio,
-        f: &c::Folio,
-        addr: usize,
-        nr: u32,
-    ) {
+    unsafe fn found_young(&mut self, folio: *mut bindings::folio, addr: usize, nr: u32) {
+        let mut f = c::Folio::default();
         // SAFETY: `folio` is mapped by an entry whose page-table lock the
-        // caller holds, so it cannot be freed during the call.
-        unsafe { c::kernel_api::folio_set_young(folio) };
+        // caller holds, so it cannot be freed during the calls; `f` is
+        // valid for writes.
+        unsafe {
+            c::kernel_api::folio_set_young(folio);
+            c::kmmscand_folio_read(folio, &mut f);
+        }
         self.young_pages += u64::from(nr);
         if self.young.last().is_some_and(|last| last.pfn == f.pfn) {
             return;
@@ -245,15 +256,13 @@ impl Walk {
         let Some(nid) = node_index(f.nid) else {
             return;
         };
-        // SAFETY: As above.
-        let state = unsafe { migration_facts(folio) };
         let y = Young {
             pfn: f.pfn,
             nr_pages: f.nr_pages,
             // Below `MAX_NODES` (64): fits.
             nid: nid as i16,
             target: self.target_of[nid],
-            facts: f.facts | state,
+            facts: f.facts,
             addr: addr as u64,
             mapping: f.mapping,
             index: f.index,
@@ -378,11 +387,19 @@ unsafe extern "C" fn pmd_entry(
             let haddr = addr & !(PMD_SIZE - 1);
             // SAFETY: The PMD lock `ptl` is held.
             let folio = unsafe { pmd_folio(vma, pmd.cast(), haddr, &mut f) };
-            if !folio.is_null() && w.want_test(&f, haddr, haddr + PMD_SIZE) {
+            if !folio.is_null()
+                && w.want_test(
+                    f.nid,
+                    FolioFacts(f.facts),
+                    f.nr_pages,
+                    haddr,
+                    haddr + PMD_SIZE,
+                )
+            {
                 // SAFETY: The PMD lock is held; `pmd` maps a THP at `haddr`.
                 if unsafe { pmd_test_clear_young(vma, pmd.cast(), haddr, w.secondary_mmu) } {
                     // SAFETY: `folio` is what `pmd` maps, under its lock.
-                    unsafe { w.found_young(folio, &f, haddr, f.nr_pages) };
+                    unsafe { w.found_young(folio, haddr, f.nr_pages) };
                 }
             }
             w.ptables_read += 1;
@@ -423,7 +440,7 @@ unsafe extern "C" fn pmd_entry(
     }
     w.ptables_read += 1;
     let mut ret = 0;
-    let mut pte = first.cast::<bindings::pte_t>();
+    let first_pte = first.cast::<bindings::pte_t>();
     let mut a = addr;
     while a < next {
         if w.young_full() {
@@ -431,22 +448,44 @@ unsafe extern "C" fn pmd_entry(
             ret = 1;
             break;
         }
-        let mut f = c::Folio::default();
-        // SAFETY: `pte` is the entry for `a` in the table mapped and locked
-        // above (`[addr, next)` lies in that one table).
-        let folio = unsafe { c::kmmscand_pte_folio(vma, pte.cast(), a as c_ulong, &mut f) };
-        if !folio.is_null()
-            && w.want_test(&f, a, a + PAGE_SIZE)
-            // SAFETY: As above; the PTE lock is held.
-            && unsafe { pte_test_clear_young(vma, pte, a, w.secondary_mmu) }
+        let (mut at, mut nid, mut facts) = (0, 0, 0);
+        // SAFETY: `first_pte` is the entry for `addr` in the table mapped
+        // and locked above, which maps all of `[addr, next)`, and
+        // `addr <= a < next`: the result is the entry for `a`, in the table.
+        let pte = unsafe { first_pte.add((a - addr) / PAGE_SIZE) };
+        // SAFETY: `pte` is the entry for `a` under the PTE lock, `[a, next)`
+        // in its table; `node_pages` has a slot per node id (`sys/node.rs`
+        // asserts `MAX_NUMNODES <= MAX_NODES`); the rest are writable.
+        let folio = unsafe {
+            c::kmmscand_pte_find(
+                vma,
+                pte.cast(),
+                a as c_ulong,
+                next as c_ulong,
+                w.watched,
+                w.node_pages.as_mut_ptr(),
+                &mut at,
+                &mut nid,
+                &mut facts,
+            )
+        };
+        // The shim returns `at` in `[a, next)`; checked, since the entry
+        // pointer below depends on it.
+        if folio.is_null() || at < a || at >= next {
+            break;
+        }
+        // SAFETY: As above, for `a <= at < next` (checked).
+        let pte = unsafe { pte.add((at - a) / PAGE_SIZE) };
+        // One page of the folio is mapped here, whatever its size.
+        if w.want_test(nid, FolioFacts(facts), 1, at, at + PAGE_SIZE)
+            // SAFETY: `pte` is the entry that maps `folio`, under the PTE
+            // lock.
+            && unsafe { pte_test_clear_young(vma, pte, at, w.secondary_mmu) }
         {
             // SAFETY: `folio` is what `pte` maps, under its lock.
-            unsafe { w.found_young(folio, &f, a, 1) };
+            unsafe { w.found_young(folio, at, 1) };
         }
-        // SAFETY: `a + PAGE_SIZE < next` or the loop ends: the next entry
-        // is in the same table.
-        pte = unsafe { pte.add(1) };
-        a += PAGE_SIZE;
+        a = at + PAGE_SIZE;
     }
     // SAFETY: `first` and `ptl` are what `pte_offset_map_lock()` returned:
     // the lock is released and the table unmapped, in the order of the
@@ -568,27 +607,4 @@ unsafe fn pte_test_clear_young(
     let young = unsafe { bindings::ptep_test_and_clear_young(vma, addr as c_ulong, pte) };
     // SAFETY: As above; `[addr, addr + PAGE_SIZE)` is what `pte` maps.
     young | unsafe { secondary_test_clear_young(vma, addr, PAGE_SIZE, secondary_mmu) }
-}
-
-/// The facts about `folio` that decide whether migration would take it:
-/// [`FolioFacts::PINNED`] (`folio_maybe_dma_pinned()`) and
-/// [`FolioFacts::DIRTY_FILE`] (dirty, on the file LRU).
-///
-/// # Safety
-///
-/// `folio` is a live folio: the caller holds a reference or the lock of a
-/// page-table entry that maps it.
-unsafe fn migration_facts(folio: *mut bindings::folio) -> u32 {
-    let mut facts = 0;
-    // SAFETY: By the function's safety requirements `folio` stays live for
-    // the three calls, each of which reads its flags or counts.
-    unsafe {
-        if c::kernel_api::folio_maybe_dma_pinned(folio) {
-            facts |= FolioFacts::PINNED;
-        }
-        if c::kernel_api::folio_is_file_lru(folio) != 0 && c::kernel_api::folio_test_dirty(folio) {
-            facts |= FolioFacts::DIRTY_FILE;
-        }
-    }
-    facts
 }

@@ -7,7 +7,10 @@
 # more than the 2,048 mapped pages (not the 4,096 isolated; 256 pages of
 # slack for other processes' pages the module may move meanwhile: in the
 # full suite it once moved 2 more), and kmmscand_promoted_thp does not
-# grow: no THP moved whole.
+# grow: no THP moved whole.  A partly mapped folio's PTEs each count one
+# page scanned, not the folio's 512: kmmscand_slowtier_scanned grows by at
+# least the pages that moved and by at most the 2,048 mapped pages twice
+# (a sweep and a recheck pass) per visit, plus one visit's worth of slack.
 . /tests/lib/common.sh
 find_slow_node
 need_thp
@@ -15,6 +18,8 @@ load_module
 t0=$(vmstat kmmscand_promoted_thp)
 p0=$(vmstat kmmscand_promoted)
 f0=$(vmstat kmmscand_promote_fail_migrate)
+s0=$(vmstat kmmscand_slowtier_scanned)
+v0=$(vmstat kmmscand_mm_scans)
 # 45% of the region is 90% of its mapped half.
 $MEMTIER --size-mb 16 --node "$SLOW" --thp --thp-half --pattern hot --seconds 30 \
 	--until-node 0 --until-pct 45 --report-ms 500 >/tmp/half.out
@@ -28,7 +33,11 @@ unload_module
 t1=$(vmstat kmmscand_promoted_thp)
 p1=$(vmstat kmmscand_promoted)
 f1=$(vmstat kmmscand_promote_fail_migrate)
-info "moved $moved pages; kmmscand_promoted +$((p1 - p0)), kmmscand_promoted_thp +$((t1 - t0)), kmmscand_promote_fail_migrate +$((f1 - f0))"
+s1=$(vmstat kmmscand_slowtier_scanned)
+v1=$(vmstat kmmscand_mm_scans)
+info "moved $moved pages; kmmscand_promoted +$((p1 - p0)), kmmscand_promoted_thp +$((t1 - t0)), kmmscand_promote_fail_migrate +$((f1 - f0)), kmmscand_slowtier_scanned +$((s1 - s0)) in $((v1 - v0)) visits"
+[ $((s1 - s0)) -ge "$moved" ] || fail "kmmscand_slowtier_scanned grew by $((s1 - s0)), less than the $moved pages that moved"
+[ $((s1 - s0)) -le $(((v1 - v0 + 1) * 2 * 2048)) ] || fail "kmmscand_slowtier_scanned grew by $((s1 - s0)) in $((v1 - v0)) visits, more than 2 x 2048 mapped pages per visit: a PTE of a large folio counted as the whole folio"
 [ $((p1 - p0)) -ge "$moved" ] || fail "kmmscand_promoted grew by $((p1 - p0)), less than the $moved pages that moved"
 [ $((p1 - p0)) -le $((2048 + 256)) ] || fail "kmmscand_promoted grew by $((p1 - p0)), more than the 2048 mapped pages (+256 of slack): freed pages counted as promoted"
 [ $((t1 - t0)) = 0 ] || fail "kmmscand_promoted_thp grew by $((t1 - t0)): split THPs counted as moved whole"

@@ -37,10 +37,13 @@ impl FolioFacts {
     pub const UNEVICTABLE: u32 = 1 << 2;
     /// `folio_maybe_mapped_shared()`.
     pub const SHARED: u32 = 1 << 3;
-    /// `folio_maybe_dma_pinned()` (read for young folios only).
+    /// `folio_maybe_dma_pinned()` (read when a young folio is recorded
+    /// and at isolation, not for every entry the walk meets).
     pub const PINNED: u32 = 1 << 4;
-    /// Dirty, on the file LRU (read for young folios only).
-    pub const DIRTY_FILE: u32 = 1 << 5;
+    /// `folio_is_file_lru()` (read as [`Self::PINNED`]).
+    pub const FILE_LRU: u32 = 1 << 5;
+    /// `folio_test_dirty()` (read as [`Self::PINNED`]).
+    pub const DIRTY: u32 = 1 << 6;
 
     /// Whether any of `bits` is set.
     pub const fn any(self, bits: u32) -> bool {
@@ -53,8 +56,8 @@ impl FolioFacts {
 pub const UNTESTABLE: u32 =
     FolioFacts::ZONE_DEVICE | FolioFacts::KSM | FolioFacts::UNEVICTABLE | FolioFacts::SHARED;
 
-/// The facts that make migration refuse a young folio.
-pub const UNMOVABLE: u32 = FolioFacts::PINNED | FolioFacts::DIRTY_FILE;
+/// A dirty folio on the file LRU: migration refuses it (writeback first).
+pub const DIRTY_FILE: u32 = FolioFacts::FILE_LRU | FolioFacts::DIRTY;
 
 /// Whether the walk tests a folio with facts `f`.
 pub const fn testable(f: FolioFacts) -> bool {
@@ -63,7 +66,7 @@ pub const fn testable(f: FolioFacts) -> bool {
 
 /// Whether a young folio with facts `f` may be moved.
 pub const fn movable(f: FolioFacts) -> bool {
-    !f.any(UNMOVABLE)
+    !f.any(FolioFacts::PINNED) && f.0 & DIRTY_FILE != DIRTY_FILE
 }
 
 /// What identifies a folio: as the walk recorded it, or as it is read
@@ -155,9 +158,16 @@ mod tests {
 
     #[test]
     fn pinned_and_dirty_file_folios_are_tested_but_not_moved() {
-        for bit in [FolioFacts::PINNED, FolioFacts::DIRTY_FILE] {
-            assert!(testable(FolioFacts(bit)), "{bit:#x}");
-            assert!(!movable(FolioFacts(bit)), "{bit:#x}");
+        for bits in [FolioFacts::PINNED, DIRTY_FILE] {
+            assert!(testable(FolioFacts(bits)), "{bits:#x}");
+            assert!(!movable(FolioFacts(bits)), "{bits:#x}");
+        }
+    }
+
+    #[test]
+    fn dirty_anonymous_and_clean_file_folios_are_moved() {
+        for bits in [FolioFacts::DIRTY, FolioFacts::FILE_LRU] {
+            assert!(movable(FolioFacts(bits)), "{bits:#x}");
         }
     }
 }
