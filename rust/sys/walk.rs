@@ -36,6 +36,7 @@ use crate::policy::{
         FlushSpan, //
     },
     topology::{
+        NodeMask,
         TargetMap,
         MAX_NODES, //
     },
@@ -61,8 +62,8 @@ pub(crate) type NodePages = [u64; MAX_NODES];
 pub(crate) struct Walk {
     /// Destination per source node (-1: do not test folios there).
     target_of: [i16; MAX_NODES],
-    /// The nodes the walk stops at (`ptwalk::watched_nodes(target_of)`).
-    watched: u64,
+    /// The nodes the walk stops at (`TargetMap::sources`).
+    watched: NodeMask,
     /// Skip page tables whose PMD was not accessed since the last sweep.
     skip_idle_tables: bool,
     /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
@@ -96,7 +97,7 @@ impl Walk {
         // INVARIANT: allocated once with its capacity.
         Ok(Walk {
             target_of: [-1; MAX_NODES],
-            watched: 0,
+            watched: NodeMask::EMPTY,
             skip_idle_tables: false,
             hw_table_young,
             secondary_mmu: true,
@@ -135,7 +136,7 @@ impl Walk {
     /// walked (-1: do not test folios there).
     pub(crate) fn set_targets(&mut self, map: &TargetMap) {
         self.target_of = map.target;
-        self.watched = ptwalk::watched_nodes(&self.target_of);
+        self.watched = map.sources();
     }
 
     /// Whether to skip page tables whose PMD was not accessed since the
@@ -233,22 +234,24 @@ impl Walk {
         true
     }
 
-    /// Records that `nr` pages of `folio`, mapped from `addr`, were young;
-    /// a PTE-mapped large folio is recorded once per run of its PTEs.
+    /// Records that `nr` pages of `folio` (read as `f`), mapped from
+    /// `addr`, were young; a PTE-mapped large folio is recorded once per
+    /// run of its PTEs.
     ///
     /// # Safety
     ///
     /// `folio` is the folio an entry maps, read under that entry's
     /// page-table lock, which the caller still holds.
-    unsafe fn found_young(&mut self, folio: *mut bindings::folio, addr: usize, nr: u32) {
-        let mut f = c::Folio::default();
+    unsafe fn found_young(
+        &mut self,
+        folio: *mut bindings::folio,
+        f: &c::Folio,
+        addr: usize,
+        nr: u32,
+    ) {
         // SAFETY: `folio` is mapped by an entry whose page-table lock the
-        // caller holds, so it cannot be freed during the calls; `f` is
-        // valid for writes.
-        unsafe {
-            c::kernel_api::folio_set_young(folio);
-            c::kmmscand_folio_read(folio, &mut f);
-        }
+        // caller holds, so it cannot be freed during the call.
+        unsafe { c::kernel_api::folio_set_young(folio) };
         self.young_pages += u64::from(nr);
         if self.young.last().is_some_and(|last| last.pfn == f.pfn) {
             return;
@@ -399,7 +402,7 @@ unsafe extern "C" fn pmd_entry(
                 // SAFETY: The PMD lock is held; `pmd` maps a THP at `haddr`.
                 if unsafe { pmd_test_clear_young(vma, pmd.cast(), haddr, w.secondary_mmu) } {
                     // SAFETY: `folio` is what `pmd` maps, under its lock.
-                    unsafe { w.found_young(folio, haddr, f.nr_pages) };
+                    unsafe { w.found_young(folio, &f, haddr, f.nr_pages) };
                 }
             }
             w.ptables_read += 1;
@@ -462,7 +465,7 @@ unsafe extern "C" fn pmd_entry(
                 pte.cast(),
                 a as c_ulong,
                 next as c_ulong,
-                w.watched,
+                w.watched.0,
                 w.node_pages.as_mut_ptr(),
                 &mut at,
                 &mut nid,
@@ -482,8 +485,13 @@ unsafe extern "C" fn pmd_entry(
             // lock.
             && unsafe { pte_test_clear_young(vma, pte, at, w.secondary_mmu) }
         {
-            // SAFETY: `folio` is what `pte` maps, under its lock.
-            unsafe { w.found_young(folio, at, 1) };
+            let mut f = c::Folio::default();
+            // SAFETY: `folio` is what `pte` maps, under its lock; `f` is
+            // valid for writes.
+            unsafe {
+                c::kmmscand_folio_read(folio, &mut f);
+                w.found_young(folio, &f, at, 1);
+            }
         }
         a = at + PAGE_SIZE;
     }

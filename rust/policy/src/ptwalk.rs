@@ -10,7 +10,7 @@
 //!   has a destination in the walk's target map and none of the facts in
 //!   [`crate::folio::UNTESTABLE`] holds for it.  The walk reads a page
 //!   table's entries up to the next folio on such a node
-//!   ([`watched_nodes`]) in one call into the kernel, and only counts the
+//!   ([`crate::topology::TargetMap::sources`]) in one call into the kernel, and only counts the
 //!   pages of the folios it passes (on the top tier, or on a node with no
 //!   destination).
 //! - A PMD-mapped folio is tested only by the walk that covers its first
@@ -43,19 +43,6 @@ use super::visit::PMD_SIZE;
 /// (negative: none) and with facts `facts`.
 pub const fn tests_folio(target: i16, facts: FolioFacts) -> bool {
     target >= 0 && folio::testable(facts)
-}
-
-/// The nodes at whose folios the walk stops to decide whether to test them,
-/// as a bit per node id: those with a destination in `target_of` (indexed
-/// by node id; negative: none).  Node ids from 64 up are never set (the
-/// module allows at most 64 nodes).
-pub fn watched_nodes(target_of: &[i16]) -> u64 {
-    target_of
-        .iter()
-        .take(64)
-        .enumerate()
-        .filter(|&(_, &target)| target >= 0)
-        .fold(0, |nodes, (nid, _)| nodes | 1 << nid)
 }
 
 /// Whether the PMD-mapped folio met at `addr` is this walk's to test: only
@@ -144,17 +131,6 @@ mod tests {
             1,
             FolioFacts(FolioFacts::PINNED | crate::folio::DIRTY_FILE)
         ));
-    }
-
-    #[test]
-    fn the_walk_stops_only_at_folios_on_nodes_with_a_destination() {
-        assert_eq!(watched_nodes(&[-1; 64]), 0);
-        assert_eq!(watched_nodes(&[-1, 0, -1, 0]), 0b1010);
-        let mut map = [-1i16; 64];
-        map[63] = 2;
-        assert_eq!(watched_nodes(&map), 1 << 63);
-        // Beyond 64 nodes nothing is watched (nor representable).
-        assert_eq!(watched_nodes(&[0; 70]), u64::MAX);
     }
 
     #[test]

@@ -125,9 +125,19 @@ impl TargetMap {
         target: [-1; MAX_NODES],
     };
 
+    /// The nodes whose folios would be promoted (those with a
+    /// destination): the ones the walk stops at.
+    pub fn sources(&self) -> NodeMask {
+        let mut sources = NodeMask::EMPTY;
+        for (nid, _) in self.target.iter().enumerate().filter(|&(_, &t)| t >= 0) {
+            sources.0 |= 1 << nid;
+        }
+        sources
+    }
+
     /// Whether folios on at least one node would be promoted.
     pub fn promotes_anything(&self) -> bool {
-        self.target.iter().any(|&t| t >= 0)
+        !self.sources().is_empty()
     }
 }
 
@@ -194,6 +204,18 @@ mod tests {
             toptier: NodeMask(0b0011),
             distance,
         }
+    }
+
+    #[test]
+    fn a_target_maps_sources_are_the_nodes_with_a_destination() {
+        assert_eq!(TargetMap::NONE.sources(), NodeMask::EMPTY);
+        assert!(!TargetMap::NONE.promotes_anything());
+        let mut map = TargetMap::NONE;
+        map.target[1] = 0;
+        map.target[3] = 0;
+        map.target[MAX_NODES - 1] = 2;
+        assert_eq!(map.sources(), NodeMask(0b1010 | 1 << (MAX_NODES - 1)));
+        assert!(map.promotes_anything());
     }
 
     #[test]
