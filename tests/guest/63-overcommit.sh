@@ -2,8 +2,10 @@
 # Overcommit: a hot set 1.5 times the free DRAM, demotion on, the module
 # loaded first.  Node 0 is cut down to about FREE_MB free with hugetlb pages
 # (which neither reclaim nor demotion takes), then tierload writes a hot
-# region of 1.5 x that on the slow node, for NONE_SECS s without the module,
-# then for SECS s with it, in this boot.  Once DRAM is full the module asks kswapd
+# region of 1.5 x that on the slow node: for RATE_SECS s without the module,
+# for SECS s with it (the run checked below), for RATE_SECS s with it again
+# (the work rate), and for RATE_SECS s after it is unloaded, in this boot.
+# Once DRAM is full the module asks kswapd
 # for room; kswapd demotes only what reclaim finds cold, and the top tier
 # now holds hot pages: either the requests bring nothing (the rounds that
 # follow cannot promote) or they demote hot pages promoted a moment ago,
@@ -30,19 +32,32 @@
 #  - the workload's own ping-pong count (pages it saw on node 0, then the
 #    slow node, then node 0 again) is at most PP_MAX_PCT% of the hot pages,
 #    and the module's pingpong_pages at most that too;
-#  - no OOM kill, no kernel report.
-# Reported, not bounded: the workload's accesses per second with the module
-# against a NONE_SECS s run without it, in this boot.  TCG emulates no
-# memory latency (DRAM gains nothing here, only the module's copies and
-# their TLB flushes show), and its speed swings with where the guest's
-# pages sit in the host: in seven runs of this test in one session the ratio
-# was 19%, 35%, 58%, 75%, 86%, 93% and 121%, the run without the module alone
-# ranging from 11 to 45 million accesses a second.  `make bench` measures
-# it (workload overcommit, app_ops_rel_none, median of three runs).
+#  - no OOM kill, no kernel report;
+#  - the work rate (NOMAD's bar: a promoter must never make the application
+#    slower than no promoter at all): a RATE_SECS s run of the same
+#    workload with the module, nothing else running in the guest, does at
+#    least RATE_MIN_PCT% of the accesses per second of the slower of two
+#    RATE_SECS s runs without it, one before the module is loaded and one
+#    after it is unloaded, in this boot.  TCG emulates no memory latency, so
+#    DRAM gains nothing here and only what the module costs the workload can
+#    show: faults on pages being migrated, pages copied back and forth, its
+#    TLB flushes.  (Its thread's own CPU does not: the worker is one thread
+#    on two vCPUs, so the CPU checks above bound that.)  The margin is the
+#    emulator's: in eleven boots two runs without the module differed by up
+#    to a third (12.2 against 18.6 million accesses a second), one second to
+#    the next between about 8 and 20 million.  The rate is not taken from the
+#    checked run above: the shell loop that samples the module every
+#    second costs the guest more than the module does (forks under KASAN
+#    and TCG): the workload did 42-53% of a run without the module while it
+#    ran, against 97-158% of the slower run without it in the unsampled runs with it (with the back-off
+#    compiled out, 158%; with the module sweeping every 10 ms, 122%).
+#    `make bench` measures it too (workload overcommit, app_ops_rel_none,
+#    median of three runs).
 . /tests/lib/common.sh
 find_slow_node
 SECS=${OVERCOMMIT_SECS:-60}
-NONE_SECS=20
+RATE_SECS=20
+RATE_MIN_PCT=60
 PP_MAX_PCT=10
 DEMOTED_MAX_X=2
 FREE_MB=${OVERCOMMIT_FREE_MB:-160}
@@ -83,7 +98,7 @@ run() {
 }
 end_field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "/tmp/oc.$1"; }
 
-run none $NONE_SECS
+run none $RATE_SECS
 d0=$(demoted)
 p0=$(vmstat kmmscand_promoted)
 k0=$(vmstat kmmscand_kswapd_requests)
@@ -142,13 +157,21 @@ holds=$(knob room_holds)
 d1=$(demoted)
 p1=$(vmstat kmmscand_promoted)
 k1=$(vmstat kmmscand_kswapd_requests)
+# The work rate: a new workload, the module promoting it into the room the
+# last one left and holding room-making again, nothing sampled meanwhile.
+run rate $RATE_SECS
+p2=$(vmstat kmmscand_promoted)
 unload_module
+run after $RATE_SECS
 echo 0 >/sys/kernel/mm/numa/demotion_enabled
 echo 0 >"$HP"
 
-# Accesses per second of each run.
-ops_none=$(awk '{ for (i = 1; i <= NF; i++) { if ($i ~ /^ops=/) o = substr($i, 5); if ($i ~ /^t=/) t = substr($i, 3) } } END { if (t > 0) printf "%d\n", o / t }' /tmp/oc.none)
-ops_k=$(awk '{ for (i = 1; i <= NF; i++) { if ($i ~ /^ops=/) o = substr($i, 5); if ($i ~ /^t=/) t = substr($i, 3) } } END { if (t > 0) printf "%d\n", o / t }' /tmp/oc.kmmscand)
+# Accesses per second of run NAME.
+rate() { awk '{ for (i = 1; i <= NF; i++) { if ($i ~ /^ops=/) o = substr($i, 5); if ($i ~ /^t=/) t = substr($i, 3) } } END { if (t > 0) printf "%d\n", o / t }' "/tmp/oc.$1"; }
+ops_none=$(rate none)
+ops_after=$(rate after)
+ops_rate=$(rate rate)
+ops_k=$(rate kmmscand)
 pp=$(end_field kmmscand pp)
 info "hot set $HOT MiB ($hot_pages pages) for $SECS s, $free MiB of node 0 free"
 info "none: $(cat /tmp/oc.none)"
@@ -157,10 +180,14 @@ info "kmmscand: promoted $((p1 - p0)), demoted $((d1 - d0)), kswapd requests $((
 steady_pct=$((CPU_STEADY_PCT * HOT / 240))
 [ "$steady_pct" -ge "$CPU_STEADY_PCT" ] || steady_pct=$CPU_STEADY_PCT
 info "first hold after ${t_hold} s; the $steady_s s after it: held in $held_s of $total_s one-second samples, $held_requests requests for room while held, thread CPU $((c1 - cm)) cs (bound $((steady_pct * steady_s)) cs, $steady_pct%), of which $held_cs cs in $((held_ms / 1000)) s between held samples (bound $HELD_CPU_PCT%), kswapd requests $((k1 - km))"
-[ -n "$ops_none" ] && [ -n "$ops_k" ] && [ -n "$pp" ] || fail "no end line from tierload"
-[ "$ops_none" -gt 0 ] || fail "the workload did nothing without the module"
-pct=$((ops_k * 100 / ops_none))
-info "accesses per second: $ops_k with the module, $ops_none without ($NONE_SECS s): $pct% (reported, not bounded); ping-pong $pp pages ($((pp * 100 / hot_pages))%, bound $PP_MAX_PCT%)"
+[ -n "$ops_none" ] && [ -n "$ops_after" ] && [ -n "$ops_rate" ] && [ -n "$ops_k" ] && [ -n "$pp" ] ||
+	fail "no end line from tierload"
+ops_base=$ops_none
+[ "$ops_after" -lt "$ops_base" ] && ops_base=$ops_after
+[ "$ops_base" -gt 0 ] || fail "the workload did nothing without the module"
+pct=$((ops_rate * 100 / ops_base))
+info "rate run: $(cat /tmp/oc.rate), $((p2 - p1)) pages promoted"
+info "accesses per second ($RATE_SECS s runs): $ops_rate with the module, $ops_none before it was loaded, $ops_after after it was unloaded: $pct% of the slower (bound $RATE_MIN_PCT%); $ops_k in the checked run, sampled every second ($((ops_k * 100 / ops_base))%, not bounded); ping-pong $pp pages ($((pp * 100 / hot_pages))%, bound $PP_MAX_PCT%)"
 [ $((p1 - p0)) -gt 0 ] || fail "nothing was promoted: the test did not exercise promotion"
 [ "$holds" -ge 1 ] || fail "room-making was never held: the module kept asking for room that did not come or demoted hot pages"
 [ "$holds" -ge 1 ] && [ "$steady_s" -ge 10 ] || fail "no hold, or the first came after ${t_hold} s of $SECS: too late to see the steady state"
@@ -172,4 +199,6 @@ info "accesses per second: $ops_k with the module, $ops_none without ($NONE_SECS
 [ "$returned" -le $((hot_pages * PP_MAX_PCT / 100)) ] || fail "the module counted $returned pages back on the slow tier (bound $PP_MAX_PCT% of $hot_pages)"
 [ $((d1 - d0)) -le $((hot_pages * DEMOTED_MAX_X)) ] || fail "$((d1 - d0)) pages demoted in $SECS s, more than $DEMOTED_MAX_X x the hot set"
 [ "$(vmstat oom_kill)" = "$oom0" ] || fail "an OOM kill during the test"
+[ $((p2 - p1)) -gt 0 ] || fail "nothing was promoted in the rate run: it did not measure the module's cost"
+[ "$pct" -ge "$RATE_MIN_PCT" ] || fail "the workload did $pct% of the accesses per second with the module that it did without it (bound $RATE_MIN_PCT%): the module made it slower than no promoter"
 check_dmesg
