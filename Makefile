@@ -137,6 +137,8 @@ lint: kernel
 	cargo clippy --workspace --all-targets -- -D warnings
 	@# rustfmt at the kernel's settings, on the module and the policy crate.
 	rustfmt --config-path $(kdir)/.rustfmt.toml --edition 2021 --check rust/*.rs rust/sys/*.rs rust/policy/src/*.rs
+	@# The documentation parses without a docutils warning (tables, titles, references).
+	$$(tools/venv) tools/docs/check-rst docs/*.rst
 
 clean:
 	rm -rf $(BUILD)/module $(BUILD)/module-bench $(BUILD)/module-lint $(BUILD)/progs $(BUILD)/selftests $(BUILD)/initramfs* $(BUILD)/run \
