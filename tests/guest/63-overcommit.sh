@@ -56,7 +56,7 @@
 . /tests/lib/common.sh
 find_slow_node
 SECS=${OVERCOMMIT_SECS:-60}
-RATE_SECS=20
+RATE_SECS=40
 RATE_MIN_PCT=60
 PP_MAX_PCT=10
 DEMOTED_MAX_X=2
