@@ -48,11 +48,12 @@
 #    the next between about 8 and 20 million.  The rate is not taken from the
 #    checked run above: the shell loop that samples the module every
 #    second costs the guest more than the module does (forks under KASAN
-#    and TCG): the workload did 42-53% of a run without the module while it
-#    ran, against 97-158% of the slower run without it in the unsampled runs with it (with the back-off
-#    compiled out, 158%; with the module sweeping every 10 ms, 122%), all
-#    with 20 s runs alone; 79% with 40 s runs in a suite run whose node 0
-#    kept 287 MiB free (55,838 pages promoted in the rate run).
+#    and TCG): the workload did 25-53% of a run without the module while it
+#    ran, against 97-158% of the slower run without it in the unsampled
+#    runs with it (with the back-off compiled out, 158%; with the module
+#    sweeping every 10 ms, 122%), all with 20 s runs alone; 79% with 40 s
+#    runs in a suite run whose node 0 kept 287 MiB free (55,838 pages
+#    promoted in the rate run).
 #    `make bench` measures it too (workload overcommit, app_ops_rel_none,
 #    median of three runs).
 . /tests/lib/common.sh
