@@ -223,6 +223,12 @@ impl MmState {
         }
     }
 
+    /// When its next visit is due if that visit is a recheck (regions
+    /// noted young wait [`pacing::recheck_wait_ms`]); `None` otherwise.
+    pub(crate) fn recheck_due_ms(&self) -> Option<u64> {
+        (!self.recheck.is_empty()).then_some(self.next_visit_ms)
+    }
+
     /// Whether the mm, whose layout sequence is now `layout_seq` and the
     /// kernel's demotion total `demoted`, should be visited now
     /// ([`pacing::is_due`]).  Counts a visit brought forward by a change.

@@ -21,7 +21,8 @@ pub enum Knob {
     /// `enabled`: 1 = scan and promote, 0 = the thread only sleeps.
     Enabled,
     /// `scan_sleep_ms`: sleep between two wake-ups of the thread (ms); none
-    /// after a wake-up that left hot pages to promote at once.
+    /// after a wake-up that left hot pages to promote at once, shorter when
+    /// a recheck is due sooner ([`crate::pace::wake_at_ms`]).
     ScanSleepMs,
     /// `scan_period_min_ms`: shortest interval between scans of one mm (ms);
     /// also the interval a newly seen mm starts with.  A visit that left

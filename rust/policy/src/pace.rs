@@ -254,6 +254,20 @@ pub fn recheck_wait_ms(period_ms: u32, b: &PaceBounds) -> u32 {
     period_ms.min((b.period_min_ms / 2).max(1))
 }
 
+/// When the thread wakes up next (ms), having gone to sleep at `now_ms`
+/// for `scan_sleep_ms`, the earliest recheck of any mm being due at
+/// `recheck_at_ms`: at that recheck if it comes first, so that a recheck
+/// comes [`recheck_wait_ms`] after its sweep and not up to `scan_sleep_ms`
+/// later.  Only rechecks bring the wake-up forward: they exist only where
+/// a visit just found young pages, so idle processes add no wake-ups.
+pub fn wake_at_ms(now_ms: u64, scan_sleep_ms: u32, recheck_at_ms: Option<u64>) -> u64 {
+    let at = now_ms.saturating_add(u64::from(scan_sleep_ms));
+    match recheck_at_ms {
+        Some(r) => at.min(r.max(now_ms.saturating_add(1))),
+        None => at,
+    }
+}
+
 /// The wait before the next visit of an mm whose visit left `left`, its
 /// period being `period_ms` (ms).  A visit whose turn ended
 /// ([`crate::turns`]) goes on at once (after the other due processes had
@@ -431,6 +445,17 @@ mod tests {
             sweep_unread: true,
             ..sweep_end(0, 0)
         }
+    }
+
+    #[test]
+    fn a_pending_recheck_brings_the_wakeup_forward() {
+        assert_eq!(wake_at_ms(1000, 100, None), 1100);
+        assert_eq!(wake_at_ms(1000, 100, Some(1040)), 1040);
+        // One later than the wake-up changes nothing.
+        assert_eq!(wake_at_ms(1000, 100, Some(1300)), 1100);
+        // One already due: at least a millisecond's sleep.
+        assert_eq!(wake_at_ms(1000, 100, Some(900)), 1001);
+        assert_eq!(wake_at_ms(u64::MAX, 100, None), u64::MAX);
     }
 
     #[test]
