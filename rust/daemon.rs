@@ -377,8 +377,8 @@ impl Daemon {
     /// Sleeps `scan_sleep_ms`, waking up to age the hotness state whenever
     /// it is due in between; returns early on a knob write or rmmod.
     fn sleep(&mut self, ctx: &ThreadCtx, shared: &Shared, scan_sleep_ms: u32, gen: u64) {
-        let recheck_at = self.mms.values().filter_map(MmState::recheck_due_ms).min();
-        let wake_at = pace::wake_at_ms(self.clock.now_ms(), scan_sleep_ms, recheck_at);
+        let rechecks = self.mms.values().filter_map(MmState::recheck_due_ms);
+        let wake_at = pace::wake_at_ms(self.clock.now_ms(), scan_sleep_ms, rechecks);
         loop {
             let now = self.clock.now_ms();
             let ms = hotness::next_sleep_ms(now, wake_at, self.hot.next_age_ms());

@@ -255,17 +255,26 @@ pub fn recheck_wait_ms(period_ms: u32, b: &PaceBounds) -> u32 {
 }
 
 /// When the thread wakes up next (ms), having gone to sleep at `now_ms`
-/// for `scan_sleep_ms`, the earliest recheck of any mm being due at
-/// `recheck_at_ms`: at that recheck if it comes first, so that a recheck
+/// for `scan_sleep_ms`, with rechecks due at `rechecks_due_ms` (ms, one per
+/// mm that has regions to recheck): at the earliest of those still to
+/// come if it comes before `scan_sleep_ms` is over, so that a recheck
 /// comes [`recheck_wait_ms`] after its sweep and not up to `scan_sleep_ms`
 /// later.  Only rechecks bring the wake-up forward: they exist only where
-/// a visit just found young pages, so idle processes add no wake-ups.
-pub fn wake_at_ms(now_ms: u64, scan_sleep_ms: u32, recheck_at_ms: Option<u64>) -> u64 {
+/// a visit just found young pages, so idle processes add no wake-ups.  A
+/// recheck already due (the wake-up that just ended did not do it: it
+/// visited nothing while room-making was held, or ran out of budget)
+/// brings nothing forward, or the thread would wake up every millisecond
+/// for it.
+pub fn wake_at_ms(
+    now_ms: u64,
+    scan_sleep_ms: u32,
+    rechecks_due_ms: impl IntoIterator<Item = u64>,
+) -> u64 {
     let at = now_ms.saturating_add(u64::from(scan_sleep_ms));
-    match recheck_at_ms {
-        Some(r) => at.min(r.max(now_ms.saturating_add(1))),
-        None => at,
-    }
+    rechecks_due_ms
+        .into_iter()
+        .filter(|&r| r > now_ms)
+        .fold(at, u64::min)
 }
 
 /// The wait before the next visit of an mm whose visit left `left`, its
@@ -449,13 +458,20 @@ mod tests {
 
     #[test]
     fn a_pending_recheck_brings_the_wakeup_forward() {
-        assert_eq!(wake_at_ms(1000, 100, None), 1100);
-        assert_eq!(wake_at_ms(1000, 100, Some(1040)), 1040);
+        assert_eq!(wake_at_ms(1000, 100, []), 1100);
+        assert_eq!(wake_at_ms(1000, 100, [1040]), 1040);
+        assert_eq!(wake_at_ms(1000, 100, [1300, 1060, 1080]), 1060);
         // One later than the wake-up changes nothing.
-        assert_eq!(wake_at_ms(1000, 100, Some(1300)), 1100);
-        // One already due: at least a millisecond's sleep.
-        assert_eq!(wake_at_ms(1000, 100, Some(900)), 1001);
-        assert_eq!(wake_at_ms(u64::MAX, 100, None), u64::MAX);
+        assert_eq!(wake_at_ms(1000, 100, [1300]), 1100);
+        // One already due, left undone by the wake-up that just ended
+        // (test 42-target-full: room-making held, nothing visited): the
+        // thread sleeps its full time instead of waking every millisecond,
+        // or until the next one still to come.
+        assert_eq!(wake_at_ms(1000, 100, [900]), 1100);
+        assert_eq!(wake_at_ms(1000, 100, [1000]), 1100);
+        assert_eq!(wake_at_ms(1000, 100, [900, 1050]), 1050);
+        assert_eq!(wake_at_ms(1000, 100, [1001]), 1001);
+        assert_eq!(wake_at_ms(u64::MAX, 100, [5]), u64::MAX);
     }
 
     #[test]
