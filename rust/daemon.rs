@@ -374,8 +374,10 @@ impl Daemon {
         )
     }
 
-    /// Sleeps `scan_sleep_ms`, waking up to age the hotness state whenever
-    /// it is due in between; returns early on a knob write or rmmod.
+    /// Sleeps `scan_sleep_ms`, or until the first recheck still to come if
+    /// that is sooner ([`pace::wake_at_ms`]; one pass over the tracked mms),
+    /// waking up to age the hotness state whenever it is due in between;
+    /// returns early on a knob write or rmmod.
     fn sleep(&mut self, ctx: &ThreadCtx, shared: &Shared, scan_sleep_ms: u32, gen: u64) {
         let rechecks = self.mms.values().filter_map(MmState::recheck_due_ms);
         let wake_at = pace::wake_at_ms(self.clock.now_ms(), scan_sleep_ms, rechecks);
