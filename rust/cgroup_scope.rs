@@ -227,14 +227,22 @@ impl Scope {
         scope::cap_allowance(cap_mb, cg.pages_on(toptier), PAGE_SHIFT as u32)
     }
 
-    /// Adds what a visit of the process judged `j` did to its named
-    /// cgroup's counters (if the scope did not change meanwhile).
-    pub(crate) fn count_visit(&mut self, j: &Judged, young: u64, promoted: u64, capped: u64) {
+    /// Adds what a visit (`visit`), or a probe, of the process judged `j`
+    /// did to its named cgroup's counters (if the scope did not change
+    /// meanwhile); a probe is not counted as a visit.
+    pub(crate) fn count_visit(
+        &mut self,
+        j: &Judged,
+        visit: bool,
+        young: u64,
+        promoted: u64,
+        capped: u64,
+    ) {
         if j.gen != self.gen {
             return;
         }
         if let Some(n) = j.named.and_then(|i| self.named.get_mut(i)) {
-            n.stats.visits += 1;
+            n.stats.visits += u64::from(visit);
             n.stats.young += young;
             n.stats.promoted += promoted;
             n.stats.capped += capped;

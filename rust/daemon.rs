@@ -127,6 +127,10 @@ pub(crate) struct Shared {
     pingpong_pages: Atomic<u64>,
     /// Times room-making was held (read by sysfs).
     room_holds: Atomic<u64>,
+    /// Probes done, and the page tables they found accessed (read by
+    /// sysfs).
+    probes: Atomic<u64>,
+    probe_tables_woken: Atomic<u64>,
     /// When the current or last hold of room-making ends, on `clock`
     /// (ms; read by sysfs).
     room_hold_until_ms: Atomic<u64>,
@@ -150,6 +154,8 @@ impl Shared {
             quiet_mms: Atomic::new(0),
             pingpong_pages: Atomic::new(0),
             room_holds: Atomic::new(0),
+            probes: Atomic::new(0),
+            probe_tables_woken: Atomic::new(0),
             room_hold_until_ms: Atomic::new(0),
             clock,
             daemon: ThreadOwned::new(daemon),
@@ -224,6 +230,17 @@ impl Shared {
     /// Times room-making was held, since load.
     pub(crate) fn room_holds(&self) -> u64 {
         self.room_holds.load(Relaxed)
+    }
+
+    /// Probes of watched address spaces done since load
+    /// ([`crate::policy::probe`]).
+    pub(crate) fn probes(&self) -> u64 {
+        self.probes.load(Relaxed)
+    }
+
+    /// Page tables the probes found accessed (and walked) since load.
+    pub(crate) fn probe_tables_woken(&self) -> u64 {
+        self.probe_tables_woken.load(Relaxed)
     }
 
     /// How much longer room-making is held now (ms; 0: not held).  A hold
@@ -589,11 +606,16 @@ impl Daemon {
             return Visited::No;
         }
         let layout = mm::layout_seq(&p.mm);
-        if !state.is_due(now, t, layout, self.demoted) {
+        // Not due: a probe of the tables its sweeps found idle, if it is
+        // watched and its last probe was long enough ago.
+        let probing = !state.is_due(now, t, layout, self.demoted);
+        if probing && !state.probe_due(now) {
             return Visited::No;
         }
-        state.note_changes(layout, self.demoted);
-        state.visit_starts(p.activity);
+        if !probing {
+            state.note_changes(layout, self.demoted);
+            state.visit_starts(p.activity);
+        }
         let cap_left = shared
             .scope()
             .cap_left(&judged, t.cgroup_toptier_max_mb, self.topo.toptier);
@@ -609,12 +631,22 @@ impl Daemon {
             turn: self.contenders.turn_for(p.pid, now),
             cap_left,
         };
-        let done = self
-            .scanner
-            .visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
+        let done = if probing {
+            let done = self
+                .scanner
+                .probe(&env, state, p.pid, &p.mm, p.threads, &mut self.hot);
+            shared.probes.fetch_add(1, Relaxed);
+            shared
+                .probe_tables_woken
+                .fetch_add(done.woken_tables, Relaxed);
+            done
+        } else {
+            self.scanner
+                .visit(&env, state, p.pid, &p.mm, p.threads, &mut self.hot)
+        };
         shared
             .scope()
-            .count_visit(&judged, done.young, done.promoted, done.capped);
+            .count_visit(&judged, !probing, done.young, done.promoted, done.capped);
         if done.had_work {
             self.contenders.note_work(p.pid, self.clock.now_ms());
         }

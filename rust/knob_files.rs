@@ -58,10 +58,14 @@ enum Status {
     RoomHolds,
     /// `room_hold_ms`: how much longer it is held.
     RoomHoldMs,
+    /// `probes`: probes of watched address spaces, since load.
+    Probes,
+    /// `probe_tables_woken`: page tables the probes found accessed.
+    ProbeTablesWoken,
 }
 
 impl Status {
-    const ALL: [Status; 7] = [
+    const ALL: [Status; 9] = [
         Status::HotnessBytes,
         Status::TrackedMms,
         Status::QuietMms,
@@ -69,6 +73,8 @@ impl Status {
         Status::PingpongPages,
         Status::RoomHolds,
         Status::RoomHoldMs,
+        Status::Probes,
+        Status::ProbeTablesWoken,
     ];
 
     fn c_name(self) -> &'static CStr {
@@ -80,6 +86,8 @@ impl Status {
             Status::PingpongPages => c"pingpong_pages",
             Status::RoomHolds => c"room_holds",
             Status::RoomHoldMs => c"room_hold_ms",
+            Status::Probes => c"probes",
+            Status::ProbeTablesWoken => c"probe_tables_woken",
         }
     }
 }
@@ -159,6 +167,10 @@ pub(crate) fn show(shared: &Shared, index: usize, out: &mut [u8]) -> Result<usiz
         File::Status(Status::RoomHolds) => i64::try_from(shared.room_holds()).unwrap_or(i64::MAX),
         File::Status(Status::RoomHoldMs) => {
             i64::try_from(shared.room_hold_ms()).unwrap_or(i64::MAX)
+        }
+        File::Status(Status::Probes) => i64::try_from(shared.probes()).unwrap_or(i64::MAX),
+        File::Status(Status::ProbeTablesWoken) => {
+            i64::try_from(shared.probe_tables_woken()).unwrap_or(i64::MAX)
         }
     };
     writeln!(f, "{value}").map_err(|_| EINVAL)?;

@@ -51,6 +51,7 @@ use crate::policy::{
         Schedule,
         Visit, //
     },
+    probe,
     recheck::Recheck,
     topology::{
         target_map,
@@ -133,6 +134,11 @@ pub(crate) struct MmState {
     /// worked through the regions before them): walked again once that
     /// recheck is over, in a new pass.
     recheck_next: Recheck,
+    /// Page tables the visits found idle and have not walked since: what
+    /// a probe tests ([`probe`]).
+    probe: Recheck,
+    /// When it was last probed (daemon clock, ms).
+    last_probe_ms: u64,
     /// How often its sweeps see its pages used: sets the hotness window.
     use_interval: UseInterval,
     /// Young slow-tier pages found by the current sweep so far.
@@ -183,6 +189,8 @@ impl MmState {
             recheck_begun: false,
             recheck: Recheck::new(),
             recheck_next: Recheck::new(),
+            probe: Recheck::new(),
+            last_probe_ms: now,
             use_interval: UseInterval::new(),
             sweep_young: 0,
             sweep_slow: 0,
@@ -227,6 +235,34 @@ impl MmState {
     /// noted young wait [`pacing::recheck_wait_ms`]); `None` otherwise.
     pub(crate) fn recheck_due_ms(&self) -> Option<u64> {
         (!self.recheck.is_empty()).then_some(self.next_visit_ms)
+    }
+
+    /// Whether the mm is due for a probe at `now` ([`probe::due`]).
+    pub(crate) fn probe_due(&self, now: u64) -> bool {
+        probe::due(
+            now,
+            self.last_probe_ms,
+            self.probe.granules(),
+            self.last_promotion_ms.map(|t| now.saturating_sub(t)),
+        )
+    }
+
+    /// Notes what a walk found: the tables it skipped as idle join the
+    /// probe set, those it walked leave it.
+    fn note_tables(&mut self, w: &Walk) {
+        self.probe.merge(w.idle_tables());
+        self.probe.cut_all(w.woke_tables());
+    }
+
+    /// Notes regions of first sightings found outside a visit's own
+    /// recheck and sweep (by a probe), for the recheck to come: the one
+    /// begun, if any, goes on first.
+    fn note_first_seen(&mut self, noted: &Recheck) {
+        if self.recheck_begun {
+            self.recheck_next.merge(noted);
+        } else {
+            self.recheck.merge(noted);
+        }
     }
 
     /// Whether the mm, whose layout sequence is now `layout_seq` and the
@@ -365,11 +401,6 @@ impl Scanner {
         let start = st.cursor;
         let started_ms = env.clock.now_ms();
         let budget = (st.pace.size_mb as usize).saturating_mul(1 << 20);
-        let (policy, cpuset) = (threads.policy(), threads.cpuset());
-        self.promoter
-            .begin_visit(mm.as_raw() as usize as u64, env.cap_left);
-        self.walk.reset();
-        self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
         let recheck = st.recheck;
         // First sightings of this visit, recheck and sweep alike.
         let mut noted = Recheck::new();
@@ -379,31 +410,9 @@ impl Scanner {
             st.pass.begin();
             st.sweep_ended = false;
         }
-        let mut v = MmVisit {
-            env,
-            mm,
-            lock: None,
-            walk: &mut self.walk,
-            candidates: &mut self.candidates,
-            promoter: &mut self.promoter,
-            hot,
-            task_policy: policy,
-            cpuset,
-            tie_break: *st.tie_break_pages(),
-            sighting: Sighting {
-                sweep: st.pass.get(),
-                now_bucket: hotness::bucket_of(env.clock.now_ms()),
-                window: st.use_interval.window(),
-            },
-            first_seen: Some(&mut noted),
-            policy_skipped: false,
-            outcome: Outcome::default(),
-            traced: false,
-            pid,
-            start,
-            pace: st.pace,
-            started_ms,
-        };
+        let mut v = self.begin(
+            env, st, pid, mm, threads, hot, &mut noted, start, started_ms,
+        );
         let mut busy = false;
         // Where the recheck stopped early (its turn over, the thread
         // stopping, a knob write): the rest waits for the next visit.
@@ -443,6 +452,7 @@ impl Scanner {
         if self.walk.young_pages() > 0 {
             st.pass.found_young();
         }
+        st.note_tables(&self.walk);
         if !busy {
             match recheck_stopped {
                 Some(addr) => {
@@ -548,6 +558,129 @@ impl Scanner {
             young: w.young_pages(),
             promoted: outcome.promoted,
             capped: outcome.capped,
+            woken_tables: 0,
+        }
+    }
+}
+
+impl Scanner {
+    /// Begins a visit of `mm`, whose state is `st`, at `start` and
+    /// `started_ms`: the walk and the promoter reset, first sightings to
+    /// be noted in `first_seen`.
+    #[expect(clippy::too_many_arguments)]
+    fn begin<'v, 'e>(
+        &'v mut self,
+        env: &'v VisitEnv<'e>,
+        st: &MmState,
+        pid: Pid,
+        mm: &'v MmWithUser,
+        threads: ThreadPolicies,
+        hot: &'v mut HotSections,
+        first_seen: &'v mut Recheck,
+        start: usize,
+        started_ms: u64,
+    ) -> MmVisit<'v, 'e> {
+        self.promoter
+            .begin_visit(mm.as_raw() as usize as u64, env.cap_left);
+        self.walk.reset();
+        self.walk.set_skip_idle_tables(!mm::has_secondary_mmu(mm));
+        self.walk.set_probing(false);
+        MmVisit {
+            env,
+            mm,
+            lock: None,
+            walk: &mut self.walk,
+            candidates: &mut self.candidates,
+            promoter: &mut self.promoter,
+            hot,
+            task_policy: threads.policy(),
+            cpuset: threads.cpuset(),
+            tie_break: *st.tie_break_pages(),
+            sighting: Sighting {
+                sweep: st.pass.get(),
+                now_bucket: hotness::bucket_of(env.clock.now_ms()),
+                window: st.use_interval.window(),
+            },
+            first_seen: Some(first_seen),
+            policy_skipped: false,
+            outcome: Outcome::default(),
+            traced: false,
+            pid,
+            start,
+            pace: st.pace,
+            started_ms,
+        }
+    }
+
+    /// Probes `mm`, whose state is `st` ([`probe`]): tests the PMDs of the
+    /// page tables in its probe set and walks those found accessed, as a
+    /// sweep walks them; the regions where pages were young for the first
+    /// time are rechecked [`probe::recheck_wait_ms`] later.  Leaves the
+    /// sweep's cursor, pace and pass as they are.
+    pub(crate) fn probe(
+        &mut self,
+        env: &VisitEnv<'_>,
+        st: &mut MmState,
+        pid: Pid,
+        mm: &MmWithUser,
+        threads: ThreadPolicies,
+        hot: &mut HotSections,
+    ) -> VisitDone {
+        let started_ms = env.clock.now_ms();
+        let budget = (st.pace.size_mb as usize).saturating_mul(1 << 20);
+        let set = st.probe;
+        let Some(first) = set.ranges().first() else {
+            return VisitDone::default();
+        };
+        let mut noted = Recheck::new();
+        let mut v = self.begin(
+            env,
+            st,
+            pid,
+            mm,
+            threads,
+            hot,
+            &mut noted,
+            first.start,
+            started_ms,
+        );
+        v.walk.set_probing(true);
+        // A probe is not a visit: no `scan_mm` tracepoint, no
+        // `kmmscand_mm_scans` (the `probes` status file counts it).
+        v.traced = true;
+        for r in set.ranges() {
+            let e = visit::visit_until(&mut v, r.start, r.end, budget);
+            if e.busy || v.should_stop() {
+                break;
+            }
+        }
+        let outcome = v.outcome;
+        drop(v);
+        self.walk.set_probing(false);
+        let now = env.clock.now_ms();
+        st.last_probe_ms = now;
+        st.note_tables(&self.walk);
+        st.note_first_seen(&noted);
+        if !noted.is_empty() {
+            let usual = pacing::recheck_wait_ms(st.pace.period_ms, &bounds(env.t));
+            let wait = probe::recheck_wait_ms(env.t.scan_sleep_ms, usual);
+            st.next_visit_ms = st.next_visit_ms.min(now + u64::from(wait));
+        }
+        if outcome.promoted > 0 {
+            st.last_promotion_ms = Some(now);
+        }
+        let w = &self.walk;
+        count(VmEvent::SlowtierScanned, w.slow_scanned());
+        count(VmEvent::Young, w.young_pages());
+        count(VmEvent::TlbFlush, w.tlb_flushes());
+        count(VmEvent::PtableSkip, w.ptables_skipped());
+        VisitDone {
+            more_now: false,
+            had_work: outcome.promoted > 0 || !noted.is_empty(),
+            young: w.young_pages(),
+            promoted: outcome.promoted,
+            capped: outcome.capped,
+            woken_tables: w.woke_tables().granules(),
         }
     }
 }
@@ -568,6 +701,8 @@ pub(crate) struct VisitDone {
     pub(crate) promoted: u64,
     /// Hot pages not promoted because of the cgroup cap.
     pub(crate) capped: u64,
+    /// Page tables a probe found accessed (and walked); 0 for a visit.
+    pub(crate) woken_tables: u64,
 }
 
 /// One visit of one mm, as the visit loop sees it.
@@ -595,7 +730,8 @@ struct MmVisit<'v, 'e> {
     policy_skipped: bool,
     /// Promotion results of this visit.
     outcome: Outcome,
-    /// Whether the start tracepoint fired (once the lock is first held).
+    /// Whether the start tracepoint fired (once the lock is first held),
+    /// or must not (a probe).
     traced: bool,
     pid: Pid,
     start: usize,

@@ -35,6 +35,7 @@ use crate::policy::{
         self,
         FlushSpan, //
     },
+    recheck::Recheck,
     topology::{
         NodeMask,
         TargetMap,
@@ -66,6 +67,14 @@ pub(crate) struct Walk {
     watched: NodeMask,
     /// Skip page tables whose PMD was not accessed since the last sweep.
     skip_idle_tables: bool,
+    /// A probe ([`crate::policy::probe`]): an idle table's range is not
+    /// flushed (the sweep that cleared its bit flushed it).
+    probing: bool,
+    /// Page tables skipped as idle since [`Walk::reset`].
+    idle: Recheck,
+    /// Page tables whose PMD was found accessed (and which were then
+    /// walked) since [`Walk::reset`].
+    woke: Recheck,
     /// Whether the CPU sets the Accessed bit of a PMD pointing to a table.
     hw_table_young: bool,
     /// Whether a secondary MMU may map the mm walked (`mm_has_notifiers()`),
@@ -99,6 +108,9 @@ impl Walk {
             target_of: [-1; MAX_NODES],
             watched: NodeMask::EMPTY,
             skip_idle_tables: false,
+            probing: false,
+            idle: Recheck::new(),
+            woke: Recheck::new(),
             hw_table_young,
             secondary_mmu: true,
             young: KVec::with_capacity(capacity.max(1), GFP_KERNEL)?,
@@ -124,6 +136,8 @@ impl Walk {
         self.ptables_read = 0;
         self.tlb_flushes = 0;
         self.node_pages = [0; MAX_NODES];
+        self.idle.clear();
+        self.woke.clear();
     }
 
     /// Takes the span the last walk cleared Accessed bits in and left
@@ -143,6 +157,24 @@ impl Walk {
     /// previous sweep.
     pub(crate) fn set_skip_idle_tables(&mut self, skip: bool) {
         self.skip_idle_tables = skip;
+    }
+
+    /// Whether the walks to come are a probe's: they leave the range of a
+    /// table found idle unflushed.
+    pub(crate) fn set_probing(&mut self, probing: bool) {
+        self.probing = probing;
+    }
+
+    /// The page tables skipped as idle since [`Walk::reset`] (a bounded
+    /// set: it may cover some that were not).
+    pub(crate) fn idle_tables(&self) -> &Recheck {
+        &self.idle
+    }
+
+    /// The page tables whose PMD was found accessed since [`Walk::reset`]
+    /// (a bounded set: it may cover some that were not).
+    pub(crate) fn woke_tables(&self) -> &Recheck {
+        &self.woke
     }
 
     /// The young folios recorded since [`Walk::clear_young`].  The walk
@@ -420,13 +452,18 @@ unsafe extern "C" fn pmd_entry(
             None => {}
             Some(young) => {
                 // The bit may have been cleared by MGLRU, which does not
-                // flush, under a translation the CPU still caches: flush an
-                // idle table's range too.
-                w.unflushed.add(addr as u64, next as u64, true);
+                // flush, under a translation the CPU still caches: a sweep
+                // flushes an idle table's range too.  A probe does not: the
+                // sweep before it did, and a probe is only a look.
+                if young || !w.probing {
+                    w.unflushed.add(addr as u64, next as u64, true);
+                }
                 if !young {
+                    w.idle.add(addr);
                     w.ptables_skipped += 1;
                     return 0;
                 }
+                w.woke.add(addr);
             }
         }
     }

@@ -36,8 +36,8 @@ for f in "$KNOBS"/*; do
 	*) fail "$n has mode $(stat -c %a "$f"), not 0644 (knob) or 0444 (status)" ;;
 	esac
 done
-[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "cgroup_stats hotness_bytes pingpong_pages quiet_mms room_hold_ms room_holds tracked_mms " ] ||
-	fail "read-only files are '$readonly', documented: cgroup_stats hotness_bytes pingpong_pages quiet_mms room_hold_ms room_holds tracked_mms"
+[ "$(echo $readonly | tr ' ' '\n' | sort | tr '\n' ' ')" = "cgroup_stats hotness_bytes pingpong_pages probe_tables_woken probes quiet_mms room_hold_ms room_holds tracked_mms " ] ||
+	fail "read-only files are '$readonly', documented: cgroup_stats hotness_bytes pingpong_pages probe_tables_woken probes quiet_mms room_hold_ms room_holds tracked_mms"
 # cgroup_scope takes text, not a number: checked below and in 62-cgroup-scope.
 table=$( (awk '{ print $1 }' /tmp/knobs.table; echo cgroup_scope) | sort | tr '\n' ' ')
 listed=$(echo $writable | tr ' ' '\n' | sort | tr '\n' ' ')

@@ -44,6 +44,7 @@ pub mod knobs;
 pub mod mempolicy;
 pub mod pace;
 pub mod parse;
+pub mod probe;
 pub mod ptwalk;
 pub mod ratelimit;
 pub mod recheck;

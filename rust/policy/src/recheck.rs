@@ -155,6 +155,68 @@ impl Recheck {
         }
     }
 
+    /// Removes `[start, end)` from the set.  Where that splits a range in
+    /// two and the set is full, the smaller piece is dropped (the lower
+    /// one if they are equal): unlike [`Recheck::add`], `cut` may lose
+    /// regions, so it is for a set where a region lost only waits for
+    /// the next sweep (the probe set, [`crate::probe`]).
+    pub fn cut(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        let mut i = 0;
+        while i < self.len {
+            let r = self.ranges[i];
+            if r.end <= start || r.start >= end {
+                i += 1;
+                continue;
+            }
+            let left = Range {
+                start: r.start,
+                end: start,
+            };
+            let right = Range {
+                start: end,
+                end: r.end,
+            };
+            match (r.start < start, end < r.end) {
+                (false, false) => {
+                    self.remove(i);
+                    continue;
+                }
+                (true, false) => self.ranges[i] = left,
+                (false, true) => self.ranges[i] = right,
+                (true, true) if self.len < MAX_RANGES => {
+                    self.ranges.copy_within(i + 1..self.len, i + 2);
+                    self.len += 1;
+                    self.ranges[i] = left;
+                    self.ranges[i + 1] = right;
+                    i += 1;
+                }
+                (true, true) => {
+                    self.ranges[i] = if left.end - left.start > right.end - right.start {
+                        left
+                    } else {
+                        right
+                    };
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Removes every range of `other` from the set ([`Recheck::cut`]).
+    pub fn cut_all(&mut self, other: &Recheck) {
+        for r in other.ranges() {
+            self.cut(r.start, r.end);
+        }
+    }
+
+    /// Number of [`GRANULE`]s the ranges cover.
+    pub fn granules(&self) -> u64 {
+        (self.bytes() / GRANULE) as u64
+    }
+
     fn remove(&mut self, i: usize) {
         self.ranges.copy_within(i + 1..self.len, i);
         self.len -= 1;
@@ -343,6 +405,69 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn cut_removes_a_range_splitting_what_it_falls_inside() {
+        let mut r = Recheck::new();
+        r.add_range(Range {
+            start: 0,
+            end: 10 * G,
+        });
+        r.add_range(Range {
+            start: 20 * G,
+            end: 30 * G,
+        });
+        r.cut(2 * G, 3 * G);
+        assert_eq!(spans(&r), [(0, 2 * G), (3 * G, 10 * G), (20 * G, 30 * G)]);
+        // Over a gap and into the next range: trims both sides.
+        r.cut(8 * G, 22 * G);
+        assert_eq!(spans(&r), [(0, 2 * G), (3 * G, 8 * G), (22 * G, 30 * G)]);
+        // A whole range and an empty cut.
+        r.cut(3 * G, 8 * G);
+        r.cut(5 * G, 5 * G);
+        assert_eq!(spans(&r), [(0, 2 * G), (22 * G, 30 * G)]);
+        r.cut(0, usize::MAX);
+        assert!(r.is_empty());
+        assert_eq!(r.granules(), 0);
+    }
+
+    #[test]
+    fn cut_in_a_full_set_keeps_the_larger_piece_and_stays_sorted() {
+        let mut r = Recheck::new();
+        for i in 0..MAX_RANGES {
+            r.add_range(Range {
+                start: i * 100 * G,
+                end: i * 100 * G + 10 * G,
+            });
+        }
+        assert_eq!(r.ranges().len(), MAX_RANGES);
+        // Splits the first range 1 + 8: the upper piece stays.
+        r.cut(G, 2 * G);
+        assert_eq!(r.ranges().len(), MAX_RANGES);
+        assert_eq!(spans(&r)[0], (2 * G, 10 * G));
+        // Splits the second 7 + 2: the lower piece stays.
+        r.cut(107 * G, 108 * G);
+        assert_eq!(spans(&r)[1], (100 * G, 107 * G));
+        assert_eq!(r.granules(), 8 + 7 + 14 * 10);
+        let s = spans(&r);
+        assert!(s.windows(2).all(|w| w[0].1 < w[1].0), "{s:?}");
+    }
+
+    #[test]
+    fn cut_all_removes_every_range_of_the_other_set() {
+        let mut r = Recheck::new();
+        r.add_range(Range {
+            start: 0,
+            end: 16 * G,
+        });
+        let mut woke = Recheck::new();
+        woke.add(3 * G);
+        woke.add(9 * G);
+        woke.add(10 * G);
+        r.cut_all(&woke);
+        assert_eq!(spans(&r), [(0, 3 * G), (4 * G, 9 * G), (11 * G, 16 * G)]);
+        assert_eq!(r.granules(), 13);
     }
 
     #[test]
