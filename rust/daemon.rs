@@ -607,9 +607,10 @@ impl Daemon {
         }
         let layout = mm::layout_seq(&p.mm);
         // Not due: a probe of the tables its sweeps found idle, if it is
-        // watched and its last probe was long enough ago.
+        // watched and its last probe was long enough ago, unless
+        // room-making is held (what a probe finds would be refused).
         let probing = !state.is_due(now, t, layout, self.demoted);
-        if probing && !state.probe_due(now) {
+        if probing && (!state.probe_due(now) || self.scanner.room_held(now)) {
             return Visited::No;
         }
         if !probing {

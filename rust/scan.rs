@@ -139,6 +139,9 @@ pub(crate) struct MmState {
     probe: Recheck,
     /// When it was last probed (daemon clock, ms).
     last_probe_ms: u64,
+    /// Whether its last visit found hot pages and could promote none
+    /// ([`pacing::futile`]): no probe until a visit promotes again.
+    futile: bool,
     /// How often its sweeps see its pages used: sets the hotness window.
     use_interval: UseInterval,
     /// Young slow-tier pages found by the current sweep so far.
@@ -191,6 +194,7 @@ impl MmState {
             recheck_next: Recheck::new(),
             probe: Recheck::new(),
             last_probe_ms: now,
+            futile: false,
             use_interval: UseInterval::new(),
             sweep_young: 0,
             sweep_slow: 0,
@@ -237,14 +241,17 @@ impl MmState {
         (!self.recheck.is_empty()).then_some(self.next_visit_ms)
     }
 
-    /// Whether the mm is due for a probe at `now` ([`probe::due`]).
+    /// Whether the mm is due for a probe at `now` ([`probe::due`]), its
+    /// last visit not futile: a probe finds pages to promote, and brings
+    /// their recheck forward, past the wait a futile visit set.
     pub(crate) fn probe_due(&self, now: u64) -> bool {
-        probe::due(
-            now,
-            self.last_probe_ms,
-            self.probe.granules(),
-            self.last_promotion_ms.map(|t| now.saturating_sub(t)),
-        )
+        !self.futile
+            && probe::due(
+                now,
+                self.last_probe_ms,
+                self.probe.granules(),
+                self.last_promotion_ms.map(|t| now.saturating_sub(t)),
+            )
     }
 
     /// Notes what a walk found: the tables it skipped as idle join the
@@ -521,6 +528,7 @@ impl Scanner {
             sweep_read_pages: st.node_pages.iter().sum(),
             since_promotion_ms: st.last_promotion_ms.map(|t| now.saturating_sub(t)),
         };
+        st.futile = pacing::futile(&report);
         let b = bounds(env.t);
         // A visit that promoted nothing for the cgroup cap waits its period.
         let left = pacing::left_after(left, &report);
